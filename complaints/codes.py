@@ -1,0 +1,33 @@
+"""Tracking codes: `<prefix>-` and 8 characters of Crockford Base32."""
+
+from __future__ import annotations
+
+import re
+import secrets
+
+ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+_READ_AS = str.maketrans({"O": "0", "I": "1", "L": "1", "U": "V"})
+_CODE = re.compile(r"^([A-Z0-9]{1,8})-([0-9A-HJKMNP-TV-Z]{8})$")
+
+
+def new_code(prefix: str) -> str:
+    """Return a fresh random tracking code (40 random bits)."""
+    value = secrets.randbits(40)
+    chars = [ALPHABET[(value >> shift) & 31] for shift in range(35, -1, -5)]
+    return f"{prefix}-{''.join(chars)}"
+
+
+def canonical(text: str) -> str | None:
+    """Return the canonical form of a code as a person may type it, or None if it cannot be one.
+
+    Case is ignored, O reads as 0, I and L as 1; spaces and a missing dash are forgiven.
+    """
+    cleaned = re.sub(r"[\s_]", "", text.strip().upper())
+    if "-" in cleaned:
+        prefix, _, body = cleaned.partition("-")
+    elif len(cleaned) > 8:
+        prefix, body = cleaned[:-8], cleaned[-8:]
+    else:
+        return None
+    candidate = f"{prefix}-{body.translate(_READ_AS)}"
+    return candidate if _CODE.match(candidate) else None

@@ -1,0 +1,1 @@
+"""Operators' configuration: the YAML files, their schema and the loader that checks them whole."""

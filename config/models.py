@@ -1,0 +1,173 @@
+"""Pydantic models of the operators' YAML files (regions, agencies, rules, settings)."""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+CODE_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
+DURATION_PATTERN = r"^[1-9][0-9]*(h|wd)$"
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+Channel = Literal["sms", "telegram", "facebook", "whatsapp", "web", "api"]
+Kind = Literal["complaint", "aspiration", "inquiry"]
+Priority = Literal["low", "normal", "high", "urgent"]
+Language = Literal["id", "en"]
+
+CHANNELS: tuple[str, ...] = ("sms", "telegram", "facebook", "whatsapp", "web", "api")
+KINDS: tuple[str, ...] = ("complaint", "aspiration", "inquiry")
+PRIORITIES: tuple[str, ...] = ("low", "normal", "high", "urgent")
+
+
+class Strict(BaseModel):
+    """Base of every config model: unknown keys are errors, values are frozen."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+Code = Field(pattern=CODE_PATTERN, min_length=1, max_length=64)
+Duration = Field(pattern=DURATION_PATTERN)
+
+
+class Region(Strict):
+    """One node of the jurisdiction tree."""
+
+    code: str = Code
+    name: str = Field(min_length=1)
+    timezone: str | None = None
+    aliases: list[str] = []
+    children: list[Region] = []
+
+
+class RegionsFile(Strict):
+    """regions.yaml: the tree, with exactly one root."""
+
+    regions: list[Region] = Field(min_length=1, max_length=1)
+
+
+class DeliverTarget(Strict):
+    """One delivery target of an agency: exactly one of webhook, email, telegram_chat."""
+
+    webhook: str | None = Field(default=None, pattern=r"^https?://\S+$")
+    email: str | None = None
+    telegram_chat: str | None = Field(default=None, pattern=r"^(-?[0-9]+|@[A-Za-z0-9_]{5,})$")
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str | None) -> str | None:
+        if value is not None and not EMAIL_RE.match(value):
+            raise ValueError(f"not an e-mail address: {value!r}")
+        return value
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> DeliverTarget:
+        given = [k for k in ("webhook", "email", "telegram_chat") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError("a delivery target names exactly one of webhook, email, telegram_chat")
+        return self
+
+
+class AgencySLA(Strict):
+    """SLA durations that override the settings' for one agency."""
+
+    acknowledge: str | None = Duration
+    resolve: str | None = Duration
+
+
+class Agency(Strict):
+    """An office or unit that receives tickets."""
+
+    code: str = Code
+    name: str = Field(min_length=1)
+    service: str = Code
+    region: str = Code
+    escalate_to: str | None = None
+    deliver: list[DeliverTarget] = Field(min_length=1)
+    sla: AgencySLA | None = None
+
+
+class AgenciesFile(Strict):
+    """agencies.yaml."""
+
+    agencies: list[Agency] = Field(min_length=1)
+
+
+class When(Strict):
+    """A rule's conditions; every condition stated must hold."""
+
+    any: list[str] = []
+    all: list[str] = []
+    none: list[str] = []
+    channel: list[Channel] = []
+    region: list[str] = []
+    kind: list[Kind] = []
+    pattern: str | None = None
+
+
+class Then(Strict):
+    """A rule's outcome: a service (found by jurisdiction) or one exact agency."""
+
+    service: str | None = None
+    agency: str | None = None
+    category: str | None = None
+    priority: Priority = "normal"
+
+    @model_validator(mode="after")
+    def _service_or_agency(self) -> Then:
+        if (self.service is None) == (self.agency is None):
+            raise ValueError("then: give exactly one of service or agency")
+        return self
+
+
+class Rule(Strict):
+    """One routing rule."""
+
+    name: str = Field(min_length=1)
+    when: When = When()
+    then: Then
+
+
+class RulesFile(Strict):
+    """rules.yaml: the triage agency and the rules in order."""
+
+    triage: str = Code
+    rules: list[Rule] = []
+
+
+class PrioritySLA(Strict):
+    """SLA overrides for one priority."""
+
+    acknowledge: str | None = Duration
+    resolve: str | None = Duration
+
+
+class SLASettings(Strict):
+    """Default SLA durations."""
+
+    acknowledge: str = Field(default="3wd", pattern=DURATION_PATTERN)
+    resolve: str = Field(default="14wd", pattern=DURATION_PATTERN)
+    escalate_after: str = Field(default="2wd", pattern=DURATION_PATTERN)
+    by_priority: dict[Priority, PrioritySLA] = {}
+
+
+class Settings(Strict):
+    """settings.yaml; every key optional."""
+
+    tracking_prefix: str = Field(default="ADU", pattern=r"^[A-Z0-9]{1,8}$")
+    language: Language = "id"
+    sweep_interval_hours: int = Field(default=8, ge=1, le=168)
+    merge_window_minutes: int = Field(default=10, ge=0, le=1440)
+    sla: SLASettings = SLASettings()
+    close_resolved_after: str = Field(default="10wd", pattern=DURATION_PATTERN)
+    max_body_bytes: int = Field(default=1048576, ge=1024, le=64 * 1048576)
+    rate_limit_per_minute: int = Field(default=20, ge=1)
+
+
+FILES: dict[str, type[Strict]] = {
+    "regions.yaml": RegionsFile,
+    "agencies.yaml": AgenciesFile,
+    "rules.yaml": RulesFile,
+    "settings.yaml": Settings,
+}

@@ -1,0 +1,1 @@
+"""The intake path every channel shares: store, open or join, route, answer, in shared commits."""

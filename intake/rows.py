@@ -1,0 +1,159 @@
+"""Build the rows one accepted message writes: pure functions over the message and its decision."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import asdict
+from datetime import datetime
+
+from complaints.messages import say
+from complaints.model import InboundMessage
+from config.loader import Config
+from router import Decision
+
+
+def agency_ref(config: Config, code: str | None) -> dict | None:
+    """Return an agency as the API shows it."""
+    if code is None:
+        return None
+    agency = config.agencies.get(code)
+    return {"code": code, "name": agency.name if agency else code}
+
+
+def normalized(msg: InboundMessage) -> dict:
+    """Return the normalized message as stored beside the raw one."""
+    data = asdict(msg)
+    data.pop("raw")
+    data["received_at"] = msg.received_at.isoformat()
+    return data
+
+
+def reporter_row(msg: InboundMessage, now: datetime) -> dict:
+    r = msg.reporter
+    return {
+        "channel": msg.channel,
+        "channel_user_id": r.channel_user_id or msg.sender_id,
+        "name": r.name,
+        "phone": r.phone,
+        "email": r.email,
+        "created_at": now,
+    }
+
+
+def complaint_row(msg: InboundMessage, decision: Decision, code: str, language: str, now: datetime) -> dict:
+    assigned = decision.status == "assigned"
+    return {
+        "code": code,
+        "kind": msg.kind,
+        "channel": msg.channel,
+        "sender_id": msg.sender_id,
+        "reply_to": msg.reply_to,
+        "anonymous": msg.anonymous,
+        "confidential": msg.confidential,
+        "language": language,
+        "text": msg.text,
+        "lat": msg.lat,
+        "lon": msg.lon,
+        "region": decision.region,
+        "category": decision.category or msg.category,
+        "priority": decision.priority,
+        "agency": decision.agency if assigned else None,
+        "rule": decision.rule,
+        "rules_version": decision.config_version,
+        "status": decision.status,
+        "received_at": msg.received_at,
+        "assigned_at": now if assigned else None,
+        "overdue": False,
+        "updated_at": now,
+    }
+
+
+def opening_events(msg: InboundMessage, decision: Decision, now: datetime) -> list[dict]:
+    """The timeline of a new complaint: received, then assigned or sent to triage."""
+    received = {
+        "at": msg.received_at,
+        "actor": f"citizen:{msg.channel}",
+        "type": "received",
+        "status": "new",
+        "public": True,
+        "data": {"channel": msg.channel, "provider_message_id": msg.provider_message_id},
+    }
+    routing = decision.as_dict()
+    if decision.status == "assigned":
+        routed = {"at": now, "actor": "router", "type": "assigned", "status": "assigned", "public": True, "data": routing}
+    else:
+        routed = {"at": now, "actor": "router", "type": "triage", "status": "triage", "public": True, "data": routing}
+    return [received, routed]
+
+
+def followup_event(msg: InboundMessage, now: datetime) -> dict:
+    return {
+        "at": msg.received_at,
+        "actor": f"citizen:{msg.channel}",
+        "type": "followup",
+        "status": None,
+        "public": False,
+        "data": {"provider_message_id": msg.provider_message_id, "attachments": len(msg.attachments)},
+    }
+
+
+def citizen_ack(msg: InboundMessage, code: str, language: str, track_url: str, now: datetime) -> dict | None:
+    """The acknowledgement to the citizen on their own channel, or by e-mail/SMS for web reporters."""
+    if msg.reply_to:
+        transport, target = msg.channel, msg.reply_to
+    elif msg.reporter.email:
+        transport, target = "email", msg.reporter.email
+    elif msg.reporter.phone:
+        transport, target = "sms", msg.reporter.phone
+    else:
+        return None
+    text = say("ack", language, code=code, track_url=track_url)
+    return outbox_row("citizen", transport, None, target, "citizen.ack", {"code": code, "text": text, "language": language}, now)
+
+
+def agency_deliveries(config: Config, agency_code: str, code: str, event: str, now: datetime) -> list[dict]:
+    """One delivery per target of the agency; the deliverer renders the ticket when it sends."""
+    agency = config.agencies[agency_code]
+    rows = []
+    for target in agency.deliver:
+        if target.webhook:
+            transport, address = "webhook", target.webhook
+        elif target.email:
+            transport, address = "email", target.email
+        else:
+            transport, address = "telegram_chat", target.telegram_chat
+        rows.append(outbox_row("agency", transport, agency_code, address, event, {"code": code}, now))
+    return rows
+
+
+def outbox_row(audience: str, transport: str, agency: str | None, target: str | None, event: str, payload: dict, now: datetime) -> dict:
+    return {
+        "delivery_id": str(uuid.uuid4()),
+        "audience": audience,
+        "transport": transport,
+        "agency": agency,
+        "target": target,
+        "event": event,
+        "payload": payload,
+        "state": "pending",
+        "attempts": 0,
+        "next_attempt_at": now,
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
+def attachment_rows(msg: InboundMessage, now: datetime) -> list[dict]:
+    return [
+        {
+            "kind": a.kind,
+            "content_type": a.content_type,
+            "channel_ref": a.channel_ref,
+            "stored_path": a.stored_path,
+            "size": a.size,
+            "name": a.name,
+            "sha256": a.sha256,
+            "created_at": now,
+        }
+        for a in msg.attachments
+    ]

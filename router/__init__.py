@@ -1,0 +1,5 @@
+"""Rule engine and jurisdiction: pure code, no I/O."""
+
+from router.engine import Decision, Router, UnknownRegion, compile_router
+
+__all__ = ["Decision", "Router", "UnknownRegion", "compile_router"]

@@ -1,0 +1,235 @@
+"""Route a complaint: rules compiled once per config version, jurisdiction by the region tree."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from config.loader import Config
+from router.matcher import Keyword, Match, Matcher, compile_keyword
+from router.text import words
+
+
+class UnknownRegion(ValueError):
+    """A region code that the configuration does not know."""
+
+
+@dataclass(frozen=True)
+class Decision:
+    """Where a complaint goes and why."""
+
+    rule: str | None
+    agency: str
+    agency_name: str
+    service: str | None
+    region: str
+    region_name: str
+    region_source: str
+    category: str | None
+    priority: str
+    kind: str
+    status: str
+    matched: tuple[str, ...]
+    steps: tuple[str, ...]
+    config_version: str
+
+    def as_dict(self) -> dict:
+        """Return the decision as the JSON object of `route --json`."""
+        return {
+            "rule": self.rule,
+            "agency": {"code": self.agency, "name": self.agency_name},
+            "service": self.service,
+            "region": {"code": self.region, "name": self.region_name},
+            "region_source": self.region_source,
+            "category": self.category,
+            "priority": self.priority,
+            "kind": self.kind,
+            "status": self.status,
+            "matched": list(self.matched),
+            "steps": list(self.steps),
+            "config_version": self.config_version,
+        }
+
+
+@dataclass(frozen=True)
+class _CompiledRule:
+    index: int
+    name: str
+    any: frozenset[int]
+    all: frozenset[int]
+    none: frozenset[int]
+    channels: frozenset[str]
+    regions: tuple[str, ...]
+    kinds: frozenset[str]
+    pattern: re.Pattern[str] | None
+    service: str | None
+    agency: str | None
+    category: str | None
+    priority: str
+
+
+class Router:
+    """A compiled rule set for one config version; `route` is pure and does no I/O."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.version = config.version
+        keyword_index: dict[tuple[tuple[str, ...], bool], int] = {}
+        keywords: list[Keyword] = []
+
+        def ids(texts: list[str]) -> frozenset[int]:
+            out = set()
+            for text in texts:
+                kw = compile_keyword(text)
+                key = (kw.parts, kw.prefix)
+                if key not in keyword_index:
+                    keyword_index[key] = len(keywords)
+                    keywords.append(kw)
+                out.add(keyword_index[key])
+            return frozenset(out)
+
+        self._rules: list[_CompiledRule] = []
+        self._by_keyword: dict[int, set[int]] = {}
+        always: list[int] = []
+        for i, rule in enumerate(config.rules):
+            w, t = rule.when, rule.then
+            compiled = _CompiledRule(
+                index=i,
+                name=rule.name,
+                any=ids(w.any),
+                all=ids(w.all),
+                none=ids(w.none),
+                channels=frozenset(w.channel),
+                regions=tuple(w.region),
+                kinds=frozenset(w.kind),
+                pattern=re.compile(w.pattern) if w.pattern is not None else None,
+                service=t.service,
+                agency=t.agency,
+                category=t.category,
+                priority=t.priority,
+            )
+            self._rules.append(compiled)
+            # A rule needing keywords can only match when one of its any/all keywords is present.
+            needed = compiled.all or compiled.any
+            if needed:
+                for kw in needed:
+                    self._by_keyword.setdefault(kw, set()).add(i)
+            else:
+                always.append(i)
+        self._always = frozenset(always)
+        self._keywords = keywords
+        self._matcher = Matcher(keywords)
+
+        region_keywords: list[Keyword] = []
+        self._region_of: list[str] = []
+        for node in config.regions.values():
+            for text in (node.name, *node.aliases):
+                region_keywords.append(compile_keyword(text))
+                self._region_of.append(node.code)
+        self._region_matcher = Matcher(region_keywords)
+        self._jurisdiction = {(a.service, a.region): a.code for a in config.agencies.values()}
+
+    def route(self, text: str, *, region: str | None = None, channel: str | None = None, kind: str = "complaint") -> Decision:
+        """Decide the agency for a complaint and explain the decision."""
+        tokens = words(text)
+        region_code, region_source, region_step = self._region(tokens, region)
+        found: dict[int, str] = {}
+        for m in self._matcher.find(tokens):
+            found.setdefault(m.keyword, " ".join(tokens[m.start : m.end]))
+        candidates = set(self._always)
+        for kw in found:
+            candidates |= self._by_keyword.get(kw, set())
+        for i in sorted(candidates):
+            rule = self._rules[i]
+            matched = self._match(rule, found, text, region_code, channel, kind)
+            if matched is not None:
+                return self._decide(rule, matched, region_code, region_source, region_step, kind)
+        triage = self.config.agencies[self.config.triage]
+        return self._decision(
+            None, triage.code, None, region_code, region_source, None, "normal", kind, "triage", (),
+            (region_step, f"no rule matched → triage: {triage.code} ({triage.name})"),
+        )
+
+    def _match(self, rule: _CompiledRule, found: dict[int, str], text: str, region: str, channel: str | None, kind: str) -> tuple[str, ...] | None:
+        if rule.any and not (rule.any & found.keys()):
+            return None
+        if rule.all and not rule.all <= found.keys():
+            return None
+        if rule.none & found.keys():
+            return None
+        if rule.channels and channel not in rule.channels:
+            return None
+        if rule.kinds and kind not in rule.kinds:
+            return None
+        if rule.regions and not any(self.config.is_within(region, r) for r in rule.regions):
+            return None
+        wanted = rule.any | rule.all
+        matched = [said for k, said in found.items() if k in wanted]
+        if rule.pattern is not None:
+            hit = rule.pattern.search(text)
+            if hit is None:
+                return None
+            matched.append(f"pattern: {rule.pattern.pattern}")
+        return tuple(dict.fromkeys(matched))
+
+    def _region(self, tokens: list[str], given: str | None) -> tuple[str, str, str]:
+        regions = self.config.regions
+        if given:
+            if given not in regions:
+                raise UnknownRegion(f'unknown region "{given}"')
+            return given, "given", f"region {given} ({regions[given].name}) given"
+        matches = self._region_matcher.find(tokens)
+        if matches:
+            best = _most_specific(matches, self._region_of, regions)
+            code = self._region_of[best.keyword]
+            said = " ".join(tokens[best.start : best.end])
+            return code, "text", f'region {code} ({regions[code].name}) found in the text: "{said}"'
+        root = self.config.root
+        return root, "default", f"no region in the text → {root} ({regions[root].name})"
+
+    def _decide(self, rule: _CompiledRule, matched: tuple[str, ...], region: str, region_source: str, region_step: str, kind: str) -> Decision:
+        steps = [region_step, f"rule {rule.name} matched: {', '.join(matched) if matched else 'no word condition'}"]
+        if rule.agency is not None:
+            steps.append(f"rule names agency {rule.agency}")
+            return self._decision(rule.name, rule.agency, None, region, region_source, rule.category, rule.priority, kind, "assigned", matched, tuple(steps))
+        for node in self.config.ancestors(region):
+            agency = self._jurisdiction.get((rule.service, node))
+            if agency is not None:
+                steps.append(f"{node}: {agency} serves {rule.service}")
+                return self._decision(rule.name, agency, rule.service, region, region_source, rule.category, rule.priority, kind, "assigned", matched, tuple(steps))
+            steps.append(f"{node}: no agency serves {rule.service}")
+        triage = self.config.agencies[self.config.triage]
+        steps.append(f"no agency of {rule.service} up to the root → triage: {triage.code}")
+        return self._decision(rule.name, triage.code, rule.service, region, region_source, rule.category, rule.priority, kind, "triage", matched, tuple(steps))
+
+    def _decision(self, rule, agency, service, region, region_source, category, priority, kind, status, matched, steps) -> Decision:
+        return Decision(
+            rule=rule,
+            agency=agency,
+            agency_name=self.config.agencies[agency].name,
+            service=service,
+            region=region,
+            region_name=self.config.regions[region].name,
+            region_source=region_source,
+            category=category,
+            priority=priority,
+            kind=kind,
+            status=status,
+            matched=matched,
+            steps=steps,
+            config_version=self.version,
+        )
+
+
+def _most_specific(matches: list[Match], region_of: list[str], regions) -> Match:
+    """Pick the region match: longest spans first (no part of a longer name), then deepest, then earliest."""
+    kept = [
+        m for m in matches
+        if not any(o.start <= m.start and m.end <= o.end and (o.end - o.start) > (m.end - m.start) for o in matches)
+    ]
+    return min(kept, key=lambda m: (-regions[region_of[m.keyword]].depth, m.start, -(m.end - m.start)))
+
+
+def compile_router(config: Config) -> Router:
+    """Compile a config's rules into a router."""
+    return Router(config)

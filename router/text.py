@@ -1,0 +1,21 @@
+"""Normalize text for matching: case, accents and punctuation folded, split into words."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_WORD = re.compile(r"[^\W_]+")
+
+
+def normalize(text: str) -> str:
+    """Fold case and accents; keep letters and digits, one space between words."""
+    return " ".join(words(text))
+
+
+def words(text: str) -> list[str]:
+    """Split text into case- and accent-folded words; punctuation separates words."""
+    folded = unicodedata.normalize("NFKD", text.casefold())
+    if not folded.isascii():
+        folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
+    return _WORD.findall(folded)

@@ -1,0 +1,77 @@
+"""Engines for the store: a writer that cannot deadlock on SQLite, readers, and the schema check."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+
+BUSY_TIMEOUT_MS = int(os.environ.get("ADUAN_SQLITE_BUSY_TIMEOUT_MS", "5000"))
+
+
+class StoreUnavailable(Exception):
+    """The database cannot take the write or answer the read right now."""
+
+
+def normalize_url(url: str) -> str:
+    """Pick our drivers: psycopg 3 for `postgresql://`, the standard sqlite3 for `sqlite://`."""
+    parsed = make_url(url)
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed.render_as_string(hide_password=False)
+
+
+def _sqlite_engine(url: str, immediate: bool) -> Engine:
+    parsed = make_url(url)
+    if parsed.database and parsed.database != ":memory:":
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):
+        # Take over transaction control from the sqlite3 module so that BEGIN is ours.
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        # FULL: a complaint acknowledged to a provider survives a power cut, not only a crash.
+        cur.execute("PRAGMA synchronous=FULL")
+        cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):
+        # A writer takes the write lock up front: a read-then-write upgrade could fail with
+        # SQLITE_BUSY without waiting (https://www.sqlite.org/c3ref/busy_handler.html).
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return engine
+
+
+@dataclass
+class Database:
+    """The writer and reader engines of one database URL."""
+
+    url: str
+    writer: Engine
+    reader: Engine
+
+    @property
+    def dialect(self) -> str:
+        return self.writer.dialect.name
+
+    def dispose(self) -> None:
+        self.writer.dispose()
+        self.reader.dispose()
+
+
+def open_database(url: str) -> Database:
+    """Open engines for a database URL (nothing is connected until first use)."""
+    url = normalize_url(url)
+    if make_url(url).get_backend_name() == "sqlite":
+        return Database(url, _sqlite_engine(url, immediate=True), _sqlite_engine(url, immediate=False))
+    engine = create_engine(url, pool_size=8, max_overflow=8, pool_pre_ping=True, connect_args={"connect_timeout": 5})
+    return Database(url, engine, engine)

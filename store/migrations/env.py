@@ -1,0 +1,17 @@
+"""Alembic environment: run migrations on the engine the caller hands over."""
+
+from alembic import context
+
+from store.models import Base
+
+config = context.config
+engine = config.attributes["engine"]
+
+with engine.begin() as connection:
+    context.configure(
+        connection=connection,
+        target_metadata=Base.metadata,
+        render_as_batch=connection.dialect.name == "sqlite",
+        compare_type=True,
+    )
+    context.run_migrations()

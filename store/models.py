@@ -1,0 +1,203 @@
+"""SQLAlchemy models of SPEC section 4: complaints, reporters, messages, attachments, events, outbox."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+# SQLite only auto-increments INTEGER PRIMARY KEY; PostgreSQL gets BIGINT identity.
+Id = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class UTCDateTime(TypeDecorator):
+    """Store times as UTC and always read them back timezone-aware, on SQLite as on PostgreSQL."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the store; use UTC-aware times")
+        value = value.astimezone(timezone.utc)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+
+UTC = UTCDateTime()
+
+
+class Base(DeclarativeBase):
+    """Declarative base of every table."""
+
+
+class Reporter(Base):
+    """Who sent a complaint, as far as the channel told us."""
+
+    __tablename__ = "reporters"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    channel_user_id: Mapped[str | None] = mapped_column(String(128))
+    name: Mapped[str | None] = mapped_column(String(200))
+    phone: Mapped[str | None] = mapped_column(String(40))
+    email: Mapped[str | None] = mapped_column(String(254))
+    created_at: Mapped[datetime] = mapped_column(UTC)
+
+
+class Complaint(Base):
+    """One tracked case, whatever the channel."""
+
+    __tablename__ = "complaints"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    channel: Mapped[str] = mapped_column(String(16))
+    sender_id: Mapped[str | None] = mapped_column(String(128))
+    reply_to: Mapped[str | None] = mapped_column(String(256))
+    reporter_id: Mapped[int | None] = mapped_column(ForeignKey("reporters.id"))
+    anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
+    confidential: Mapped[bool] = mapped_column(Boolean, default=False)
+    language: Mapped[str] = mapped_column(String(2))
+    text: Mapped[str] = mapped_column(Text)
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+    region: Mapped[str] = mapped_column(String(64))
+    category: Mapped[str | None] = mapped_column(String(64))
+    priority: Mapped[str] = mapped_column(String(8))
+    agency: Mapped[str | None] = mapped_column(String(64))
+    rule: Mapped[str | None] = mapped_column(String(128))
+    rules_version: Mapped[str | None] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16))
+    status_reason: Mapped[str | None] = mapped_column(Text)
+    received_at: Mapped[datetime] = mapped_column(UTC)
+    assigned_at: Mapped[datetime | None] = mapped_column(UTC)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTC)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTC)
+    closed_at: Mapped[datetime | None] = mapped_column(UTC)
+    acknowledge_due_at: Mapped[datetime | None] = mapped_column(UTC)
+    resolve_due_at: Mapped[datetime | None] = mapped_column(UTC)
+    overdue: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_at: Mapped[datetime] = mapped_column(UTC)
+
+    __table_args__ = (
+        Index("ix_complaints_sender", "channel", "sender_id", "received_at"),
+        Index("ix_complaints_status", "status", "received_at"),
+        Index("ix_complaints_agency", "agency", "status"),
+        Index("ix_complaints_received", "received_at"),
+    )
+
+
+class InboundMessage(Base):
+    """A provider's message exactly as received, and what we answered; one per provider id."""
+
+    __tablename__ = "inbound_messages"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    provider_message_id: Mapped[str] = mapped_column(String(255))
+    complaint_id: Mapped[int | None] = mapped_column(ForeignKey("complaints.id"))
+    role: Mapped[str] = mapped_column(String(16))  # opened | followup
+    sender_id: Mapped[str | None] = mapped_column(String(128))
+    raw: Mapped[str] = mapped_column(Text)
+    normalized: Mapped[dict] = mapped_column(JSON)
+    response: Mapped[dict] = mapped_column(JSON)
+    received_at: Mapped[datetime] = mapped_column(UTC)
+
+    __table_args__ = (UniqueConstraint("channel", "provider_message_id", name="uq_inbound_provider_id"),)
+
+
+class FollowUp(Base):
+    """A later message joined to an open complaint."""
+
+    __tablename__ = "followups"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    complaint_id: Mapped[int] = mapped_column(ForeignKey("complaints.id"), index=True)
+    inbound_message_id: Mapped[int | None] = mapped_column(ForeignKey("inbound_messages.id"))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTC)
+
+
+class Attachment(Base):
+    """A photo, document, voice note or video: a channel reference or a file under var/."""
+
+    __tablename__ = "attachments"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    complaint_id: Mapped[int] = mapped_column(ForeignKey("complaints.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    content_type: Mapped[str | None] = mapped_column(String(100))
+    channel_ref: Mapped[str | None] = mapped_column(Text)
+    stored_path: Mapped[str | None] = mapped_column(String(255))
+    size: Mapped[int | None] = mapped_column(BigInteger)
+    name: Mapped[str | None] = mapped_column(String(255))
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTC)
+
+
+class Event(Base):
+    """One line of a complaint's append-only timeline."""
+
+    __tablename__ = "events"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    complaint_id: Mapped[int] = mapped_column(ForeignKey("complaints.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UTC)
+    actor: Mapped[str] = mapped_column(String(80))
+    type: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str | None] = mapped_column(String(16))
+    public: Mapped[bool] = mapped_column(Boolean, default=False)
+    data: Mapped[dict] = mapped_column(JSON)
+
+
+class Outbox(Base):
+    """A message to send (citizen reply or agency delivery), written with the change that caused it."""
+
+    __tablename__ = "outbox"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    delivery_id: Mapped[str] = mapped_column(String(36), unique=True)
+    complaint_id: Mapped[int | None] = mapped_column(ForeignKey("complaints.id"), index=True)
+    audience: Mapped[str] = mapped_column(String(16))  # citizen | agency
+    transport: Mapped[str] = mapped_column(String(16))  # telegram | facebook | ... | webhook | email | telegram_chat
+    agency: Mapped[str | None] = mapped_column(String(64))
+    target: Mapped[str | None] = mapped_column(Text)
+    event: Mapped[str] = mapped_column(String(32))
+    payload: Mapped[dict] = mapped_column(JSON)
+    state: Mapped[str] = mapped_column(String(12))  # pending | sending | delivered | failed | dead
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTC)
+    lease_until: Mapped[datetime | None] = mapped_column(UTC)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTC)
+    updated_at: Mapped[datetime] = mapped_column(UTC)
+
+    __table_args__ = (Index("ix_outbox_due", "state", "next_attempt_at"),)
+
+
+class ApiToken(Base):
+    """An operator or agency API token, stored only as its SHA-256."""
+
+    __tablename__ = "api_tokens"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(16))  # operator | agency
+    agency: Mapped[str | None] = mapped_column(String(64))
+    label: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTC)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTC)
