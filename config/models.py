@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -27,14 +27,14 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-Code = Field(pattern=CODE_PATTERN, min_length=1, max_length=64)
-Duration = Field(pattern=DURATION_PATTERN)
+Code = Annotated[str, Field(pattern=CODE_PATTERN, min_length=1, max_length=64)]
+Duration = Annotated[str, Field(pattern=DURATION_PATTERN)]
 
 
 class Region(Strict):
     """One node of the jurisdiction tree."""
 
-    code: str = Code
+    code: Code
     name: str = Field(min_length=1)
     timezone: str | None = None
     aliases: list[str] = []
@@ -72,17 +72,17 @@ class DeliverTarget(Strict):
 class AgencySLA(Strict):
     """SLA durations that override the settings' for one agency."""
 
-    acknowledge: str | None = Duration
-    resolve: str | None = Duration
+    acknowledge: Duration | None = None
+    resolve: Duration | None = None
 
 
 class Agency(Strict):
     """An office or unit that receives tickets."""
 
-    code: str = Code
+    code: Code
     name: str = Field(min_length=1)
-    service: str = Code
-    region: str = Code
+    service: Code
+    region: Code
     escalate_to: str | None = None
     deliver: list[DeliverTarget] = Field(min_length=1)
     sla: AgencySLA | None = None
@@ -132,23 +132,23 @@ class Rule(Strict):
 class RulesFile(Strict):
     """rules.yaml: the triage agency and the rules in order."""
 
-    triage: str = Code
+    triage: Code
     rules: list[Rule] = []
 
 
 class PrioritySLA(Strict):
     """SLA overrides for one priority."""
 
-    acknowledge: str | None = Duration
-    resolve: str | None = Duration
+    acknowledge: Duration | None = None
+    resolve: Duration | None = None
 
 
 class SLASettings(Strict):
     """Default SLA durations."""
 
-    acknowledge: str = Field(default="3wd", pattern=DURATION_PATTERN)
-    resolve: str = Field(default="14wd", pattern=DURATION_PATTERN)
-    escalate_after: str = Field(default="2wd", pattern=DURATION_PATTERN)
+    acknowledge: Duration = "3wd"
+    resolve: Duration = "14wd"
+    escalate_after: Duration = "2wd"
     by_priority: dict[Priority, PrioritySLA] = {}
 
 
@@ -160,7 +160,7 @@ class Settings(Strict):
     sweep_interval_hours: int = Field(default=8, ge=1, le=168)
     merge_window_minutes: int = Field(default=10, ge=0, le=1440)
     sla: SLASettings = SLASettings()
-    close_resolved_after: str = Field(default="10wd", pattern=DURATION_PATTERN)
+    close_resolved_after: Duration = "10wd"
     max_body_bytes: int = Field(default=1048576, ge=1024, le=64 * 1048576)
     rate_limit_per_minute: int = Field(default=20, ge=1)
 

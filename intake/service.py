@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from complaints.model import InboundMessage, IntakeResult
 from intake.writer import IntakeWriter
-from router import Router
+from router import Decision, Router
+
+Observer = Callable[[InboundMessage, Decision, IntakeResult], None]
 
 
 class Intake:
     """What channels call: `accept(message)` answers only after the message is committed."""
 
-    def __init__(self, writer: IntakeWriter, router: Router) -> None:
+    def __init__(self, writer: IntakeWriter, router: Router, observe: Observer | None = None) -> None:
         self.writer = writer
         self.router = router
+        self.observe = observe
 
     def use(self, router: Router) -> None:
         """Switch to a newly loaded config; messages already queued keep the one they were routed with."""
@@ -25,4 +30,7 @@ class Intake:
         """
         router = self.router
         decision = router.route(msg.text, region=msg.region, channel=msg.channel, kind=msg.kind)
-        return await self.writer.submit(msg, decision, router)
+        result = await self.writer.submit(msg, decision, router)
+        if self.observe is not None:
+            self.observe(msg, decision, result)
+        return result

@@ -7,7 +7,7 @@ import queue
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 import structlog
@@ -47,8 +47,6 @@ class WriterStats:
     duplicates: int = 0
     failures: int = 0
     last_batch_size: int = 0
-    per_channel: dict[str, int] = field(default_factory=dict)
-    per_rule: dict[str, int] = field(default_factory=dict)
 
 
 def utcnow() -> datetime:
@@ -143,11 +141,6 @@ class IntakeWriter:
                         self.stats.duplicates += 1
                     else:
                         self.stats.messages += 1
-                        ch = p.msg.channel
-                        self.stats.per_channel[ch] = self.stats.per_channel.get(ch, 0) + 1
-                        if p.result.outcome == "opened":
-                            rule = p.decision.rule or "(none)"
-                            self.stats.per_rule[rule] = self.stats.per_rule.get(rule, 0) + 1
             log.debug("intake.batch", size=len(batch), ms=round((time.perf_counter() - started) * 1000, 2))
         self._loop.call_soon_threadsafe(_resolve, batch)
 

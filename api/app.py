@@ -1,0 +1,117 @@
+"""The aiohttp application factory used by `serve` and by the tests."""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+import structlog
+from aiohttp import web
+
+from api import operator, public
+from api.errors import ApiError, error_response
+from api.http import json_response
+from api.metrics import Metrics
+from api.openapi import document
+from api.runtime import Runtime
+from store import queries
+from store.db import StoreUnavailable
+
+log = structlog.get_logger("http")
+
+RUNTIME = web.AppKey("runtime", Runtime)
+METRICS = web.AppKey("metrics", Metrics)
+# The public form takes up to 3 files of 5 MB; every other route caps its own body lower.
+CLIENT_MAX_SIZE = 16 * 1024 * 1024 + 512 * 1024
+
+
+def _request_id(request: web.Request) -> str:
+    given = request.headers.get("X-Request-ID", "")
+    if 0 < len(given) <= 64 and given.replace("-", "").replace("_", "").isalnum():
+        return given
+    return uuid.uuid4().hex[:16]
+
+
+def make_middleware(metrics: Metrics):
+    """Request id on every log line, errors as JSON, latency per route."""
+
+    @web.middleware
+    async def middleware(request: web.Request, handler):
+        request_id = _request_id(request)
+        structlog.contextvars.bind_contextvars(request_id=request_id)
+        started = time.perf_counter()
+        try:
+            try:
+                response = await handler(request)
+            except ApiError as exc:
+                response = error_response(exc.status, exc.code, exc.message, exc.headers)
+            except StoreUnavailable:
+                response = error_response(503, "store_unavailable", "the service cannot store this right now; try again",
+                                          {"Retry-After": "5"})
+            except web.HTTPRequestEntityTooLarge:
+                response = error_response(413, "body_too_large", "the body is over the size limit")
+            except web.HTTPException as exc:
+                if exc.status < 400 or not request.path.startswith("/api/"):
+                    raise
+                response = error_response(exc.status, exc.reason.lower().replace(" ", "_"), exc.reason)
+            except Exception:
+                log.exception("http.unhandled", method=request.method, path=request.path)
+                response = error_response(500, "internal", "an unexpected error; it has been logged")
+            response.headers["X-Request-ID"] = request_id
+            if response.status >= 500:
+                log.warning("http.error", method=request.method, path=request.path, status=response.status)
+            return response
+        finally:
+            route = request.match_info.route.resource.canonical if request.match_info.route.resource else "unmatched"
+            metrics.latency.labels(route, request.method).observe(time.perf_counter() - started)
+            structlog.contextvars.unbind_contextvars("request_id")
+
+    return middleware
+
+
+def create_app(runtime: Runtime, metrics: Metrics | None = None) -> web.Application:
+    """Build the application: API, pages and channels, with intake started and stopped with it."""
+    from channels import REGISTRY
+
+    metrics = metrics or Metrics()
+
+    def observe(msg, decision, result) -> None:
+        if result.outcome != "duplicate":
+            metrics.messages_in.labels(msg.channel).inc()
+        if result.outcome == "opened":
+            metrics.routing.labels(decision.rule or "(triage)").inc()
+
+    runtime.intake.observe = observe
+    app = web.Application(middlewares=[make_middleware(metrics)], client_max_size=CLIENT_MAX_SIZE)
+    app[RUNTIME] = runtime
+    app[METRICS] = metrics
+
+    async def intake_ctx(_app: web.Application):
+        runtime.intake.writer.start()
+        yield
+        await runtime.intake.writer.stop()
+
+    app.cleanup_ctx.append(intake_ctx)
+
+    async def openapi(_request: web.Request) -> web.Response:
+        return json_response(document(runtime.env.public_url))
+
+    async def metrics_handler(_request: web.Request) -> web.Response:
+        try:
+            statuses = await runtime.read(queries.status_counts)
+            states = await runtime.read(queries.outbox_counts)
+        except StoreUnavailable:
+            statuses, states = {}, {}
+        for status, count in statuses.items():
+            metrics.complaints.labels(status).set(count)
+        for state, count in states.items():
+            metrics.deliveries.labels(state).set(count)
+        metrics.outbox_depth.set(sum(c for s, c in states.items() if s in ("pending", "sending", "failed")))
+        return web.Response(body=metrics.render(), headers={"Content-Type": "text/plain; version=0.0.4; charset=utf-8"})
+
+    app.add_routes(public.routes(runtime))
+    app.add_routes(operator.routes(runtime))
+    app.add_routes([web.get("/api/v1/openapi.json", openapi), web.get("/metrics", metrics_handler)])
+    for channel in REGISTRY:
+        channel.add_routes(app, runtime)
+    return app

@@ -1,0 +1,52 @@
+"""Small helpers shared by the API handlers: capped body reading, client address, JSON answers."""
+
+from __future__ import annotations
+
+import json
+
+from aiohttp import web
+
+from api.errors import ApiError
+
+
+async def read_capped(request: web.Request, limit: int) -> bytes:
+    """Read the body, refusing with 413 as soon as it passes `limit` bytes (declared or streamed)."""
+    if request.content_length is not None and request.content_length > limit:
+        raise ApiError(413, "body_too_large", f"the body is over the limit of {limit} bytes")
+    chunks = []
+    size = 0
+    async for chunk in request.content.iter_chunked(65536):
+        size += len(chunk)
+        if size > limit:
+            raise ApiError(413, "body_too_large", f"the body is over the limit of {limit} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def parse_json_object(body: bytes) -> dict:
+    """Parse a JSON object body or raise a 400 that says what is wrong."""
+    try:
+        data = json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ApiError(400, "invalid_json", f"the body is not valid JSON: {exc}") from None
+    if not isinstance(data, dict):
+        raise ApiError(400, "invalid_json", "the body must be a JSON object")
+    return data
+
+
+def client_address(request: web.Request, trust_forwarded_for: bool) -> str:
+    """The address a request came from (the first X-Forwarded-For entry behind a trusted proxy)."""
+    if trust_forwarded_for:
+        forwarded = request.headers.get("X-Forwarded-For")
+        if forwarded:
+            return forwarded.split(",")[0].strip()
+    return request.remote or "unknown"
+
+
+def json_response(data: object, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
+    return web.Response(
+        status=status,
+        body=json.dumps(data, ensure_ascii=False).encode(),
+        content_type="application/json",
+        headers=headers,
+    )

@@ -1,0 +1,39 @@
+"""structlog set-up: JSON when not on a terminal, a request id on every line, secrets never logged."""
+
+from __future__ import annotations
+
+import logging
+import re
+import sys
+
+import structlog
+
+_SECRETISH = re.compile(r"(token|secret|password|authorization|signature|cookie|csrf)", re.I)
+
+
+def _redact(_logger, _method, event: dict) -> dict:
+    for key in list(event):
+        if _SECRETISH.search(key):
+            event[key] = "[redacted]"
+    return event
+
+
+def configure(level: str = "INFO", json_output: bool | None = None) -> None:
+    """Configure structlog and the standard logging it writes through."""
+    if json_output is None:
+        json_output = not sys.stderr.isatty()
+    processors = [
+        structlog.contextvars.merge_contextvars,
+        structlog.processors.add_log_level,
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
+        _redact,
+        structlog.processors.format_exc_info,
+        structlog.processors.JSONRenderer() if json_output else structlog.dev.ConsoleRenderer(),
+    ]
+    structlog.configure(
+        processors=processors,
+        wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level.upper())),
+        logger_factory=structlog.PrintLoggerFactory(sys.stderr),
+        cache_logger_on_first_use=True,
+    )
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(levelname)s %(name)s %(message)s")

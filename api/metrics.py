@@ -1,0 +1,27 @@
+"""Prometheus metrics of SPEC section 12, in one registry per app."""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+
+
+class Metrics:
+    """Counters kept as requests happen; store-derived gauges filled at scrape time."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.messages_in = Counter("aduan_messages_in", "Messages stored, per channel", ["channel"], registry=self.registry)
+        self.routing = Counter("aduan_routing_decisions", "Complaints opened, per matching rule", ["rule"], registry=self.registry)
+        self.complaints = Gauge("aduan_complaints", "Complaints per status", ["status"], registry=self.registry)
+        self.deliveries = Gauge("aduan_deliveries", "Outbox rows per state", ["state"], registry=self.registry)
+        self.outbox_depth = Gauge("aduan_outbox_depth", "Outbox rows waiting to be sent", registry=self.registry)
+        self.latency = Histogram(
+            "aduan_request_seconds",
+            "Request latency by route",
+            ["route", "method"],
+            buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
+            registry=self.registry,
+        )
+
+    def render(self) -> bytes:
+        return generate_latest(self.registry)

@@ -1,0 +1,123 @@
+"""The OpenAPI document served at /api/v1/openapi.json."""
+
+from __future__ import annotations
+
+
+def _error(description: str) -> dict:
+    return {"description": description, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+
+
+def _ok(description: str, schema: str) -> dict:
+    return {"description": description, "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}}}
+
+
+CODE = {"name": "code", "in": "path", "required": True, "schema": {"type": "string"}, "description": "tracking code, e.g. NTB-7K3QX9P2"}
+OPERATOR = [{"bearer": []}]
+REF = {"type": ["object", "null"], "properties": {"code": {"type": "string"}, "name": {"type": "string"}}}
+
+
+def document(public_url: str) -> dict:
+    """Return the OpenAPI 3.1 document."""
+    query = lambda name, desc, schema=None: {"name": name, "in": "query", "required": False, "description": desc, "schema": schema or {"type": "string"}}  # noqa: E731
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Aduan API", "version": "1", "description": "Citizens' complaints: submit, track, operate."},
+        "servers": [{"url": public_url}],
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "schemas": {
+                "Error": {
+                    "type": "object",
+                    "required": ["error"],
+                    "properties": {"error": {"type": "object", "required": ["code", "message"],
+                                             "properties": {"code": {"type": "string"}, "message": {"type": "string"}}}},
+                },
+                "Ref": REF,
+                "ComplaintIn": {
+                    "type": "object",
+                    "required": ["text"],
+                    "additionalProperties": False,
+                    "properties": {
+                        "text": {"type": "string", "minLength": 1, "maxLength": 10000},
+                        "kind": {"enum": ["complaint", "aspiration", "inquiry"]},
+                        "region": {"type": "string"},
+                        "category": {"type": "string"},
+                        "reporter": {"type": "object", "additionalProperties": False,
+                                     "properties": {"name": {"type": "string"}, "phone": {"type": "string"}, "email": {"type": "string"}}},
+                        "anonymous": {"type": "boolean"},
+                        "confidential": {"type": "boolean"},
+                        "location": {"type": "object", "required": ["lat", "lon"], "additionalProperties": False,
+                                     "properties": {"lat": {"type": "number", "minimum": -90, "maximum": 90},
+                                                    "lon": {"type": "number", "minimum": -180, "maximum": 180}}},
+                        "language": {"enum": ["id", "en"]},
+                    },
+                },
+                "Accepted": {
+                    "type": "object",
+                    "required": ["code", "status", "agency", "track_url"],
+                    "properties": {"code": {"type": "string"}, "status": {"type": "string"},
+                                   "agency": {"$ref": "#/components/schemas/Ref"}, "track_url": {"type": "string"}},
+                },
+                "Complaint": {
+                    "type": "object",
+                    "required": ["code", "kind", "status", "channel", "region", "category", "priority", "agency", "created_at"],
+                    "properties": {
+                        "code": {"type": "string"}, "kind": {"type": "string"}, "status": {"type": "string"},
+                        "channel": {"type": "string"}, "text": {"type": "string"},
+                        "region": {"$ref": "#/components/schemas/Ref"}, "category": {"type": ["string", "null"]},
+                        "priority": {"type": "string"}, "agency": {"$ref": "#/components/schemas/Ref"},
+                        "rule": {"type": ["string", "null"]}, "created_at": {"type": "string", "format": "date-time"},
+                        "reporter": {"type": ["object", "null"]}, "anonymous": {"type": "boolean"},
+                        "confidential": {"type": "boolean"}, "events": {"type": "array"}, "deliveries": {"type": "array"},
+                        "timeline": {"type": "array"},
+                    },
+                },
+                "ComplaintPage": {
+                    "type": "object",
+                    "required": ["items", "next"],
+                    "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Complaint"}},
+                                   "next": {"type": ["string", "null"]}},
+                },
+            },
+        },
+        "paths": {
+            "/healthz": {"get": {"summary": "Health", "responses": {"200": {"description": "ok"}, "503": {"description": "database unreachable"}}}},
+            "/api/v1/complaints": {
+                "post": {
+                    "summary": "Submit a complaint",
+                    "parameters": [{"name": "Idempotency-Key", "in": "header", "required": False, "schema": {"type": "string", "maxLength": 200},
+                                    "description": "a retried request with the same key returns the first result"}],
+                    "requestBody": {"required": True, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ComplaintIn"}}}},
+                    "responses": {"201": _ok("stored", "Accepted"), "400": _error("bad input"), "413": _error("body too large"),
+                                  "429": _error("rate limited"), "503": _error("not stored: try again")},
+                },
+                "get": {
+                    "summary": "List complaints (operator)",
+                    "security": OPERATOR,
+                    "parameters": [query(n, d) for n, d in (
+                        ("status", "status"), ("agency", "agency code"), ("region", "region code (and below)"),
+                        ("channel", "channel"), ("category", "category"), ("since", "date or time, inclusive"),
+                        ("until", "date (inclusive day) or time"), ("q", "text search"), ("cursor", "from `next`"))]
+                    + [query("limit", "1–500, default 50", {"type": "integer", "minimum": 1, "maximum": 500})],
+                    "responses": {"200": _ok("a page", "ComplaintPage"), "400": _error("bad filter"),
+                                  "401": _error("no or bad token"), "403": _error("not an operator token")},
+                },
+            },
+            "/api/v1/complaints/{code}": {
+                "get": {"summary": "One complaint with timeline and deliveries (operator)", "security": OPERATOR, "parameters": [CODE],
+                        "responses": {"200": _ok("the complaint", "Complaint"), "401": _error("no or bad token"),
+                                      "403": _error("not an operator token"), "404": _error("unknown code")}},
+            },
+            "/api/v1/track/{code}": {
+                "get": {"summary": "Public status and timeline", "parameters": [CODE],
+                        "responses": {"200": _ok("public view", "Complaint"), "404": _error("unknown code")}},
+            },
+            "/api/v1/admin/reload": {
+                "post": {"summary": "Reload the configuration (operator)", "security": OPERATOR,
+                         "responses": {"200": {"description": "reloaded"}, "400": _error("invalid config; the old stays"),
+                                       "401": _error("no or bad token")}},
+            },
+            "/api/v1/openapi.json": {"get": {"summary": "This document", "responses": {"200": {"description": "OpenAPI"}}}},
+            "/metrics": {"get": {"summary": "Prometheus metrics", "responses": {"200": {"description": "text format"}}}},
+        },
+    }

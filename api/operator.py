@@ -1,0 +1,121 @@
+"""Operator API: list and read complaints, reload the configuration."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from aiohttp import web
+
+from api.auth import require_operator
+from api.errors import ApiError
+from api.http import json_response
+from api.runtime import Runtime
+from complaints.codes import canonical
+from complaints.model import STATUSES
+from complaints.views import operator_view
+from config.models import CHANNELS
+from store import queries
+
+
+def parse_bound(value: str, name: str, tz: ZoneInfo, end: bool) -> datetime:
+    """Parse `since`/`until`: a date (in the root region's zone; `until` includes its whole day) or an ISO time."""
+    try:
+        if len(value) == 10:
+            day = date.fromisoformat(value)
+            if end:
+                day += timedelta(days=1)
+            return datetime.combine(day, time(0), tz).astimezone(timezone.utc)
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise ApiError(400, "invalid_input", f"{name} must be a date (YYYY-MM-DD) or an ISO 8601 time") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=tz)
+    return moment.astimezone(timezone.utc)
+
+
+def routes(runtime: Runtime) -> list[web.RouteDef]:
+    """The operator API's routes."""
+
+    def complaint_filter(query) -> queries.ComplaintFilter:
+        cfg = runtime.config
+        tz = ZoneInfo(cfg.regions[cfg.root].timezone)
+        status = query.get("status")
+        if status and status not in STATUSES:
+            raise ApiError(400, "invalid_input", f"status must be one of {', '.join(STATUSES)}")
+        channel = query.get("channel")
+        if channel and channel not in CHANNELS:
+            raise ApiError(400, "invalid_input", f"channel must be one of {', '.join(CHANNELS)}")
+        agency = query.get("agency")
+        if agency and agency not in cfg.agencies:
+            raise ApiError(400, "invalid_input", f'unknown agency "{agency}"')
+        region = query.get("region")
+        subtree = None
+        if region:
+            if region not in cfg.regions:
+                raise ApiError(400, "invalid_input", f'unknown region "{region}"')
+            subtree = tuple(code for code in cfg.regions if cfg.is_within(code, region))
+        return queries.ComplaintFilter(
+            status=status or None,
+            agency=agency or None,
+            region=subtree,
+            channel=channel or None,
+            category=query.get("category") or None,
+            since=parse_bound(query["since"], "since", tz, end=False) if query.get("since") else None,
+            until=parse_bound(query["until"], "until", tz, end=True) if query.get("until") else None,
+            q=(query.get("q") or "").strip()[:200] or None,
+        )
+
+    async def list_complaints(request: web.Request) -> web.Response:
+        await require_operator(request, runtime)
+        f = complaint_filter(request.query)
+        try:
+            limit = int(request.query.get("limit", "50"))
+        except ValueError:
+            raise ApiError(400, "invalid_input", "limit must be a whole number from 1 to 500") from None
+        if not 1 <= limit <= 500:
+            raise ApiError(400, "invalid_input", "limit must be a whole number from 1 to 500")
+        cursor = request.query.get("cursor") or None
+        if cursor:
+            try:
+                queries.decode_cursor(cursor)
+            except (ValueError, TypeError):
+                raise ApiError(400, "invalid_input", "cursor is not one this API gave out") from None
+        rows, following = await runtime.read(queries.list_complaints, f, limit, cursor)
+        items = [operator_view(row, runtime.config) for row in rows]
+        return json_response({"items": items, "next": following})
+
+    async def get_complaint(request: web.Request) -> web.Response:
+        await require_operator(request, runtime)
+        code = canonical(request.match_info["code"])
+        row = await runtime.read(queries.find_complaint, code) if code else None
+        if row is None:
+            raise ApiError(404, "not_found", "no complaint has this tracking code")
+        details = await runtime.read(queries.complaint_details, row)
+        view = operator_view(
+            row,
+            runtime.config,
+            reporter=details["reporter"],
+            events=details["events"],
+            deliveries=details["deliveries"],
+            attachments=details["attachments"],
+            followups=details["followups"],
+        )
+        return json_response(view)
+
+    async def reload(request: web.Request) -> web.Response:
+        await require_operator(request, runtime)
+        ok, errors, warnings = runtime.reload()
+        if not ok:
+            return json_response(
+                {"error": {"code": "invalid_config", "message": "the new configuration has errors; the one in force stays",
+                           "details": errors}, "warnings": warnings},
+                status=400,
+            )
+        return json_response({"status": "reloaded", "version": runtime.config.version, "warnings": warnings})
+
+    return [
+        web.get("/api/v1/complaints", list_complaints),
+        web.get("/api/v1/complaints/{code}", get_complaint),
+        web.post("/api/v1/admin/reload", reload),
+    ]

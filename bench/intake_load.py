@@ -1,0 +1,190 @@
+"""Load POST /api/v1/complaints on SQLite against a bare aiohttp handler, in one run; print the figures.
+
+Phase 1, fixed concurrency for a fixed time (wrk when installed, else an aiohttp client): complaints/s,
+p50 and p99 for the service and for the bare handler, and their ratio. Phase 2, a fixed rate at half the
+service's measured throughput (an open-loop client that times from the scheduled send): p50 and p99.
+Then every complaint answered 201 is looked up in the database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import re
+import shutil
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import aiohttp
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+HERE = Path(__file__).resolve().parent
+TEXTS = [
+    "Obat di puskesmas Aikmel kosong sudah dua minggu",
+    "Jalan rusak parah dan berlubang di Selong, mohon diperbaiki",
+    "Banjir bandang di Bima, rumah warga terendam",
+    "Bantuan sosial PKH belum cair di Praya",
+    "Ada pungli di kantor desa untuk urus KTP",
+    "Saya mau bertanya tentang jadwal pelayanan",
+]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_up(url: str, proc: subprocess.Popen) -> None:
+    import requests
+
+    for _ in range(300):
+        if proc.poll() is not None:
+            raise SystemExit(f"server exited: {proc.stderr.read().decode()[-2000:] if proc.stderr else ''}")
+        try:
+            if requests.get(url, timeout=1).status_code == 200:
+                return
+        except requests.ConnectionError:
+            pass
+        time.sleep(0.1)
+    raise SystemExit(f"{url} did not come up")
+
+
+def run_wrk(base: str, seconds: int, connections: int) -> dict:
+    out = subprocess.run(
+        ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(HERE / "post.lua"), f"{base}/api/v1/complaints"],
+        capture_output=True, text=True, check=True,
+    ).stdout
+    total = int(re.search(r"(\d+) requests in", out).group(1))
+    non2xx = int(m.group(1)) if (m := re.search(r"Non-2xx or 3xx responses: (\d+)", out)) else 0
+    errors = sum(int(x) for x in re.findall(r"(?:connect|read|write|timeout) (\d+)", out))
+
+    def ms(label: str) -> float:
+        value, unit = re.search(rf"\s{label}%\s+([\d.]+)(us|ms|s)", out).groups()
+        return float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
+
+    return {"ok": total - non2xx, "failed": non2xx + errors, "rps": (total - non2xx) / seconds,
+            "p50_ms": ms("50"), "p99_ms": ms("99"), "tool": "wrk"}
+
+
+async def closed_loop(base: str, seconds: int, connections: int) -> dict:
+    """Fallback when wrk is missing: N connections each posting back to back."""
+    latencies, failed, stop = [], 0, time.perf_counter() + seconds
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=connections)) as session:
+        async def worker(w: int) -> None:
+            nonlocal failed
+            i = 0
+            while time.perf_counter() < stop:
+                i += 1
+                t0 = time.perf_counter()
+                async with session.post(f"{base}/api/v1/complaints", json={"text": f"{TEXTS[i % len(TEXTS)]} #{w}-{i}"}) as r:
+                    await r.read()
+                    if r.status == 201:
+                        latencies.append(time.perf_counter() - t0)
+                    else:
+                        failed += 1
+        await asyncio.gather(*(worker(w) for w in range(connections)))
+    q = statistics.quantiles(latencies, n=100)
+    return {"ok": len(latencies), "failed": failed, "rps": len(latencies) / seconds, "p50_ms": q[49] * 1000,
+            "p99_ms": q[98] * 1000, "tool": "aiohttp client"}
+
+
+async def open_loop(base: str, seconds: int, rate: float) -> dict:
+    """Send at a fixed rate whatever the answers do; latency counts from the scheduled send time."""
+    codes, latencies, failed = [], [], 0
+    total = int(seconds * rate)
+    start = time.perf_counter() + 0.2
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as session:
+        async def one(i: int) -> None:
+            nonlocal failed
+            scheduled = start + i / rate
+            delay = scheduled - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            try:
+                async with session.post(f"{base}/api/v1/complaints", json={"text": f"{TEXTS[i % len(TEXTS)]} paced #{i}"}) as r:
+                    body = await r.read()
+                    if r.status == 201:
+                        latencies.append(time.perf_counter() - scheduled)
+                        codes.append(json.loads(body)["code"])
+                    else:
+                        failed += 1
+            except aiohttp.ClientError:
+                failed += 1
+        await asyncio.gather(*(one(i) for i in range(total)))
+    q = statistics.quantiles(latencies, n=100)
+    return {"ok": len(latencies), "failed": failed, "rate": rate, "p50_ms": q[49] * 1000, "p99_ms": q[98] * 1000, "codes": codes}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--seconds", type=int, default=10)
+    ap.add_argument("--connections", type=int, default=64)
+    ap.add_argument("--paced-seconds", type=int, default=10)
+    args = ap.parse_args()
+    use_wrk = shutil.which("wrk") is not None
+
+    tmp = Path(tempfile.mkdtemp(prefix="aduan-bench-"))
+    cfg = tmp / "config"
+    shutil.copytree(ROOT / "config", cfg)
+    settings = yaml.safe_load((cfg / "settings.yaml").read_text(encoding="utf-8")) or {}
+    settings["rate_limit_per_minute"] = 10**9  # one address is the whole load here
+    (cfg / "settings.yaml").write_text(yaml.safe_dump(settings), encoding="utf-8")
+    db_path = tmp / "aduan.db"
+    port, bare_port = free_port(), free_port()
+    env = dict(os.environ, ADUAN_DATABASE_URL=f"sqlite:///{db_path}", ADUAN_CONFIG_DIR=str(cfg), ADUAN_PORT=str(port),
+               ADUAN_VAR_DIR=str(tmp / "var"), ADUAN_LOG_LEVEL="WARNING", ADUAN_PUBLIC_URL=f"http://127.0.0.1:{port}")
+    subprocess.run([sys.executable, "main.py", "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True)
+    procs = [
+        subprocess.Popen([sys.executable, "main.py", "serve"], cwd=ROOT, env=env, stderr=subprocess.PIPE),
+        subprocess.Popen([sys.executable, str(HERE / "bare_server.py"), str(bare_port)], stderr=subprocess.PIPE),
+    ]
+    base, bare = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{bare_port}"
+    try:
+        wait_up(f"{base}/healthz", procs[0])
+        wait_up(f"{bare}/healthz", procs[1])
+        def load(url: str, seconds: int) -> dict:
+            if use_wrk:
+                return run_wrk(url, seconds, args.connections)
+            return asyncio.run(closed_loop(url, seconds, args.connections))
+
+        load(base, 2)  # warm-up: first connections, caches, the database file's first pages
+        service = load(base, args.seconds)
+        baseline = load(bare, args.seconds)
+        paced = asyncio.run(open_loop(base, args.paced_seconds, service["rps"] / 2))
+    finally:
+        for p in procs:
+            p.terminate()
+        for p in procs:
+            p.wait(timeout=30)
+    con = sqlite3.connect(db_path)
+    stored = con.execute("SELECT count(*) FROM complaints").fetchone()[0]
+    found = 0
+    for i in range(0, len(paced["codes"]), 500):
+        chunk = paced["codes"][i : i + 500]
+        found += con.execute(f"SELECT count(*) FROM complaints WHERE code IN ({','.join('?' * len(chunk))})", chunk).fetchone()[0]
+    con.close()
+
+    print(f"load: {service['tool']}, {args.connections} connections, {args.seconds} s each, same machine as the servers")
+    print(f"{'':22}{'complaints/s':>14}{'p50 ms':>10}{'p99 ms':>10}{'failed':>8}")
+    print(f"{'aduan (SQLite)':22}{service['rps']:>14.0f}{service['p50_ms']:>10.1f}{service['p99_ms']:>10.1f}{service['failed']:>8}")
+    print(f"{'bare aiohttp':22}{baseline['rps']:>14.0f}{baseline['p50_ms']:>10.1f}{baseline['p99_ms']:>10.1f}{baseline['failed']:>8}")
+    print(f"ratio aduan / bare: {service['rps'] / baseline['rps']:.2f}")
+    print(f"paced at {paced['rate']:.0f}/s for {args.paced_seconds} s: p50 {paced['p50_ms']:.1f} ms, p99 {paced['p99_ms']:.1f} ms, "
+          f"{paced['ok']} answered 201, {paced['failed']} failed")
+    print(f"stored complaints: {stored}; of the paced run's {len(paced['codes'])} codes answered 201, {found} are in the database")
+    shutil.rmtree(tmp, ignore_errors=True)
+    return 0 if found == len(paced["codes"]) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,196 @@
+"""Aduan's composition root and command line: serve, db upgrade, rules check, route, token create."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import signal
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+
+from config.env import Env
+from config.loader import LoadResult, load_config
+
+
+def _load_or_exit(env: Env) -> LoadResult:
+    result = load_config(env.config_dir)
+    for line in result.errors:
+        print(f"error: {line}", file=sys.stderr)
+    if result.config is None:
+        print(f"configuration in {env.config_dir!r} has errors; see `python main.py rules check`", file=sys.stderr)
+        raise SystemExit(1)
+    return result
+
+
+def build_runtime(env: Env, config=None):
+    """Wire database, router, intake and limiter into one Runtime."""
+    from api.runtime import build_runtime as build
+
+    return build(env, config or _load_or_exit(env).config)
+
+
+def cmd_serve(args: argparse.Namespace, env: Env) -> int:
+    from aiohttp import web
+
+    from api.app import create_app
+    from api.logging import configure
+    from store.migrate import pending
+
+    configure(os.environ.get("ADUAN_LOG_LEVEL", "INFO"))
+    import structlog
+
+    log = structlog.get_logger("serve")
+    result = _load_or_exit(env)
+    for line in result.warnings:
+        log.warning("config.warning", detail=line)
+    runtime = build_runtime(env, result.config)
+    try:
+        current, head = pending(runtime.db)
+    except Exception as exc:
+        print(f"cannot reach the database: {str(exc).splitlines()[0]}", file=sys.stderr)
+        return 1
+    if current != head:
+        print(f"the database is at revision {current or 'none'}, the code needs {head}: run `python main.py db upgrade` first",
+              file=sys.stderr)
+        return 1
+    app = create_app(runtime)
+
+    async def on_startup(_app):
+        loop = asyncio.get_running_loop()
+
+        def reload():
+            ok, errors, _warnings = runtime.reload()
+            for line in errors:
+                log.warning("config.error", detail=line)
+
+        loop.add_signal_handler(signal.SIGHUP, reload)
+        log.info("serve.started", host=env.host, port=env.port, config_version=runtime.config.version,
+                 database=runtime.db.dialect)
+
+    app.on_startup.append(on_startup)
+    host = args.host or env.host
+    port = args.port or env.port
+    web.run_app(app, host=host, port=port, access_log=None, print=None, shutdown_timeout=10)
+    runtime.db.dispose()
+    return 0
+
+
+def cmd_db_upgrade(_args: argparse.Namespace, env: Env) -> int:
+    from store.db import open_database
+    from store.migrate import pending, upgrade
+
+    db = open_database(env.database_url)
+    upgrade(db)
+    current, _head = pending(db)
+    print(f"database is at revision {current}")
+    db.dispose()
+    return 0
+
+
+def cmd_rules_check(_args: argparse.Namespace, env: Env) -> int:
+    result = load_config(env.config_dir)
+    for line in result.errors:
+        print(line)
+    for line in result.warnings:
+        print(f"{line} (warning)")
+    if result.config is None:
+        print(f"{len(result.errors)} error(s), {len(result.warnings)} warning(s)", file=sys.stderr)
+        return 1
+    cfg = result.config
+    print(f"ok: {len(cfg.regions)} regions, {len(cfg.agencies)} agencies, {len(cfg.rules)} rules; "
+          f"version {cfg.version}; {len(result.warnings)} warning(s)")
+    return 0
+
+
+def cmd_route(args: argparse.Namespace, env: Env) -> int:
+    from router import UnknownRegion, compile_router
+
+    config = _load_or_exit(env).config
+    router = compile_router(config)
+    try:
+        decision = router.route(args.text, region=args.region, channel=args.channel, kind=args.kind)
+    except UnknownRegion as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(decision.as_dict(), ensure_ascii=False))
+        return 0
+    print(f"agency:   {decision.agency} ({decision.agency_name})" + ("  [triage]" if decision.status == "triage" else ""))
+    print(f"rule:     {decision.rule or '(none)'}")
+    print(f"matched:  {', '.join(decision.matched) or '-'}")
+    print(f"service:  {decision.service or '-'}")
+    print(f"region:   {decision.region} ({decision.region_name}), {decision.region_source}")
+    print(f"category: {decision.category or '-'}   priority: {decision.priority}   kind: {decision.kind}")
+    print("why:")
+    for step in decision.steps:
+        print(f"  - {step}")
+    return 0
+
+
+def cmd_token_create(args: argparse.Namespace, env: Env) -> int:
+    from api.auth import new_token, token_hash
+    from store.db import open_database
+    from store.queries import add_token
+
+    role = "agency" if args.agency else "operator"
+    if args.agency:
+        config = _load_or_exit(env).config
+        if args.agency not in config.agencies:
+            print(f'error: unknown agency "{args.agency}"', file=sys.stderr)
+            return 2
+    token = new_token()
+    db = open_database(env.database_url)
+    with db.writer.begin() as conn:
+        add_token(conn, token_hash(token), role, args.agency, args.label, datetime.now(timezone.utc))
+    db.dispose()
+    print(token)
+    print(f"{role} token created; it is shown only this once and stored only as a hash", file=sys.stderr)
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python main.py", description="Aduan: citizens' complaints, every channel in, routed to the agency in charge.")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    s = sub.add_parser("serve", help="serve the API, the form and the webhooks", description="Serve on ADUAN_HOST:ADUAN_PORT (default 127.0.0.1:8080). SIGHUP reloads the config; SIGTERM drains and stops.")
+    s.add_argument("--host", help="override ADUAN_HOST")
+    s.add_argument("--port", type=int, help="override ADUAN_PORT")
+    s.set_defaults(func=cmd_serve)
+
+    db = sub.add_parser("db", help="database commands", description="Database commands.")
+    dbsub = db.add_subparsers(dest="db_command", required=True, metavar="SUBCOMMAND")
+    up = dbsub.add_parser("upgrade", help="apply the migrations (ADUAN_DATABASE_URL)", description="Apply the Alembic migrations to ADUAN_DATABASE_URL.")
+    up.set_defaults(func=cmd_db_upgrade)
+
+    rules = sub.add_parser("rules", help="routing rules commands", description="Routing rules commands.")
+    rsub = rules.add_subparsers(dest="rules_command", required=True, metavar="SUBCOMMAND")
+    check = rsub.add_parser("check", help="validate the YAML in ADUAN_CONFIG_DIR", description="Validate every YAML file against its schema and against each other; print each problem as file:line: message; exit 1 on errors (warnings do not fail).")
+    check.set_defaults(func=cmd_rules_check)
+
+    r = sub.add_parser("route", help="show where a complaint would go and why", description="Route TEXT with the rules in ADUAN_CONFIG_DIR and explain the decision.")
+    r.add_argument("text", metavar="TEXT")
+    r.add_argument("--region", help="region code given by the channel or form")
+    r.add_argument("--channel", choices=("sms", "telegram", "facebook", "whatsapp", "web", "api"))
+    r.add_argument("--kind", default="complaint", choices=("complaint", "aspiration", "inquiry"))
+    r.add_argument("--json", action="store_true", help="print one JSON object")
+    r.set_defaults(func=cmd_route)
+
+    t = sub.add_parser("token", help="API token commands", description="API token commands.")
+    tsub = t.add_subparsers(dest="token_command", required=True, metavar="SUBCOMMAND")
+    tc = tsub.add_parser("create", help="create an operator (or --agency) token; printed once", description="Create an API token, print it once and store only its SHA-256.")
+    tc.add_argument("--agency", metavar="CODE", help="an agency token for this agency code (default: an operator token)")
+    tc.add_argument("--label", help="a note on whose token this is")
+    tc.set_defaults(func=cmd_token_create)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    return args.func(args, Env.from_environ())
+
+
+if __name__ == "__main__":
+    sys.exit(main())

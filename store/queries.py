@@ -1,0 +1,131 @@
+"""Read queries and small writes outside intake; each takes a Connection and returns plain mappings."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Connection, and_, func, insert, or_, select
+
+from store import models as m
+
+
+def find_complaint(conn: Connection, code: str) -> Mapping | None:
+    """Return a complaint row by its canonical code."""
+    return conn.execute(select(m.Complaint.__table__).where(m.Complaint.code == code)).mappings().first()
+
+
+def complaint_details(conn: Connection, complaint: Mapping) -> dict[str, list[Mapping]]:
+    """Return the timeline, deliveries, attachments and follow-ups of a complaint, and its reporter."""
+    cid = complaint["id"]
+
+    def rows(table, order):
+        return list(conn.execute(select(table.__table__).where(table.complaint_id == cid).order_by(order)).mappings())
+
+    reporter = None
+    if complaint["reporter_id"] is not None:
+        reporter = conn.execute(select(m.Reporter.__table__).where(m.Reporter.id == complaint["reporter_id"])).mappings().first()
+    return {
+        "events": rows(m.Event, m.Event.id),
+        "deliveries": rows(m.Outbox, m.Outbox.id),
+        "attachments": rows(m.Attachment, m.Attachment.id),
+        "followups": rows(m.FollowUp, m.FollowUp.id),
+        "reporter": reporter,
+    }
+
+
+def public_events(conn: Connection, complaint_id: int) -> list[Mapping]:
+    """Return the public timeline events of a complaint."""
+    return list(
+        conn.execute(
+            select(m.Event.__table__).where(m.Event.complaint_id == complaint_id, m.Event.public.is_(True)).order_by(m.Event.id)
+        ).mappings()
+    )
+
+
+@dataclass(frozen=True)
+class ComplaintFilter:
+    """Filters of the operator list (SPEC section 7)."""
+
+    status: str | None = None
+    agency: str | None = None
+    region: tuple[str, ...] | None = None  # the region and everything below it
+    channel: str | None = None
+    category: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    q: str | None = None
+
+
+def encode_cursor(received_at: datetime, ident: int) -> str:
+    raw = json.dumps([received_at.isoformat(), ident]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, int]:
+    """Decode a list cursor; raise ValueError when it is not one of ours."""
+    padded = cursor + "=" * (-len(cursor) % 4)
+    at, ident = json.loads(base64.urlsafe_b64decode(padded.encode()))
+    return datetime.fromisoformat(at), int(ident)
+
+
+def list_complaints(conn: Connection, f: ComplaintFilter, limit: int, cursor: str | None) -> tuple[list[Mapping], str | None]:
+    """Return a page of complaints, newest first, and the cursor of the next page."""
+    c = m.Complaint
+    query = select(c.__table__)
+    if f.status:
+        query = query.where(c.status == f.status)
+    if f.agency:
+        query = query.where(c.agency == f.agency)
+    if f.region is not None:
+        query = query.where(c.region.in_(f.region))
+    if f.channel:
+        query = query.where(c.channel == f.channel)
+    if f.category:
+        query = query.where(c.category == f.category)
+    if f.since:
+        query = query.where(c.received_at >= f.since)
+    if f.until:
+        query = query.where(c.received_at < f.until)
+    if f.q:
+        like = "%" + f.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        query = query.where(or_(func.lower(c.text).like(like.lower(), escape="\\"), c.code == f.q.upper()))
+    if cursor:
+        at, ident = decode_cursor(cursor)
+        query = query.where(or_(c.received_at < at, and_(c.received_at == at, c.id < ident)))
+    rows = list(conn.execute(query.order_by(c.received_at.desc(), c.id.desc()).limit(limit + 1)).mappings())
+    following = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        following = encode_cursor(rows[-1]["received_at"], rows[-1]["id"])
+    return rows, following
+
+
+def find_token(conn: Connection, token_hash: str) -> Mapping | None:
+    """Return the live token with this hash, or None (revoked tokens are not found)."""
+    return (
+        conn.execute(
+            select(m.ApiToken.__table__).where(m.ApiToken.token_hash == token_hash, m.ApiToken.revoked_at.is_(None))
+        )
+        .mappings()
+        .first()
+    )
+
+
+def add_token(conn: Connection, token_hash: str, role: str, agency: str | None, label: str | None, now: datetime) -> None:
+    conn.execute(insert(m.ApiToken).values(token_hash=token_hash, role=role, agency=agency, label=label, created_at=now))
+
+
+def status_counts(conn: Connection) -> dict[str, int]:
+    return dict(conn.execute(select(m.Complaint.status, func.count()).group_by(m.Complaint.status)).all())
+
+
+def outbox_counts(conn: Connection) -> dict[str, int]:
+    return dict(conn.execute(select(m.Outbox.state, func.count()).group_by(m.Outbox.state)).all())
+
+
+def ping(conn: Connection) -> None:
+    conn.execute(select(1))

@@ -1,0 +1,131 @@
+"""Operator API: token checks, list filters and pages, one complaint in full, config reload."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import replace
+from datetime import datetime, timezone
+
+from api.auth import token_hash
+from store.queries import add_token
+
+TEXTS = [
+    ("Obat di puskesmas Aikmel kosong", None),
+    ("Jalan rusak parah di Praya", None),
+    ("Banjir bandang di Bima, rumah warga terendam", None),
+    ("Saya mau tanya saja", None),
+]
+
+
+async def submit(client, text, **extra):
+    resp = await client.post("/api/v1/complaints", json={"text": text, **extra})
+    assert resp.status == 201, await resp.text()
+    return (await resp.json())["code"]
+
+
+async def test_operator_endpoints_need_a_token(client):
+    """No token → 401; a wrong token → 401; both JSON errors."""
+    for headers in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": "Basic abc"}):
+        resp = await client.get("/api/v1/complaints", headers=headers)
+        assert resp.status == 401
+        assert (await resp.json())["error"]["code"] == "unauthorized"
+
+
+async def test_agency_token_is_forbidden_on_operator_endpoints(client, runtime):
+    """An agency's token is a valid token but not an operator's: 403."""
+    with runtime.db.writer.begin() as conn:
+        add_token(conn, token_hash("agency-token"), "agency", "dinkes-ntb", None, datetime.now(timezone.utc))
+    resp = await client.get("/api/v1/complaints", headers={"Authorization": "Bearer agency-token"})
+    assert resp.status == 403
+
+
+async def test_cli_created_operator_token_works(client, runtime):
+    """A token stored by hash (as `token create` does) opens the operator API."""
+    with runtime.db.writer.begin() as conn:
+        add_token(conn, token_hash("desk-token"), "operator", None, "desk", datetime.now(timezone.utc))
+    resp = await client.get("/api/v1/complaints", headers={"Authorization": "Bearer desk-token"})
+    assert resp.status == 200
+
+
+async def test_list_filters_and_pages(client, runtime, operator_headers):
+    """Filters narrow the list; pages follow the cursor until `next` is null, each item once."""
+    runtime.limiter.per_minute = 1000
+    codes = [await submit(client, text) for text, _ in TEXTS]
+    resp = await client.get("/api/v1/complaints", headers=operator_headers)
+    body = await resp.json()
+    assert [i["code"] for i in body["items"]] == codes[::-1]
+    assert body["next"] is None
+    triage = await (await client.get("/api/v1/complaints?status=triage", headers=operator_headers)).json()
+    assert [i["code"] for i in triage["items"]] == [codes[3]]
+    lotim = await (await client.get("/api/v1/complaints?region=lombok-timur", headers=operator_headers)).json()
+    assert [i["code"] for i in lotim["items"]] == [codes[0]]
+    search = await (await client.get("/api/v1/complaints?q=banjir", headers=operator_headers)).json()
+    assert [i["code"] for i in search["items"]] == [codes[2]]
+    api = await (await client.get("/api/v1/complaints?channel=api&agency=puskesmas-aikmel", headers=operator_headers)).json()
+    assert [i["code"] for i in api["items"]] == [codes[0]]
+    seen, cursor = [], None
+    while True:
+        url = "/api/v1/complaints?limit=3" + (f"&cursor={cursor}" if cursor else "")
+        page = await (await client.get(url, headers=operator_headers)).json()
+        seen += [i["code"] for i in page["items"]]
+        cursor = page["next"]
+        if cursor is None:
+            break
+    assert seen == codes[::-1]
+
+
+async def test_list_date_filters_include_the_until_day(client, operator_headers):
+    """since/until are dates; until includes its whole day."""
+    await submit(client, "Jalan rusak parah di Praya")
+    today = datetime.now(timezone.utc).astimezone().date().isoformat()
+    hit = await (await client.get(f"/api/v1/complaints?since=2020-01-01&until={today}", headers=operator_headers)).json()
+    miss = await (await client.get("/api/v1/complaints?until=2020-01-01", headers=operator_headers)).json()
+    assert len(hit["items"]) == 1 and miss["items"] == []
+
+
+async def test_list_rejects_bad_filters(client, operator_headers):
+    """Unknown statuses, regions, bad limits, dates and cursors are 400 with the reason."""
+    for query, word in (("status=lost", "status"), ("region=atlantis", "atlantis"), ("limit=0", "limit"),
+                        ("limit=501", "limit"), ("since=yesterday", "since"), ("cursor=%%%", "cursor"),
+                        ("channel=fax", "channel")):
+        resp = await client.get(f"/api/v1/complaints?{query}", headers=operator_headers)
+        assert resp.status == 400, query
+        assert word in (await resp.json())["error"]["message"], query
+
+
+async def test_one_complaint_has_everything(client, operator_headers):
+    """The operator view has reporter, timeline, deliveries and the routing explanation."""
+    code = await submit(client, "Obat di puskesmas Aikmel kosong", reporter={"name": "Siti", "phone": "+62 812 3456 789"},
+                        anonymous=True)
+    resp = await client.get(f"/api/v1/complaints/{code}", headers=operator_headers)
+    view = await resp.json()
+    assert view["reporter"]["name"] == "Siti"
+    assert view["anonymous"] is True
+    assert [e["type"] for e in view["events"]] == ["received", "assigned"]
+    assert view["events"][1]["data"]["rule"] == view["rule"]
+    assert view["deliveries"] and {d["state"] for d in view["deliveries"]} == {"pending"}
+    assert view["agency"]["code"] == "puskesmas-aikmel"
+    missing = await client.get("/api/v1/complaints/NTB-00000000", headers=operator_headers)
+    assert missing.status == 404
+
+
+async def test_reload_keeps_the_old_config_when_the_new_is_invalid(client, runtime, operator_headers, tmp_path):
+    """An invalid config is refused with its errors; a valid one takes over."""
+    folder = tmp_path / "cfg"
+    shutil.copytree(runtime.env.config_dir, folder)
+    runtime.env = replace(runtime.env, config_dir=str(folder))
+    old = runtime.config.version
+    (folder / "rules.yaml").write_text("triage: ntb-care\nrules:\n  - name: x\n    then: {agency: nope}\n", encoding="utf-8")
+    resp = await client.post("/api/v1/admin/reload", headers=operator_headers)
+    assert resp.status == 400
+    body = await resp.json()
+    assert body["error"]["code"] == "invalid_config"
+    assert 'rules.yaml:4: rule "x": unknown agency "nope"' in body["error"]["details"]
+    assert runtime.config.version == old
+    (folder / "rules.yaml").write_text("triage: ntb-care\nrules:\n  - name: semua-ke-dinsos\n    then: {agency: dinsos-ntb}\n",
+                                      encoding="utf-8")
+    resp = await client.post("/api/v1/admin/reload", headers=operator_headers)
+    assert resp.status == 200
+    assert runtime.config.version != old
+    created = await (await client.post("/api/v1/complaints", json={"text": "apa saja"})).json()
+    assert created["agency"]["code"] == "dinsos-ntb"

@@ -1,0 +1,102 @@
+"""Shared fixtures: a migrated database per test (SQLite, or PostgreSQL with ADUAN_TEST_DATABASE_URL), a runtime, a client."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from api.app import create_app
+from api.runtime import build_runtime
+from config.env import Env
+from config.loader import load_config
+from store.db import open_database
+from store.migrate import upgrade
+from store.models import Base
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE_CONFIG = ROOT / "config"
+OPERATOR_TOKEN = "test-operator-token-0123456789"
+PG_URL = os.environ.get("ADUAN_TEST_DATABASE_URL")
+
+
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory) -> str:
+    """Migrate once per session: a template SQLite file, or the PostgreSQL test database."""
+    if PG_URL:
+        db = open_database(PG_URL)
+        upgrade(db)
+        db.dispose()
+        return PG_URL
+    path = tmp_path_factory.mktemp("template") / "aduan.db"
+    db = open_database(f"sqlite:///{path}")
+    upgrade(db)
+    with db.writer.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.dispose()
+    return str(path)
+
+
+@pytest.fixture
+def database_url(migrated_template, tmp_path) -> str:
+    """A migrated, empty database for this test."""
+    if PG_URL:
+        db = open_database(PG_URL)
+        tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
+        with db.writer.begin() as conn:
+            conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        db.dispose()
+        return PG_URL
+    target = tmp_path / "aduan.db"
+    shutil.copy(migrated_template, target)
+    return f"sqlite:///{target}"
+
+
+@pytest.fixture
+def env(database_url, tmp_path) -> Env:
+    """The environment of a test service: sample config, its own var/ and an operator token."""
+    return Env(
+        database_url=database_url,
+        config_dir=str(SAMPLE_CONFIG),
+        public_url="http://aduan.test",
+        operator_token=OPERATOR_TOKEN,
+        secret_key="test-secret-key",
+        var_dir=str(tmp_path / "var"),
+    )
+
+
+@pytest.fixture(scope="session")
+def sample_config():
+    """The sample NTB configuration, checked."""
+    result = load_config(SAMPLE_CONFIG, env={})
+    assert result.errors == []
+    return result.config
+
+
+@pytest.fixture
+def runtime(env, sample_config):
+    """A runtime on a fresh database with the sample config."""
+    rt = build_runtime(env, sample_config)
+    yield rt
+    rt.readers.shutdown(wait=True)
+    rt.db.dispose()
+
+
+@pytest.fixture
+async def client(aiohttp_client, runtime):
+    """An HTTP client of the whole app (API, pages, channels)."""
+    return await aiohttp_client(create_app(runtime))
+
+
+@pytest.fixture
+def operator_headers() -> dict[str, str]:
+    return {"Authorization": f"Bearer {OPERATOR_TOKEN}"}
+
+
+def with_env(env: Env, **changes) -> Env:
+    """Return a copy of an Env with some fields changed."""
+    return replace(env, **changes)
