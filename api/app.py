@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-import uuid
 
 import structlog
 from aiohttp import web
@@ -14,6 +13,7 @@ from api.http import json_response
 from api.metrics import Metrics
 from api.openapi import document
 from api.runtime import Runtime
+from complaints.codes import random_id
 from store import queries
 from store.db import StoreUnavailable
 
@@ -29,7 +29,7 @@ def _request_id(request: web.Request) -> str:
     given = request.headers.get("X-Request-ID", "")
     if 0 < len(given) <= 64 and given.replace("-", "").replace("_", "").isalnum():
         return given
-    return uuid.uuid4().hex[:16]
+    return random_id().replace("-", "")[:16]
 
 
 def make_middleware(metrics: Metrics):
@@ -62,8 +62,8 @@ def make_middleware(metrics: Metrics):
                 log.warning("http.error", method=request.method, path=request.path, status=response.status)
             return response
         finally:
-            route = request.match_info.route.resource.canonical if request.match_info.route.resource else "unmatched"
-            metrics.latency.labels(route, request.method).observe(time.perf_counter() - started)
+            resource = request.match_info.route.resource
+            metrics.observe_latency(resource.canonical if resource else "unmatched", request.method, time.perf_counter() - started)
             structlog.contextvars.unbind_contextvars("request_id")
 
     return middleware

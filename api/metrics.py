@@ -23,5 +23,14 @@ class Metrics:
             registry=self.registry,
         )
 
+        self._latency_children: dict[tuple[str, str], object] = {}
+
+    def observe_latency(self, route: str, method: str, seconds: float) -> None:
+        """Record one request's latency (label children cached: this runs on every request)."""
+        child = self._latency_children.get((route, method))
+        if child is None:
+            child = self._latency_children[(route, method)] = self.latency.labels(route, method)
+        child.observe(seconds)
+
     def render(self) -> bytes:
         return generate_latest(self.registry)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime, timezone
 from typing import Literal
 
@@ -12,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from api.errors import ApiError
 from api.http import client_address, json_response, parse_json_object, read_capped
 from api.runtime import Runtime
-from complaints.codes import canonical
+from complaints.codes import canonical, random_id
 from complaints.model import InboundMessage, Reporter
 from complaints.views import public_view
 from config.models import EMAIL_RE
@@ -51,7 +50,7 @@ class ComplaintIn(_Strict):
     kind: Literal["complaint", "aspiration", "inquiry"] = "complaint"
     region: str | None = Field(default=None, max_length=64)
     category: str | None = Field(default=None, max_length=64)
-    reporter: ReporterIn = ReporterIn()
+    reporter: ReporterIn | None = None
     anonymous: bool = False
     confidential: bool = False
     location: LocationIn | None = None
@@ -97,10 +96,10 @@ def routes(runtime: Runtime) -> list[web.RouteDef]:
             given = ComplaintIn.model_validate(data)
         except ValidationError as exc:
             raise ApiError(400, "invalid_input", _validation_message(exc)) from None
-        r = given.reporter
+        r = given.reporter or ReporterIn()
         msg = InboundMessage(
             channel="api",
-            provider_message_id=f"key:{key}" if key is not None else f"auto:{uuid.uuid4()}",
+            provider_message_id=f"key:{key}" if key is not None else f"auto:{random_id()}",
             text=given.text,
             received_at=datetime.now(timezone.utc),
             raw=body.decode("utf-8"),

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import random
 import re
 import secrets
+import uuid
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 _READ_AS = str.maketrans({"O": "0", "I": "1", "L": "1", "U": "V"})
@@ -15,6 +17,14 @@ def new_code(prefix: str) -> str:
     value = secrets.randbits(40)
     chars = [ALPHABET[(value >> shift) & 31] for shift in range(35, -1, -5)]
     return f"{prefix}-{''.join(chars)}"
+
+
+_ids = random.Random()  # seeded from the OS; ids need to be unique, not unpredictable
+
+
+def random_id() -> str:
+    """Return a random UUID4 string cheaply (no system call), for delivery and request ids."""
+    return str(uuid.UUID(int=_ids.getrandbits(128), version=4))
 
 
 def canonical(text: str) -> str | None:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import uuid
-from dataclasses import asdict
 from datetime import datetime
 
+from complaints.codes import random_id
 from complaints.messages import say
 from complaints.model import InboundMessage
 from config.loader import Config
@@ -22,14 +21,38 @@ def agency_ref(config: Config, code: str | None) -> dict | None:
 
 def normalized(msg: InboundMessage) -> dict:
     """Return the normalized message as stored beside the raw one."""
-    data = asdict(msg)
-    data.pop("raw")
-    data["received_at"] = msg.received_at.isoformat()
+    r = msg.reporter
+    data = {
+        "channel": msg.channel,
+        "provider_message_id": msg.provider_message_id,
+        "text": msg.text,
+        "received_at": msg.received_at.isoformat(),
+        "sender_id": msg.sender_id,
+        "reply_to": msg.reply_to,
+        "kind": msg.kind,
+        "region": msg.region,
+        "category": msg.category,
+        "reporter": {"name": r.name, "phone": r.phone, "email": r.email, "channel_user_id": r.channel_user_id},
+        "anonymous": msg.anonymous,
+        "confidential": msg.confidential,
+        "lat": msg.lat,
+        "lon": msg.lon,
+        "language": msg.language,
+    }
+    if msg.attachments:
+        data["attachments"] = [
+            {"kind": a.kind, "content_type": a.content_type, "channel_ref": a.channel_ref, "stored_path": a.stored_path,
+             "size": a.size, "name": a.name}
+            for a in msg.attachments
+        ]
     return data
 
 
-def reporter_row(msg: InboundMessage, now: datetime) -> dict:
+def reporter_row(msg: InboundMessage, now: datetime) -> dict | None:
+    """The reporter as the channel told us, or None when it told us nothing."""
     r = msg.reporter
+    if not (r.name or r.phone or r.email or r.channel_user_id or msg.sender_id):
+        return None
     return {
         "channel": msg.channel,
         "channel_user_id": r.channel_user_id or msg.sender_id,
@@ -128,7 +151,7 @@ def agency_deliveries(config: Config, agency_code: str, code: str, event: str, n
 
 def outbox_row(audience: str, transport: str, agency: str | None, target: str | None, event: str, payload: dict, now: datetime) -> dict:
     return {
-        "delivery_id": str(uuid.uuid4()),
+        "delivery_id": random_id(),
         "audience": audience,
         "transport": transport,
         "agency": agency,

@@ -194,10 +194,16 @@ class IntakeWriter:
         languages = [p.msg.language or p.router.config.settings.language for p in openers]
         complaint_ids: dict[int, tuple[int, str]] = {}
         if openers:
-            reporter_ids = conn.execute(
-                insert(m.Reporter).returning(m.Reporter.id, sort_by_parameter_order=True),
-                [rows.reporter_row(p.msg, now) for p in openers],
-            ).scalars().all()
+            reporters = [rows.reporter_row(p.msg, now) for p in openers]
+            known = [r for r in reporters if r is not None]
+            ids_iter = iter(
+                conn.execute(
+                    insert(m.Reporter).returning(m.Reporter.id, sort_by_parameter_order=True), known
+                ).scalars().all()
+                if known
+                else ()
+            )
+            reporter_ids = [next(ids_iter) if r is not None else None for r in reporters]
             complaint_rows = []
             for p, code, lang, rid in zip(openers, codes, languages, reporter_ids):
                 row = rows.complaint_row(p.msg, p.decision, code, lang, now)

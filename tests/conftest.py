@@ -35,9 +35,7 @@ def migrated_template(tmp_path_factory) -> str:
     path = tmp_path_factory.mktemp("template") / "aduan.db"
     db = open_database(f"sqlite:///{path}")
     upgrade(db)
-    with db.writer.connect() as conn:
-        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-    db.dispose()
+    db.dispose()  # the last connection to close checkpoints the WAL into the file we copy
     return str(path)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from dataclasses import replace
 from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
 
 from api.auth import token_hash
 from store.queries import add_token
@@ -74,10 +75,11 @@ async def test_list_filters_and_pages(client, runtime, operator_headers):
     assert seen == codes[::-1]
 
 
-async def test_list_date_filters_include_the_until_day(client, operator_headers):
-    """since/until are dates; until includes its whole day."""
+async def test_list_date_filters_include_the_until_day(client, runtime, operator_headers):
+    """since/until are dates in the province's time zone; until includes its whole day."""
     await submit(client, "Jalan rusak parah di Praya")
-    today = datetime.now(timezone.utc).astimezone().date().isoformat()
+    zone = ZoneInfo(runtime.config.regions[runtime.config.root].timezone)
+    today = datetime.now(zone).date().isoformat()
     hit = await (await client.get(f"/api/v1/complaints?since=2020-01-01&until={today}", headers=operator_headers)).json()
     miss = await (await client.get("/api/v1/complaints?until=2020-01-01", headers=operator_headers)).json()
     assert len(hit["items"]) == 1 and miss["items"] == []

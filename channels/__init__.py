@@ -1,0 +1,5 @@
+"""Citizen-facing channels; each is listed here once and adds its own routes."""
+
+from channels import web
+
+REGISTRY = (web,)

@@ -1,0 +1,17 @@
+"""The web channel: the citizen's complaint form at `/` and the public tracking pages at `/track`."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from channels.web.handlers import WebHandlers
+
+
+def add_routes(app: web.Application, runtime) -> None:
+    """Add the form, tracking and static-file routes to the app."""
+    handlers = WebHandlers(runtime)
+    app.router.add_get("/", handlers.form, name="web.form")
+    app.router.add_post("/", handlers.submit, name="web.submit")
+    app.router.add_get("/track", handlers.track_lookup, name="web.track_lookup")
+    app.router.add_get("/track/{code}", handlers.track, name="web.track")
+    app.router.add_get("/static/{name}", handlers.static, name="web.static")

@@ -1,0 +1,233 @@
+"""Every word the web pages show, in Bahasa Indonesia first and English."""
+
+from __future__ import annotations
+
+LANGUAGES = ("id", "en")
+
+MESSAGES: dict[str, dict[str, str]] = {
+    "id": {
+        "site_name": "Layanan Aduan Warga",
+        "skip_link": "Langsung ke isi halaman",
+        "switch_language": "English",
+        "switch_language_label": "Read this page in English",
+        "nav_form": "Kirim aduan",
+        "nav_track": "Lacak aduan",
+        "footer": "Aduan Anda diteruskan ke instansi yang berwenang. Identitas pelapor tidak pernah ditampilkan di halaman publik.",
+        # the form
+        "form_title": "Sampaikan aduan, aspirasi atau permintaan informasi",
+        "form_intro": "Kolom bertanda * wajib diisi. Setelah mengirim, Anda mendapat kode untuk melacak aduan.",
+        "required": "wajib",
+        "label_text": "Isi aduan",
+        "hint_text": "Ceritakan apa yang terjadi, di mana dan kapan. Paling banyak 10.000 karakter.",
+        "label_kind": "Jenis",
+        "kind_complaint": "Pengaduan",
+        "kind_aspiration": "Aspirasi",
+        "kind_inquiry": "Permintaan informasi",
+        "label_region": "Wilayah",
+        "hint_region": "Pilih kabupaten/kota atau kecamatan tempat kejadian.",
+        "region_unknown": "Tidak tahu / biarkan sistem menentukan",
+        "label_category": "Kategori (boleh dikosongkan)",
+        "hint_category": "Misalnya: kesehatan, jalan, pendidikan.",
+        "contact_legend": "Identitas dan kontak (boleh dikosongkan)",
+        "hint_contact": "Jika Anda mengisi e-mail atau nomor telepon, kode pelacakan dan kabar perkembangan dikirim ke sana.",
+        "label_name": "Nama",
+        "label_phone": "Nomor telepon",
+        "label_email": "E-mail",
+        "privacy_legend": "Privasi",
+        "label_anonymous": "Anonim",
+        "hint_anonymous": (
+            "Nama dan kontak Anda tidak diperlihatkan kepada instansi yang menangani, "
+            "dan data lokasi di dalam foto (misalnya GPS) dihapus."
+        ),
+        "label_confidential": "Rahasia",
+        "hint_confidential": (
+            "Isi aduan tidak ditampilkan di halaman pelacakan publik; hanya petugas dan instansi yang dapat membacanya."
+        ),
+        "label_attachments": "Lampiran (boleh dikosongkan)",
+        "hint_attachments": "Sampai 3 berkas: foto (JPEG, PNG, WebP, GIF) atau PDF, masing-masing paling besar 5 MB.",
+        "location_legend": "Lokasi (boleh dikosongkan)",
+        "hint_location": "Isi garis lintang dan bujur, atau tekan tombol untuk memakai lokasi perangkat Anda.",
+        "label_lat": "Garis lintang (latitude)",
+        "label_lon": "Garis bujur (longitude)",
+        "use_location": "Gunakan lokasi saya",
+        "location_busy": "Mengambil lokasi…",
+        "location_found": "Lokasi sudah diisi.",
+        "location_failed": "Lokasi tidak dapat diambil. Silakan isi sendiri atau kosongkan.",
+        "label_honeypot": "Jangan isi kolom ini",
+        "submit": "Kirim aduan",
+        # errors on the form
+        "errors_title": "Ada isian yang perlu diperbaiki:",
+        "error_text_required": "Isi aduan wajib diisi.",
+        "error_text_too_long": "Isi aduan terlalu panjang (paling banyak 10.000 karakter).",
+        "error_kind": "Pilih salah satu jenis yang tersedia.",
+        "error_too_long": "Isian ini terlalu panjang.",
+        "error_email": "Alamat e-mail tidak valid, contoh: nama@contoh.id",
+        "error_phone": "Nomor telepon tidak valid, contoh: 0812 3456 7890",
+        "error_lat": "Garis lintang harus berupa angka antara -90 dan 90.",
+        "error_lon": "Garis bujur harus berupa angka antara -180 dan 180.",
+        "error_location_pair": "Isi garis lintang dan garis bujur keduanya, atau kosongkan keduanya.",
+        "error_region": "Wilayah tidak dikenal. Pilih dari daftar.",
+        "error_too_many_files": "Paling banyak 3 berkas.",
+        "error_file_type": "Berkas “{name}” bukan foto (JPEG, PNG, WebP, GIF) atau PDF.",
+        "error_file_unreadable": "Berkas “{name}” rusak dan tidak dapat diproses.",
+        "error_files_again": "Pilih lagi lampiran Anda sebelum mengirim ulang.",
+        # after sending, tracking
+        "received_banner": "Aduan Anda sudah diterima.",
+        "code_hint": "Catat atau simpan kode ini: Anda memerlukannya untuk melacak aduan.",
+        "track_title": "Lacak aduan",
+        "track_intro": "Masukkan kode pelacakan yang Anda terima, misalnya {example}.",
+        "label_code": "Kode pelacakan",
+        "track_submit": "Lacak",
+        "error_code": "Kode ini tidak dikenali. Periksa kembali kode Anda.",
+        "status_title": "Aduan {code}",
+        "field_code": "Kode pelacakan",
+        "field_status": "Status",
+        "field_kind": "Jenis",
+        "field_category": "Kategori",
+        "field_region": "Wilayah",
+        "field_agency": "Instansi",
+        "field_received": "Diterima",
+        "field_text": "Isi aduan",
+        "agency_pending": "Menunggu verifikasi tim",
+        "no_value": "—",
+        "confidential_note": "Aduan ini rahasia: isinya tidak ditampilkan di halaman ini.",
+        "timeline_title": "Riwayat",
+        "send_another": "Kirim aduan lain",
+        "track_another": "Lacak aduan lain",
+        # pages for refused requests
+        "notice_400_title": "Kiriman tidak dapat diterima",
+        "notice_400_body": "Kiriman ini tidak dapat kami terima. Jika Anda mengisi formulir sendiri, muat ulang formulir lalu kirim lagi.",
+        "notice_403_title": "Formulir perlu dimuat ulang",
+        "notice_403_body": (
+            "Kami tidak dapat memastikan bahwa kiriman ini berasal dari formulir di situs ini. "
+            "Buka formulir lagi, pastikan cookie diizinkan, lalu kirim ulang."
+        ),
+        "notice_404_title": "Aduan tidak ditemukan",
+        "notice_404_body": "Tidak ada aduan dengan kode ini. Periksa kembali kode Anda.",
+        "notice_413_title": "Berkas terlalu besar",
+        "notice_413_body": "Setiap berkas paling besar 5 MB, paling banyak 3 berkas. Kecilkan berkas lalu kirim lagi.",
+        "notice_429_title": "Terlalu banyak kiriman",
+        "notice_429_body": "Terlalu banyak kiriman dari alamat Anda. Silakan coba lagi dalam {seconds} detik.",
+        "notice_503_title": "Layanan sedang sibuk, silakan coba lagi",
+        "notice_503_body": "Aduan Anda belum tersimpan. Silakan kirim lagi dalam beberapa saat.",
+        "back_to_form": "Kembali ke formulir",
+    },
+    "en": {
+        "site_name": "Citizens' Complaint Service",
+        "skip_link": "Skip to content",
+        "switch_language": "Bahasa Indonesia",
+        "switch_language_label": "Baca halaman ini dalam Bahasa Indonesia",
+        "nav_form": "Send a complaint",
+        "nav_track": "Track a complaint",
+        "footer": "Your complaint goes to the agency with authority over it. A reporter's identity is never shown on public pages.",
+        "form_title": "Send a complaint, an aspiration or a request for information",
+        "form_intro": "Fields marked * are required. After sending you get a code to track your complaint.",
+        "required": "required",
+        "label_text": "Your complaint",
+        "hint_text": "Tell us what happened, where and when. At most 10,000 characters.",
+        "label_kind": "Type",
+        "kind_complaint": "Complaint",
+        "kind_aspiration": "Aspiration",
+        "kind_inquiry": "Request for information",
+        "label_region": "Region",
+        "hint_region": "Choose the regency/city or district where it happened.",
+        "region_unknown": "Don't know / let the system decide",
+        "label_category": "Category (optional)",
+        "hint_category": "For example: health, roads, education.",
+        "contact_legend": "Who you are and how to reach you (optional)",
+        "hint_contact": "If you give an e-mail address or a phone number, we send the tracking code and updates there.",
+        "label_name": "Name",
+        "label_phone": "Phone number",
+        "label_email": "E-mail",
+        "privacy_legend": "Privacy",
+        "label_anonymous": "Anonymous",
+        "hint_anonymous": (
+            "Your name and contact details are not shown to the agency handling it, "
+            "and location data inside photos (such as GPS) is removed."
+        ),
+        "label_confidential": "Confidential",
+        "hint_confidential": "The text is not shown on the public tracking page; only staff and the agency can read it.",
+        "label_attachments": "Attachments (optional)",
+        "hint_attachments": "Up to 3 files: photos (JPEG, PNG, WebP, GIF) or PDF, at most 5 MB each.",
+        "location_legend": "Location (optional)",
+        "hint_location": "Enter latitude and longitude, or press the button to use your device's location.",
+        "label_lat": "Latitude",
+        "label_lon": "Longitude",
+        "use_location": "Use my location",
+        "location_busy": "Getting your location…",
+        "location_found": "Location filled in.",
+        "location_failed": "Your location could not be read. Please enter it yourself or leave it empty.",
+        "label_honeypot": "Leave this field empty",
+        "submit": "Send",
+        "errors_title": "Please correct the following:",
+        "error_text_required": "Please write your complaint.",
+        "error_text_too_long": "The text is too long (at most 10,000 characters).",
+        "error_kind": "Choose one of the listed types.",
+        "error_too_long": "This is too long.",
+        "error_email": "This is not a valid e-mail address, e.g. name@example.com",
+        "error_phone": "This is not a valid phone number, e.g. 0812 3456 7890",
+        "error_lat": "Latitude must be a number between -90 and 90.",
+        "error_lon": "Longitude must be a number between -180 and 180.",
+        "error_location_pair": "Fill in both latitude and longitude, or leave both empty.",
+        "error_region": "Unknown region. Choose one from the list.",
+        "error_too_many_files": "At most 3 files.",
+        "error_file_type": "The file “{name}” is not a photo (JPEG, PNG, WebP, GIF) or a PDF.",
+        "error_file_unreadable": "The file “{name}” is damaged and cannot be processed.",
+        "error_files_again": "Please choose your attachments again before sending.",
+        "received_banner": "Your complaint has been received.",
+        "code_hint": "Write down or save this code: you need it to track your complaint.",
+        "track_title": "Track a complaint",
+        "track_intro": "Enter the tracking code you received, for example {example}.",
+        "label_code": "Tracking code",
+        "track_submit": "Track",
+        "error_code": "We do not recognise this code. Please check it.",
+        "status_title": "Complaint {code}",
+        "field_code": "Tracking code",
+        "field_status": "Status",
+        "field_kind": "Type",
+        "field_category": "Category",
+        "field_region": "Region",
+        "field_agency": "Agency",
+        "field_received": "Received",
+        "field_text": "Text",
+        "agency_pending": "Waiting for verification by the team",
+        "no_value": "—",
+        "confidential_note": "This complaint is confidential: its text is not shown on this page.",
+        "timeline_title": "Timeline",
+        "send_another": "Send another complaint",
+        "track_another": "Track another complaint",
+        "notice_400_title": "The submission could not be accepted",
+        "notice_400_body": "We could not accept this submission. If you filled in the form yourself, reload it and send it again.",
+        "notice_403_title": "Please reload the form",
+        "notice_403_body": (
+            "We could not confirm that this submission came from the form on this site. "
+            "Open the form again, make sure cookies are allowed, and send it again."
+        ),
+        "notice_404_title": "Complaint not found",
+        "notice_404_body": "There is no complaint with this code. Please check it.",
+        "notice_413_title": "File too large",
+        "notice_413_body": "Each file may be at most 5 MB, and at most 3 files. Make the file smaller and send again.",
+        "notice_429_title": "Too many submissions",
+        "notice_429_body": "Too many submissions from your address. Please try again in {seconds} seconds.",
+        "notice_503_title": "The service is busy, please try again",
+        "notice_503_body": "Your complaint has not been stored yet. Please send it again in a moment.",
+        "back_to_form": "Back to the form",
+    },
+}
+
+
+def language(value: str | None, default: str = "id") -> str:
+    """Return the page language for a `lang` value: one we have, else the default, else Bahasa Indonesia."""
+    if value in MESSAGES:
+        return value
+    return default if default in MESSAGES else "id"
+
+
+def messages(lang: str) -> dict[str, str]:
+    """Return the message table of a language (Bahasa Indonesia when unknown)."""
+    return MESSAGES.get(lang, MESSAGES["id"])
+
+
+def other_language(lang: str) -> str:
+    """Return the language the switch link offers."""
+    return "en" if lang == "id" else "id"

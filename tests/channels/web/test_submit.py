@@ -1,0 +1,299 @@
+"""Sending the web form: what a citizen sees, and what is (or is not) stored."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from pathlib import Path
+
+import aiohttp
+from sqlalchemy import select
+
+from complaints.messages import status_name
+from store import models
+from store.db import StoreUnavailable
+
+ROAD = "Jalan rusak berlubang di Gerung sudah tiga bulan, mohon diperbaiki."
+
+
+def rows(runtime, model) -> list:
+    with runtime.db.reader.connect() as conn:
+        return list(conn.execute(select(model.__table__)).mappings())
+
+
+async def test_full_submission_with_photo_and_pdf_leads_to_the_tracking_page(citizen, client, runtime, samples, count_complaints):
+    """A complete form with a photo and a PDF answers 303 to the tracking page, which shows code and status."""
+    photo = samples.jpeg(samples.exif_app1())
+    response = await citizen.send(
+        {"text": ROAD, "kind": "complaint", "region": "lobar-gerung", "category": "jalan", "name": "Budi Santoso",
+         "phone": "0812 3456 7890", "email": "budi@contoh.id", "lat": "-8.6", "lon": "116.1"},
+        [("foto jalan.jpg", photo), ("surat.pdf", samples.pdf)],
+    )
+    assert response.status == 303
+    location = response.headers["Location"]
+    match = re.fullmatch(r"/track/(NTB-[0-9A-Z]{8})\?lang=id&new=1", location)
+    assert match, location
+    code = match.group(1)
+
+    page = await client.get(location)
+    html = await page.text()
+    assert page.status == 200
+    assert "Aduan Anda sudah diterima." in html
+    assert f'<p class="code" id="tracking-code">{code}</p>' in html
+    assert "Catat atau simpan kode ini" in html
+    complaint = rows(runtime, models.Complaint)[0]
+    assert status_name(complaint["status"], "id") in html
+    assert count_complaints() == 1
+
+    attachments = sorted(rows(runtime, models.Attachment), key=lambda a: a["kind"])
+    assert [(a["kind"], a["content_type"], a["name"]) for a in attachments] == [
+        ("document", "application/pdf", "surat.pdf"),
+        ("image", "image/jpeg", "foto jalan.jpg"),
+    ]
+    for attachment, content in zip(attachments, (samples.pdf, photo)):
+        assert re.fullmatch(r"attachments/\d{4}/\d{2}/[0-9a-f]{32}\.(pdf|jpg)", attachment["stored_path"])
+        stored = (Path(runtime.env.var_dir) / attachment["stored_path"]).read_bytes()
+        assert stored == content  # a reporter who is not anonymous keeps the photo's location
+        assert attachment["size"] == len(content) and attachment["sha256"] == hashlib.sha256(content).hexdigest()
+
+
+async def test_anonymous_reporters_photo_is_stored_without_exif(citizen, runtime, samples, stored_files):
+    """The stored JPEG of an anonymous reporter has no EXIF left, and no original file name."""
+    response = await citizen.send({"text": ROAD, "anonymous": "1"}, [("IMG_Budi_Santoso.jpg", samples.jpeg(samples.exif_app1()))])
+    assert response.status == 303
+    (path,) = stored_files()
+    stored = path.read_bytes()
+    assert b"Exif" not in stored and samples.secret_make not in stored
+    assert stored == samples.jpeg()
+    (attachment,) = rows(runtime, models.Attachment)
+    assert attachment["name"] is None
+    assert attachment["sha256"] == hashlib.sha256(stored).hexdigest() and attachment["size"] == len(stored)
+
+
+async def test_anonymous_box_sent_after_the_photo_still_cleans_it(citizen, samples, stored_files):
+    """Whatever the order of the form's parts, an anonymous reporter's photo loses its metadata."""
+    response = await citizen.send({"text": ROAD}, [("foto.jpg", samples.jpeg(samples.exif_app1()))], after_files={"anonymous": "1"})
+    assert response.status == 303
+    (path,) = stored_files()
+    assert path.read_bytes() == samples.jpeg()
+
+
+async def test_same_submission_sent_twice_gives_one_complaint(citizen, samples, count_complaints, stored_files):
+    """A double click or a browser resubmit returns the same complaint and code."""
+    form = await citizen.open_form()
+    first = await citizen.send({"text": ROAD}, [("foto.jpg", samples.jpeg())], form=form)
+    second = await citizen.send({"text": ROAD}, [("foto.jpg", samples.jpeg())], form=form)
+    assert first.status == second.status == 303
+    assert first.headers["Location"] == second.headers["Location"]
+    assert count_complaints() == 1
+    assert len(stored_files()) == 1
+
+
+async def test_missing_or_wrong_csrf_token_is_refused(citizen, samples, count_complaints, stored_files):
+    """Without the form's token, or with another one, the answer is 403 and nothing is stored."""
+    for token in ("omit", "", "0" * 64):
+        response = await citizen.send({"text": ROAD}, [("foto.jpg", samples.jpeg())], token=token)
+        assert response.status == 403
+        assert "Formulir perlu dimuat ulang" in await response.text()
+    assert count_complaints() == 0
+    assert stored_files() == []
+
+
+async def test_token_without_its_cookie_is_refused(citizen, client, count_complaints):
+    """A token copied into a browser that lacks the cookie (a forged form) is refused."""
+    form = await citizen.open_form()
+    client.session.cookie_jar.clear()
+    response = await citizen.send({"text": ROAD}, form=form)
+    assert response.status == 403
+    assert count_complaints() == 0
+
+
+async def test_cross_origin_post_is_refused(citizen, count_complaints):
+    """A post whose Origin is another site is refused, even with a valid token."""
+    response = await citizen.send({"text": ROAD}, headers={"Origin": "https://evil.example"})
+    assert response.status == 403
+    assert count_complaints() == 0
+
+
+async def test_same_origin_post_is_accepted(citizen, client, count_complaints):
+    """A browser that sends our own Origin gets through."""
+    response = await citizen.send({"text": ROAD}, headers={"Origin": f"http://{client.host}:{client.port}"})
+    assert response.status == 303
+    assert count_complaints() == 1
+
+
+async def test_filled_honeypot_is_refused(citizen, samples, count_complaints, stored_files):
+    """A bot that fills the hidden field gets a 400 page and nothing is stored."""
+    response = await citizen.send({"text": ROAD}, [("foto.jpg", samples.jpeg())], honeypot="https://spam.example")
+    assert response.status == 400
+    assert "Kiriman tidak dapat diterima" in await response.text()
+    assert count_complaints() == 0
+    assert stored_files() == []
+
+
+async def test_too_many_submissions_get_429_with_retry_after(citizen, runtime, count_complaints):
+    """Past the per-address limit the answer is 429 with Retry-After, and the page says when to retry."""
+    runtime.limiter.per_minute = 2
+    for _ in range(2):
+        assert (await citizen.send({"text": ROAD})).status == 303
+    response = await citizen.send({"text": ROAD})
+    assert response.status == 429
+    seconds = int(response.headers["Retry-After"])
+    assert 1 <= seconds <= 61
+    assert f"coba lagi dalam {seconds} detik" in await response.text()
+    assert count_complaints() == 2
+
+
+async def test_file_over_5_mb_gets_413(citizen, samples, count_complaints, stored_files):
+    """A file over 5 MB is refused with 413 while it is being read; nothing is stored."""
+    big = samples.jpeg()[:-2] + b"\x00" * (5 * 1024 * 1024) + b"\xff\xd9"
+    response = await citizen.send({"text": ROAD}, [("foto.jpg", samples.jpeg()), ("besar.jpg", big)])
+    assert response.status == 413
+    assert "Berkas terlalu besar" in await response.text()
+    assert count_complaints() == 0
+    assert stored_files() == []
+
+
+async def test_body_announced_over_the_cap_gets_413_before_reading(client):
+    """A Content-Length past what 3 files can take is refused before the body is read."""
+    response = await client.post(
+        "/", data=b"x" * 10, headers={"Content-Type": "multipart/form-data; boundary=b", "Content-Length": str(64 * 1024 * 1024)},
+    )
+    assert response.status == 413
+
+
+async def test_program_renamed_jpg_is_refused_with_the_error_shown(citizen, samples, count_complaints, stored_files):
+    """An .exe named .jpg is recognised by its content: 400, the error next to the attachments."""
+    response = await citizen.send({"text": ROAD}, [("foto.jpg", samples.jpeg()), ("setup.jpg", samples.exe)])
+    html = await response.text()
+    assert response.status == 400
+    assert '<p class="field-error" id="f-attachments-error" role="alert">Berkas “setup.jpg” bukan foto' in html
+    assert count_complaints() == 0
+    assert stored_files() == []
+
+
+async def test_four_files_are_refused(citizen, samples, count_complaints, stored_files):
+    """At most 3 files: a fourth gives 400 with the error shown, and none is kept."""
+    files = [(f"foto{i}.jpg", samples.jpeg()) for i in range(4)]
+    response = await citizen.send({"text": ROAD}, files)
+    assert response.status == 400
+    assert "Paling banyak 3 berkas." in await response.text()
+    assert count_complaints() == 0
+    assert stored_files() == []
+
+
+async def test_empty_text_shows_the_error_next_to_the_field_and_keeps_the_input(citizen, count_complaints):
+    """Without text: 400, the error by the text field and in the summary, everything else kept."""
+    response = await citizen.send(
+        {"text": "  ", "kind": "inquiry", "region": "lobar-gerung", "category": "jalan", "name": "Budi Santoso",
+         "phone": "0812 3456 7890", "email": "budi@contoh.id", "confidential": "1", "lat": "-8.6", "lon": "116.1"}
+    )
+    html = await response.text()
+    assert response.status == 400
+    assert '<p class="field-error" id="f-text-error" role="alert">Isi aduan wajib diisi.</p>' in html
+    assert re.search(r'<div class="error-summary" role="alert".*<a href="#f-text">Isi aduan: Isi aduan wajib diisi\.</a>', html, re.S)
+    assert 'aria-describedby="f-text-hint f-text-error" aria-invalid="true"' in html
+    assert '<option value="inquiry" selected>' in html
+    assert '<option value="lobar-gerung" selected>' in html
+    for kept in ('value="jalan"', 'value="Budi Santoso"', 'value="0812 3456 7890"', 'value="budi@contoh.id"',
+                 'value="-8.6"', 'value="116.1"'):
+        assert kept in html
+    assert re.search(r'id="f-confidential" name="confidential" value="1" checked', html)
+    assert count_complaints() == 0
+
+
+async def test_corrected_form_goes_through_with_the_same_page(citizen, client, count_complaints):
+    """After an error, the form sent back carries a valid token: correcting and sending works."""
+    response = await citizen.send({"text": ""})
+    sent_back = citizen.form_in(await response.text())
+    again = await citizen.send({"text": ROAD}, form=sent_back)
+    assert again.status == 303
+    assert count_complaints() == 1
+
+
+async def test_bad_email_and_half_a_location_are_shown_on_their_fields(citizen):
+    """A wrong e-mail and a latitude without longitude are each reported on their own field."""
+    html = await (await citizen.send({"text": ROAD, "email": "budi@", "lat": "-8.6"})).text()
+    assert 'id="f-email-error" role="alert">Alamat e-mail tidak valid' in html
+    assert 'id="f-lon-error" role="alert">Isi garis lintang dan garis bujur keduanya' in html
+
+
+async def test_unknown_region_is_shown_on_the_region_field(citizen, count_complaints):
+    """A region code the config does not know gives 400 with the error by the region field."""
+    response = await citizen.send({"text": ROAD, "region": "atlantis"})
+    assert response.status == 400
+    assert 'id="f-region-error" role="alert">Wilayah tidak dikenal' in await response.text()
+    assert count_complaints() == 0
+
+
+async def test_store_unavailable_gives_503_and_keeps_no_file(citizen, runtime, samples, monkeypatch, stored_files):
+    """When the database cannot take the complaint the citizen is asked to retry, and no file stays behind."""
+
+    async def unavailable(msg):
+        raise StoreUnavailable("database is locked")
+
+    monkeypatch.setattr(runtime.intake, "accept", unavailable)
+    response = await citizen.send({"text": ROAD}, [("foto.jpg", samples.jpeg())])
+    assert response.status == 503
+    assert "Layanan sedang sibuk, silakan coba lagi" in await response.text()
+    assert stored_files() == []
+
+
+async def test_garbage_bodies_get_400_never_500(client, count_complaints):
+    """A body that is not our multipart form is a 400 page."""
+    bad = [
+        ({"Content-Type": "application/x-www-form-urlencoded"}, b"text=hello"),
+        ({"Content-Type": "multipart/form-data; boundary=xyz"}, b"\x00\xff garbage without boundary"),
+        ({"Content-Type": "multipart/form-data; boundary=xyz"}, b"--xyz\r\nContent-Disposition: form-data\r\n\r\nno end"),
+        ({"Content-Type": "text/plain"}, b"hello"),
+    ]
+    for headers, body in bad:
+        response = await client.post("/", data=body, headers=headers)
+        assert response.status == 400, (headers, body)
+    assert count_complaints() == 0
+
+
+async def test_base64_encoded_part_is_refused(citizen, client, count_complaints):
+    """An encoded part (which browsers never send) cannot slip past the size checks."""
+    form = await citizen.open_form()
+    with aiohttp.MultipartWriter("form-data") as writer:
+        for name, value in (("csrf_token", form.csrf_token), ("submission_id", form.submission_id), ("text", "aGVsbG8=")):
+            part = writer.append(value)
+            part.set_content_disposition("form-data", name=name)
+            if name == "text":
+                part.headers["Content-Transfer-Encoding"] = "base64"
+    response = await client.post("/", data=writer)
+    assert response.status == 400
+    assert count_complaints() == 0
+
+
+async def test_english_form_stays_in_english(citizen, client):
+    """A form sent from the English page redirects and answers in English."""
+    response = await citizen.send({"text": ROAD}, lang="en")
+    assert response.headers["Location"].endswith("?lang=en&new=1")
+    html = await (await client.get(response.headers["Location"])).text()
+    assert '<html lang="en">' in html and "Your complaint has been received." in html
+
+
+async def test_stored_message_keeps_the_fields_but_not_the_token(citizen, runtime):
+    """The raw message is the form's fields as sent, without the CSRF token; the complaint has the page's language."""
+    form = await citizen.open_form("en")
+    await citizen.send({"text": ROAD, "name": "Budi"}, form=form, lang="en")
+    (inbound,) = rows(runtime, models.InboundMessage)
+    raw = json.loads(inbound["raw"])
+    assert raw["text"] == ROAD and raw["name"] == "Budi" and raw["submission_id"] == form.submission_id
+    assert "csrf_token" not in raw and form.csrf_token not in inbound["raw"]
+    assert inbound["channel"] == "web" and inbound["provider_message_id"] == form.submission_id
+    (complaint,) = rows(runtime, models.Complaint)
+    assert complaint["language"] == "en" and complaint["channel"] == "web"
+
+
+async def test_broken_photo_of_an_anonymous_reporter_is_refused(citizen, samples, count_complaints, stored_files):
+    """A photo that cannot be cleaned is not stored with its metadata: 400 with the error shown."""
+    broken = samples.jpeg(samples.exif_app1())[:40]
+    response = await citizen.send({"text": ROAD, "anonymous": "1"}, [("foto.jpg", broken)])
+    assert response.status == 400
+    assert "Berkas “foto.jpg” rusak dan tidak dapat diproses." in await response.text()
+    assert count_complaints() == 0
+    assert stored_files() == []
