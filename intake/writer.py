@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 import structlog
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, select
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from complaints.codes import new_code
@@ -19,12 +19,27 @@ from complaints.model import OPEN_STATUSES, InboundMessage, IntakeResult
 from intake import rows
 from router import Decision, Router
 from store import models as m
+from store.bulk import allocate_ids, bulk_insert
 from store.db import Database, StoreUnavailable
 
 log = structlog.get_logger("intake")
 
 MAX_BATCH = 256
 ATTEMPTS = 3
+
+
+def _columns(model) -> tuple[str, ...]:
+    return tuple(c.name for c in model.__table__.columns if c.name != "id")
+
+
+# Rows are written with explicit ids where other rows point at them, database-assigned ids elsewhere.
+REPORTER_COLUMNS = ("id", *_columns(m.Reporter))
+COMPLAINT_COLUMNS = ("id", *(c for c in _columns(m.Complaint)))
+INBOUND_COLUMNS = _columns(m.InboundMessage)
+FOLLOWUP_COLUMNS = _columns(m.FollowUp)
+EVENT_COLUMNS = _columns(m.Event)
+OUTBOX_COLUMNS = _columns(m.Outbox)
+ATTACHMENT_COLUMNS = _columns(m.Attachment)
 
 
 @dataclass
@@ -196,24 +211,19 @@ class IntakeWriter:
         if openers:
             reporters = [rows.reporter_row(p.msg, now) for p in openers]
             known = [r for r in reporters if r is not None]
-            ids_iter = iter(
-                conn.execute(
-                    insert(m.Reporter).returning(m.Reporter.id, sort_by_parameter_order=True), known
-                ).scalars().all()
-                if known
-                else ()
-            )
-            reporter_ids = [next(ids_iter) if r is not None else None for r in reporters]
+            for r, rid in zip(known, allocate_ids(conn, m.Reporter.__table__, len(known))):
+                r["id"] = rid
+            bulk_insert(conn, m.Reporter.__table__, known, REPORTER_COLUMNS)
             complaint_rows = []
-            for p, code, lang, rid in zip(openers, codes, languages, reporter_ids):
+            for p, code, lang, reporter in zip(openers, codes, languages, reporters):
                 row = rows.complaint_row(p.msg, p.decision, code, lang, now)
-                row["reporter_id"] = rid
+                row["reporter_id"] = reporter["id"] if reporter is not None else None
                 complaint_rows.append(row)
-            ids = conn.execute(
-                insert(m.Complaint).returning(m.Complaint.id, sort_by_parameter_order=True), complaint_rows
-            ).scalars().all()
-            for p, cid, code in zip(openers, ids, codes):
-                complaint_ids[id(p)] = (cid, code)
+            for row, cid in zip(complaint_rows, allocate_ids(conn, m.Complaint.__table__, len(complaint_rows))):
+                row["id"] = cid
+            bulk_insert(conn, m.Complaint.__table__, complaint_rows, COMPLAINT_COLUMNS)
+            for p, row in zip(openers, complaint_rows):
+                complaint_ids[id(p)] = (row["id"], row["code"])
 
         inbound, events, outbox, attachments, followups = [], [], [], [], []
         for p, code, lang in zip(openers, codes, languages):
@@ -259,16 +269,11 @@ class IntakeWriter:
             status = opener.decision.status
             join(p, cid, code, status, opener.decision.agency if status == "assigned" else None)
 
-        if inbound:
-            conn.execute(insert(m.InboundMessage), inbound)
-        if followups:
-            conn.execute(insert(m.FollowUp), followups)
-        if events:
-            conn.execute(insert(m.Event), events)
-        if outbox:
-            conn.execute(insert(m.Outbox), outbox)
-        if attachments:
-            conn.execute(insert(m.Attachment), attachments)
+        bulk_insert(conn, m.InboundMessage.__table__, inbound, INBOUND_COLUMNS)
+        bulk_insert(conn, m.FollowUp.__table__, followups, FOLLOWUP_COLUMNS)
+        bulk_insert(conn, m.Event.__table__, events, EVENT_COLUMNS)
+        bulk_insert(conn, m.Outbox.__table__, outbox, OUTBOX_COLUMNS)
+        bulk_insert(conn, m.Attachment.__table__, attachments, ATTACHMENT_COLUMNS)
         for p, first in repeats:
             p.result = _duplicate(first.result.response)
 

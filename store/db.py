@@ -6,10 +6,16 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+import orjson
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
 BUSY_TIMEOUT_MS = int(os.environ.get("ADUAN_SQLITE_BUSY_TIMEOUT_MS", "5000"))
+
+
+def json_serializer(value) -> str:
+    """JSON columns: orjson is several times faster than the standard library on the intake path."""
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
 
 
 class StoreUnavailable(Exception):
@@ -31,7 +37,11 @@ def _sqlite_engine(url: str, immediate: bool) -> Engine:
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         except OSError:
             pass  # connecting will fail with the database's own error, answered as unavailable
-    engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False})
+    engine = create_engine(
+        url,
+        json_serializer=json_serializer,
+        connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
+    )
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record):
@@ -76,5 +86,12 @@ def open_database(url: str) -> Database:
     url = normalize_url(url)
     if make_url(url).get_backend_name() == "sqlite":
         return Database(url, _sqlite_engine(url, immediate=True), _sqlite_engine(url, immediate=False))
-    engine = create_engine(url, pool_size=8, max_overflow=8, pool_pre_ping=True, connect_args={"connect_timeout": 5})
+    engine = create_engine(
+        url,
+        json_serializer=json_serializer,
+        pool_size=8,
+        max_overflow=8,
+        pool_pre_ping=True,
+        connect_args={"connect_timeout": 5},
+    )
     return Database(url, engine, engine)
