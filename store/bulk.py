@@ -1,9 +1,11 @@
-"""Bulk inserts for the intake writer: one executemany per table, values bound as SQLAlchemy would bind them.
+"""Bulk inserts for the intake writer: one multi-row INSERT per table, values bound as SQLAlchemy binds them.
 
 SQLAlchemy's executemany builds a parameter dict per row and runs every bind processor on it; for
 the writer's small, hot batches that cost more than SQLite itself. Here each (table, columns, dialect)
-gets its statement and processors once, and a row is a tuple. Times repeat within a batch (`now`), so
-each processor remembers its last value.
+gets its statement and processors once. Times repeat within a batch (`now`), so each processor
+remembers its last value. The rows go in one `INSERT … VALUES (…), (…)`: the sqlite3 module lets go
+of the GIL around every statement step, and with the event loop busy each step would wait for the
+GIL again, so one step for the batch instead of one per row.
 """
 
 from __future__ import annotations
@@ -29,32 +31,42 @@ def _memo(process: Callable | None) -> Callable | None:
     return bound
 
 
-@lru_cache(maxsize=64)
-def _plan(table: Table, columns: tuple[str, ...], dialect) -> tuple[str, tuple]:
+MAX_PARAMETERS = 30_000  # SQLite allows 32,766 bound parameters per statement, PostgreSQL 65,535
+
+
+@lru_cache(maxsize=512)
+def _statement(table: Table, columns: tuple[str, ...], dialect, rows: int) -> str:
     quote = dialect.identifier_preparer.quote
     mark = "?" if dialect.paramstyle in ("qmark", "numeric") else "%s"
-    sql = (
-        f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "
-        f"VALUES ({', '.join(mark for _ in columns)})"
-    )
-    processors = tuple(table.c[c].type._cached_bind_processor(dialect) for c in columns)
-    return sql, processors
+    one = f"({', '.join(mark for _ in columns)})"
+    return f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) VALUES {', '.join([one] * rows)}"
+
+
+@lru_cache(maxsize=64)
+def _processors(table: Table, columns: tuple[str, ...], dialect) -> tuple:
+    return tuple(table.c[c].type._cached_bind_processor(dialect) for c in columns)
 
 
 def bulk_insert(conn: Connection, table: Table, rows: Sequence[dict], columns: tuple[str, ...]) -> None:
     """Insert `rows` with one executemany; a column missing from a row is NULL."""
     if not rows:
         return
-    sql, processors = _plan(table, columns, conn.dialect)
-    convert = [(i, _memo(p)) for i, p in enumerate(processors) if p is not None]
-    params = []
+    dialect = conn.dialect
+    convert = [(i, _memo(p)) for i, p in enumerate(_processors(table, columns, dialect)) if p is not None]
+    flat: list = []
     for row in rows:
         values = [row.get(c) for c in columns]
         for i, process in convert:
             if values[i] is not None:
                 values[i] = process(values[i])
-        params.append(tuple(values))
-    conn.exec_driver_sql(sql, params)
+        flat.extend(values)
+    width = len(columns)
+    per_statement = max(1, MAX_PARAMETERS // width)
+    for start in range(0, len(rows), per_statement):
+        count = min(per_statement, len(rows) - start)
+        conn.exec_driver_sql(
+            _statement(table, columns, dialect, count), tuple(flat[start * width : (start + count) * width])
+        )
 
 
 def allocate_ids(conn: Connection, table: Table, count: int) -> list[int]:
