@@ -13,7 +13,7 @@ from api.http import json_response
 from api.metrics import Metrics
 from api.openapi import document
 from api.runtime import Runtime
-from complaints.codes import random_id
+from complaints.codes import unique_id
 from store import queries
 from store.db import StoreUnavailable
 
@@ -29,7 +29,7 @@ def _request_id(request: web.Request) -> str:
     given = request.headers.get("X-Request-ID", "")
     if 0 < len(given) <= 64 and given.replace("-", "").replace("_", "").isalnum():
         return given
-    return random_id().replace("-", "")[:16]
+    return unique_id()
 
 
 def make_middleware(metrics: Metrics):

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import json
-
+import orjson
 from aiohttp import web
 
 from api.errors import ApiError
@@ -11,8 +10,10 @@ from api.errors import ApiError
 
 async def read_capped(request: web.Request, limit: int) -> bytes:
     """Read the body, refusing with 413 as soon as it passes `limit` bytes (declared or streamed)."""
-    if request.content_length is not None and request.content_length > limit:
-        raise ApiError(413, "body_too_large", f"the body is over the limit of {limit} bytes")
+    if request.content_length is not None:
+        if request.content_length > limit:
+            raise ApiError(413, "body_too_large", f"the body is over the limit of {limit} bytes")
+        return await request.read()
     chunks = []
     size = 0
     async for chunk in request.content.iter_chunked(65536):
@@ -26,8 +27,8 @@ async def read_capped(request: web.Request, limit: int) -> bytes:
 def parse_json_object(body: bytes) -> dict:
     """Parse a JSON object body or raise a 400 that says what is wrong."""
     try:
-        data = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        data = orjson.loads(body)
+    except orjson.JSONDecodeError as exc:
         raise ApiError(400, "invalid_json", f"the body is not valid JSON: {exc}") from None
     if not isinstance(data, dict):
         raise ApiError(400, "invalid_json", "the body must be a JSON object")
@@ -44,9 +45,4 @@ def client_address(request: web.Request, trust_forwarded_for: bool) -> str:
 
 
 def json_response(data: object, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
-    return web.Response(
-        status=status,
-        body=json.dumps(data, ensure_ascii=False).encode(),
-        content_type="application/json",
-        headers=headers,
-    )
+    return web.Response(status=status, body=orjson.dumps(data), content_type="application/json", headers=headers)

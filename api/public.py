@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from api.errors import ApiError
 from api.http import client_address, json_response, parse_json_object, read_capped
 from api.runtime import Runtime
-from complaints.codes import canonical, random_id
+from complaints.codes import canonical, unique_id
 from complaints.model import InboundMessage, Reporter
 from complaints.views import public_view
 from config.models import EMAIL_RE
@@ -99,7 +99,7 @@ def routes(runtime: Runtime) -> list[web.RouteDef]:
         r = given.reporter or ReporterIn()
         msg = InboundMessage(
             channel="api",
-            provider_message_id=f"key:{key}" if key is not None else f"auto:{random_id()}",
+            provider_message_id=f"key:{key}" if key is not None else f"auto:{unique_id()}",
             text=given.text,
             received_at=datetime.now(timezone.utc),
             raw=body.decode("utf-8"),

@@ -18,7 +18,8 @@ from api.ratelimit import RateLimiter
 from config.env import Env
 from config.loader import Config, load_config
 from intake.service import Intake
-from intake.writer import IntakeWriter
+from intake.process_writer import ProcessWriter
+from intake.writer import ThreadWriter
 from router import Router, compile_router
 from store.db import Database, StoreUnavailable, open_database
 
@@ -100,6 +101,12 @@ def secret_key(env: Env) -> bytes:
 def build_runtime(env: Env, config: Config) -> Runtime:
     """Wire database, router, intake and limiter for one checked config."""
     db = open_database(env.database_url)
-    intake = Intake(IntakeWriter(db, env.public_url), compile_router(config))
+    if env.intake_writer == "thread":
+        writer = ThreadWriter(db, env.public_url)
+    elif env.intake_writer == "process":
+        writer = ProcessWriter(env.database_url, env.public_url)
+    else:
+        raise ValueError(f'ADUAN_INTAKE_WRITER is "process" or "thread", not "{env.intake_writer}"')
+    intake = Intake(writer, compile_router(config))
     return Runtime(env=env, db=db, intake=intake, limiter=RateLimiter(config.settings.rate_limit_per_minute),
                    secret_key=secret_key(env))

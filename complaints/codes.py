@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 import re
 import secrets
@@ -20,11 +21,18 @@ def new_code(prefix: str) -> str:
 
 
 _ids = random.Random()  # seeded from the OS; ids need to be unique, not unpredictable
+_process_id = f"{_ids.getrandbits(64):016x}"
+_counter = itertools.count(1)
 
 
 def random_id() -> str:
-    """Return a random UUID4 string cheaply (no system call), for delivery and request ids."""
+    """Return a random UUID4 string cheaply (no system call), for delivery ids."""
     return str(uuid.UUID(int=_ids.getrandbits(128), version=4))
+
+
+def unique_id() -> str:
+    """Return an id unique across processes and restarts: this process's random id and a counter."""
+    return f"{_process_id}-{next(_counter):x}"
 
 
 def canonical(text: str) -> str | None:

@@ -10,7 +10,7 @@ OPEN_STATUSES = ("new", "triage", "assigned", "acknowledged", "in_progress")
 MESSAGING_CHANNELS = ("sms", "telegram", "facebook", "whatsapp")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Reporter:
     """Who wrote, as far as the channel tells; any field may be missing."""
 
@@ -20,7 +20,7 @@ class Reporter:
     channel_user_id: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Attachment:
     """A file or place sent with a message: a channel reference or a file we stored."""
 
@@ -33,7 +33,7 @@ class Attachment:
     sha256: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class InboundMessage:
     """One normalized message from any channel, ready for intake."""
 
@@ -58,7 +58,7 @@ class InboundMessage:
     mergeable: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class IntakeResult:
     """What intake answers for one message: the complaint it opened or joined."""
 

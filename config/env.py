@@ -20,6 +20,7 @@ class Env:
     secret_key: str | None = None
     var_dir: str = "var"
     trust_forwarded_for: bool = False
+    intake_writer: str = "process"
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> Env:
@@ -35,4 +36,5 @@ class Env:
             secret_key=e.get("ADUAN_SECRET_KEY") or None,
             var_dir=e.get("ADUAN_VAR_DIR", cls.var_dir),
             trust_forwarded_for=e.get("ADUAN_TRUST_FORWARDED_FOR", "") in ("1", "true", "yes"),
+            intake_writer=e.get("ADUAN_INTAKE_WRITER", cls.intake_writer),
         )

@@ -3,18 +3,27 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Protocol
 
 from complaints.model import InboundMessage, IntakeResult
-from intake.writer import IntakeWriter
+from config.loader import Config
 from router import Decision, Router
 
 Observer = Callable[[InboundMessage, Decision, IntakeResult], None]
 
 
+class Writer(Protocol):
+    """What intake needs of a writer (the thread writer or the writer process)."""
+
+    def start(self) -> None: ...
+    async def stop(self) -> None: ...
+    async def submit(self, msg: InboundMessage, decision: Decision, config: Config) -> IntakeResult: ...
+
+
 class Intake:
     """What channels call: `accept(message)` answers only after the message is committed."""
 
-    def __init__(self, writer: IntakeWriter, router: Router, observe: Observer | None = None) -> None:
+    def __init__(self, writer: Writer, router: Router, observe: Observer | None = None) -> None:
         self.writer = writer
         self.router = router
         self.observe = observe
@@ -30,7 +39,7 @@ class Intake:
         """
         router = self.router
         decision = router.route(msg.text, region=msg.region, channel=msg.channel, kind=msg.kind)
-        result = await self.writer.submit(msg, decision, router)
+        result = await self.writer.submit(msg, decision, router.config)
         if self.observe is not None:
             self.observe(msg, decision, result)
         return result

@@ -1,82 +1,57 @@
-"""One writer thread that stores whatever arrived while the previous commit ran, in one transaction."""
+"""The in-process writer: one thread stores whatever arrived while its previous commit ran.
+
+`serve` uses the writer process (intake/process_writer.py) so that storing does not share the
+event loop's GIL; this thread writer serves the tests and embedded use. Both store through
+`intake.batch.write_batch`.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import queue
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
-import structlog
-from sqlalchemy import Connection, select
-from sqlalchemy.exc import DBAPIError, IntegrityError
-
-from complaints.codes import new_code
-from complaints.model import OPEN_STATUSES, InboundMessage, IntakeResult
-from intake import rows
-from router import Decision, Router
-from store import models as m
-from store.bulk import allocate_ids, bulk_insert
+from complaints.model import InboundMessage, IntakeResult
+from config.loader import Config
+from intake.batch import WriteItem, write_batch
+from router import Decision
 from store.db import Database, StoreUnavailable
 
-log = structlog.get_logger("intake")
-
 MAX_BATCH = 256
-ATTEMPTS = 3
-
-
-def _columns(model) -> tuple[str, ...]:
-    return tuple(c.name for c in model.__table__.columns if c.name != "id")
-
-
-# Rows are written with explicit ids where other rows point at them, database-assigned ids elsewhere.
-REPORTER_COLUMNS = ("id", *_columns(m.Reporter))
-COMPLAINT_COLUMNS = ("id", *(c for c in _columns(m.Complaint)))
-INBOUND_COLUMNS = _columns(m.InboundMessage)
-FOLLOWUP_COLUMNS = _columns(m.FollowUp)
-EVENT_COLUMNS = _columns(m.Event)
-OUTBOX_COLUMNS = _columns(m.Outbox)
-ATTACHMENT_COLUMNS = _columns(m.Attachment)
-
-
-@dataclass
-class Pending:
-    """A message waiting for the writer, with the decision made for it and the caller's future."""
-
-    msg: InboundMessage
-    decision: Decision
-    router: Router
-    future: asyncio.Future
-    result: IntakeResult | BaseException | None = None
-
-
-@dataclass
-class WriterStats:
-    """Counters the metrics endpoint reads."""
-
-    batches: int = 0
-    messages: int = 0
-    duplicates: int = 0
-    failures: int = 0
-    last_batch_size: int = 0
 
 
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
-class IntakeWriter:
-    """Owns the single write path: `submit` from the event loop, commits on its own thread."""
+@dataclass(slots=True)
+class _Pending:
+    item: WriteItem
+    future: asyncio.Future
+
+
+def resolve(pending: list, error: StoreUnavailable | None) -> None:
+    """Answer each waiting caller with its item's result, or with the batch's error."""
+    for p in pending:
+        if p.future.done():
+            continue
+        if error is not None or p.item.result is None:
+            p.future.set_exception(error or StoreUnavailable("the complaint could not be stored"))
+        else:
+            p.future.set_result(p.item.result)
+
+
+class ThreadWriter:
+    """`submit` from the event loop; commits happen on one thread, a batch per transaction."""
 
     def __init__(self, db: Database, public_url: str, clock: Callable[[], datetime] = utcnow) -> None:
         self.db = db
         self.public_url = public_url.rstrip("/")
         self.clock = clock
-        self.stats = WriterStats()
-        self._queue: queue.SimpleQueue[Pending | None] = queue.SimpleQueue()
+        self._queue: queue.SimpleQueue[_Pending | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
 
@@ -94,12 +69,12 @@ class IntakeWriter:
         await asyncio.get_running_loop().run_in_executor(None, self._thread.join)
         self._thread = None
 
-    async def submit(self, msg: InboundMessage, decision: Decision, router: Router) -> IntakeResult:
+    async def submit(self, msg: InboundMessage, decision: Decision, config: Config) -> IntakeResult:
         """Store a message and answer once it is committed; raise StoreUnavailable if it could not be."""
         if self._thread is None:
             raise StoreUnavailable("intake is not running")
         future = self._loop.create_future()
-        self._queue.put(Pending(msg, decision, router, future))
+        self._queue.put(_Pending(WriteItem(msg, decision, config), future))
         return await future
 
     def _run(self) -> None:
@@ -118,217 +93,5 @@ class IntakeWriter:
                     stopping = True
                     break
                 batch.append(item)
-            self._write(batch)
-
-    def _write(self, batch: list[Pending]) -> None:
-        started = time.perf_counter()
-        error: BaseException | None = None
-        for attempt in range(ATTEMPTS):
-            for p in batch:
-                p.result = None
-            try:
-                with self.db.writer.begin() as conn:
-                    self._store(conn, batch)
-                error = None
-                break
-            except IntegrityError as exc:
-                # Another instance stored one of these ids (or a code collided) since we looked.
-                error = exc
-                log.warning("intake.batch_conflict", attempt=attempt + 1, size=len(batch))
-            except DBAPIError as exc:
-                error = exc
-                break
-            except Exception as exc:  # a bug must not leave callers waiting forever
-                log.exception("intake.batch_failed", size=len(batch))
-                error = exc
-                break
-        if error is not None:
-            self.stats.failures += len(batch)
-            log.error("intake.store_unavailable", size=len(batch), error=type(error).__name__, detail=str(error).splitlines()[0][:200])
-            for p in batch:
-                p.result = StoreUnavailable("the complaint could not be stored")
-        else:
-            self.stats.batches += 1
-            self.stats.last_batch_size = len(batch)
-            for p in batch:
-                if isinstance(p.result, IntakeResult):
-                    if p.result.outcome == "duplicate":
-                        self.stats.duplicates += 1
-                    else:
-                        self.stats.messages += 1
-            log.debug("intake.batch", size=len(batch), ms=round((time.perf_counter() - started) * 1000, 2))
-        self._loop.call_soon_threadsafe(_resolve, batch)
-
-    def _store(self, conn: Connection, batch: list[Pending]) -> None:
-        now = self.clock()
-        # 1. Redeliveries: answer as the first time, write nothing.
-        by_channel: dict[str, set[str]] = {}
-        for p in batch:
-            by_channel.setdefault(p.msg.channel, set()).add(p.msg.provider_message_id)
-        seen: dict[tuple[str, str], dict] = {}
-        for channel, ids in by_channel.items():
-            for row in conn.execute(
-                select(m.InboundMessage.provider_message_id, m.InboundMessage.response).where(
-                    m.InboundMessage.channel == channel, m.InboundMessage.provider_message_id.in_(ids)
-                )
-            ):
-                seen[(channel, row.provider_message_id)] = row.response
-        fresh: list[Pending] = []
-        first_of: dict[tuple[str, str], Pending] = {}
-        repeats: list[tuple[Pending, Pending]] = []
-        for p in batch:
-            key = (p.msg.channel, p.msg.provider_message_id)
-            if key in seen:
-                p.result = _duplicate(seen[key])
-            elif key in first_of:
-                repeats.append((p, first_of[key]))
-            else:
-                first_of[key] = p
-                fresh.append(p)
-
-        # 2. Follow-ups: a mergeable message joins its sender's complaint opened within the window.
-        joins: dict[int, tuple[int, str, str, str | None]] = {}  # batch index -> (complaint id, code, status, agency)
-        recent = self._recent_complaints(conn, [p for p in fresh if p.msg.mergeable and p.msg.sender_id], now)
-        openers: list[Pending] = []
-        opened_by_sender: dict[tuple[str, str], Pending] = {}
-        followers: list[tuple[Pending, Pending]] = []
-        for i, p in enumerate(fresh):
-            skey = (p.msg.channel, p.msg.sender_id or "")
-            if p.msg.mergeable and p.msg.sender_id:
-                if skey in recent:
-                    joins[i] = recent[skey]
-                    continue
-                if skey in opened_by_sender:
-                    followers.append((p, opened_by_sender[skey]))
-                    continue
-                opened_by_sender[skey] = p
-            openers.append(p)
-
-        # 3. New complaints: reporters, complaints, then everything that points at them.
-        codes = [new_code(p.router.config.settings.tracking_prefix) for p in openers]
-        languages = [p.msg.language or p.router.config.settings.language for p in openers]
-        complaint_ids: dict[int, tuple[int, str]] = {}
-        if openers:
-            reporters = [rows.reporter_row(p.msg, now) for p in openers]
-            known = [r for r in reporters if r is not None]
-            for r, rid in zip(known, allocate_ids(conn, m.Reporter.__table__, len(known))):
-                r["id"] = rid
-            bulk_insert(conn, m.Reporter.__table__, known, REPORTER_COLUMNS)
-            complaint_rows = []
-            for p, code, lang, reporter in zip(openers, codes, languages, reporters):
-                row = rows.complaint_row(p.msg, p.decision, code, lang, now)
-                row["reporter_id"] = reporter["id"] if reporter is not None else None
-                complaint_rows.append(row)
-            for row, cid in zip(complaint_rows, allocate_ids(conn, m.Complaint.__table__, len(complaint_rows))):
-                row["id"] = cid
-            bulk_insert(conn, m.Complaint.__table__, complaint_rows, COMPLAINT_COLUMNS)
-            for p, row in zip(openers, complaint_rows):
-                complaint_ids[id(p)] = (row["id"], row["code"])
-
-        inbound, events, outbox, attachments, followups = [], [], [], [], []
-        for p, code, lang in zip(openers, codes, languages):
-            cid = complaint_ids[id(p)][0]
-            cfg = p.router.config
-            agency = p.decision.agency if p.decision.status == "assigned" else None
-            response = {
-                "code": code,
-                "status": p.decision.status,
-                "agency": rows.agency_ref(cfg, agency),
-                "track_url": f"{self.public_url}/track/{code}",
-            }
-            p.result = IntakeResult(code, p.decision.status, response["agency"], "opened", response)
-            inbound.append(self._inbound(p, cid, "opened", response, now))
-            events.extend(dict(e, complaint_id=cid) for e in rows.opening_events(p.msg, p.decision, now))
-            ack = rows.citizen_ack(p.msg, code, lang, response["track_url"], now)
-            if ack:
-                outbox.append(dict(ack, complaint_id=cid))
-            event = "ticket.assigned" if agency else "ticket.triage"
-            outbox.extend(dict(o, complaint_id=cid) for o in rows.agency_deliveries(cfg, p.decision.agency, code, event, now))
-            attachments.extend(dict(a, complaint_id=cid) for a in rows.attachment_rows(p.msg, now))
-
-        def join(p: Pending, cid: int, code: str, status: str, agency: str | None) -> None:
-            cfg = p.router.config
-            response = {
-                "code": code,
-                "status": status,
-                "agency": rows.agency_ref(cfg, agency),
-                "track_url": f"{self.public_url}/track/{code}",
-            }
-            p.result = IntakeResult(code, status, response["agency"], "followup", response)
-            inbound.append(self._inbound(p, cid, "followup", response, now))
-            followups.append({"complaint_id": cid, "text": p.msg.text, "created_at": p.msg.received_at})
-            events.append(dict(rows.followup_event(p.msg, now), complaint_id=cid))
-            attachments.extend(dict(a, complaint_id=cid) for a in rows.attachment_rows(p.msg, now))
-            if agency is not None and agency in cfg.agencies:
-                outbox.extend(dict(o, complaint_id=cid) for o in rows.agency_deliveries(cfg, agency, code, "ticket.updated", now))
-
-        for i, target in joins.items():
-            join(fresh[i], *target)
-        for p, opener in followers:
-            cid, code = complaint_ids[id(opener)]
-            status = opener.decision.status
-            join(p, cid, code, status, opener.decision.agency if status == "assigned" else None)
-
-        bulk_insert(conn, m.InboundMessage.__table__, inbound, INBOUND_COLUMNS)
-        bulk_insert(conn, m.FollowUp.__table__, followups, FOLLOWUP_COLUMNS)
-        bulk_insert(conn, m.Event.__table__, events, EVENT_COLUMNS)
-        bulk_insert(conn, m.Outbox.__table__, outbox, OUTBOX_COLUMNS)
-        bulk_insert(conn, m.Attachment.__table__, attachments, ATTACHMENT_COLUMNS)
-        for p, first in repeats:
-            p.result = _duplicate(first.result.response)
-
-    def _recent_complaints(self, conn: Connection, pending: list[Pending], now: datetime) -> dict:
-        if not pending:
-            return {}
-        found: dict[tuple[str, str], tuple[int, str, str, str | None]] = {}
-        by_channel: dict[str, tuple[set[str], int]] = {}
-        for p in pending:
-            senders, window = by_channel.get(p.msg.channel, (set(), 0))
-            senders.add(p.msg.sender_id)
-            by_channel[p.msg.channel] = (senders, max(window, p.router.config.settings.merge_window_minutes))
-        for channel, (senders, window) in by_channel.items():
-            if window <= 0:
-                continue
-            cutoff = now - timedelta(minutes=window)
-            result = conn.execute(
-                select(m.Complaint.id, m.Complaint.code, m.Complaint.status, m.Complaint.agency, m.Complaint.sender_id)
-                .where(
-                    m.Complaint.channel == channel,
-                    m.Complaint.sender_id.in_(senders),
-                    m.Complaint.received_at >= cutoff,
-                    m.Complaint.status.in_(OPEN_STATUSES),
-                )
-                .order_by(m.Complaint.received_at.desc(), m.Complaint.id.desc())
-            )
-            for row in result:
-                found.setdefault((channel, row.sender_id), (row.id, row.code, row.status, row.agency))
-        return found
-
-    @staticmethod
-    def _inbound(p: Pending, complaint_id: int, role: str, response: dict, now: datetime) -> dict:
-        return {
-            "channel": p.msg.channel,
-            "provider_message_id": p.msg.provider_message_id,
-            "complaint_id": complaint_id,
-            "role": role,
-            "sender_id": p.msg.sender_id,
-            "raw": p.msg.raw,
-            "normalized": rows.normalized(p.msg),
-            "response": response,
-            "received_at": now,
-        }
-
-
-def _duplicate(response: dict) -> IntakeResult:
-    agency = response.get("agency")
-    return IntakeResult(response["code"], response["status"], agency, "duplicate", response)
-
-
-def _resolve(batch: list[Pending]) -> None:
-    for p in batch:
-        if p.future.done():
-            continue
-        if isinstance(p.result, BaseException):
-            p.future.set_exception(p.result)
-        else:
-            p.future.set_result(p.result)
+            error = write_batch(self.db, [p.item for p in batch], self.clock(), self.public_url)
+            self._loop.call_soon_threadsafe(resolve, batch, error)

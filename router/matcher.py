@@ -1,8 +1,9 @@
-"""One automaton over all keywords: whole words, quoted phrases and trailing-* prefixes."""
+"""One index over all keywords: whole words, quoted phrases and trailing-* prefixes, found in one pass."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import NamedTuple
 
 from router.text import words
 
@@ -16,14 +17,6 @@ class Keyword:
     prefix: bool
 
 
-@dataclass
-class _Node:
-    exact: dict[str, _Node] = field(default_factory=dict)
-    prefixes: dict[str, _Node] = field(default_factory=dict)  # char trie of prefix edges
-    ends: list[int] = field(default_factory=list)  # keywords ending here on an exact word
-    prefix_ends: list[int] = field(default_factory=list)  # keywords ending at a prefix edge
-
-
 def compile_keyword(text: str) -> Keyword:
     """Turn `obat*` or `rumah sakit` into a keyword of folded words."""
     prefix = text.endswith("*")
@@ -31,8 +24,7 @@ def compile_keyword(text: str) -> Keyword:
     return Keyword(text=text, parts=parts, prefix=prefix)
 
 
-@dataclass(frozen=True)
-class Match:
+class Match(NamedTuple):
     """One keyword found in a text: which keyword, and the word span it covers."""
 
     keyword: int
@@ -41,55 +33,55 @@ class Match:
 
 
 class Matcher:
-    """Find every keyword occurrence in a text in one pass over its words."""
+    """Find every keyword occurrence in a text with a few dictionary lookups per word.
+
+    One-word keywords are looked up by the word itself; prefixes by the word's first N letters for
+    each prefix length in use; phrases by their first word, then checked word by word.
+    """
 
     def __init__(self, keywords: list[Keyword]) -> None:
         self.keywords = keywords
-        self._root = _Node()
+        self._exact: dict[str, list[int]] = {}
+        prefixes: dict[int, dict[str, list[int]]] = {}
+        self._phrases: dict[str, list[tuple[int, tuple[str, ...], bool]]] = {}
         for index, kw in enumerate(keywords):
-            node = self._root
-            for i, part in enumerate(kw.parts):
-                last = i == len(kw.parts) - 1
-                if last and kw.prefix:
-                    trie = node.prefixes
-                    leaf = None
-                    for ch in part:
-                        leaf = trie.setdefault(ch, _Node())
-                        trie = leaf.prefixes
-                    assert leaf is not None
-                    leaf.prefix_ends.append(index)
-                else:
-                    node = node.exact.setdefault(part, _Node())
-                    if last:
-                        node.ends.append(index)
+            if not kw.parts:
+                continue
+            if len(kw.parts) > 1:
+                self._phrases.setdefault(kw.parts[0], []).append((index, kw.parts[1:], kw.prefix))
+            elif kw.prefix:
+                prefixes.setdefault(len(kw.parts[0]), {}).setdefault(kw.parts[0], []).append(index)
+            else:
+                self._exact.setdefault(kw.parts[0], []).append(index)
+        self._prefixes = sorted(prefixes.items())
 
     def find(self, tokens: list[str]) -> list[Match]:
         """Return every keyword match in the word list, in order of position."""
         found: list[Match] = []
-        root = self._root
+        exact, prefixes, phrases = self._exact, self._prefixes, self._phrases
         n = len(tokens)
-        for start in range(n):
-            frontier = [root]
-            pos = start
-            while frontier and pos < n:
-                token = tokens[pos]
-                nxt = []
-                for node in frontier:
-                    if node.prefixes:
-                        trie = node.prefixes
-                        for ch in token:
-                            leaf = trie.get(ch)
-                            if leaf is None:
-                                break
-                            for kw in leaf.prefix_ends:
-                                found.append(Match(kw, start, pos + 1))
-                            trie = leaf.prefixes
-                    child = node.exact.get(token)
-                    if child is not None:
-                        for kw in child.ends:
-                            found.append(Match(kw, start, pos + 1))
-                        if child.exact or child.prefixes:
-                            nxt.append(child)
-                frontier = nxt
-                pos += 1
+        for i, token in enumerate(tokens):
+            hit = exact.get(token)
+            if hit:
+                found.extend(Match(kw, i, i + 1) for kw in hit)
+            size = len(token)
+            for length, table in prefixes:
+                if length > size:
+                    break
+                hit = table.get(token[:length])
+                if hit:
+                    found.extend(Match(kw, i, i + 1) for kw in hit)
+            candidates = phrases.get(token)
+            if candidates:
+                for kw, rest, prefix in candidates:
+                    end = i + 1 + len(rest)
+                    if end > n:
+                        continue
+                    following = tokens[i + 1 : end]
+                    if prefix:
+                        ok = following[:-1] == list(rest[:-1]) and following[-1].startswith(rest[-1])
+                    else:
+                        ok = following == list(rest)
+                    if ok:
+                        found.append(Match(kw, i, end))
         return found

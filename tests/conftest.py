@@ -64,6 +64,7 @@ def env(database_url, tmp_path) -> Env:
         operator_token=OPERATOR_TOKEN,
         secret_key="test-secret-key",
         var_dir=str(tmp_path / "var"),
+        intake_writer="thread",
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-import intake.writer
+import intake.batch
 
 ROAD = "Jalan rusak berlubang di Gerung sudah tiga bulan, mohon diperbaiki."
 
@@ -74,7 +74,7 @@ async def test_unknown_code_gets_the_not_found_page(client):
 
 async def test_lower_case_code_with_typos_finds_the_complaint(citizen, client, monkeypatch):
     """Typed in lower case, with O for 0 and I or L for 1, the code still finds the complaint."""
-    monkeypatch.setattr(intake.writer, "new_code", lambda prefix: f"{prefix}-10K01XQ1")
+    monkeypatch.setattr(intake.batch, "new_code", lambda prefix: f"{prefix}-10K01XQ1")
     assert code_of(await citizen.send({"text": ROAD})) == "NTB-10K01XQ1"
     response = await client.get("/track/ntb-lOkoiXqi")
     assert response.status == 200

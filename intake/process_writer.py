@@ -1,0 +1,199 @@
+"""The writer process: intake batches are stored by a child process, so storing has a core of its own.
+
+The event loop keeps routing and answering while the child commits; a batch is whatever arrived
+while the previous one was being stored. A batch travels through a pipe as (batch id, config if the
+child has not seen that version yet, messages with their decisions); the child answers with each
+message's result or with the batch's error. If the child dies, the batch in flight is answered
+503 (the senders retry; the unique provider ids make a retry safe) and a new child is started.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import threading
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+import structlog
+
+from complaints.model import InboundMessage, IntakeResult
+from config.loader import Config
+from intake.batch import WriteItem, write_batch
+from intake.writer import MAX_BATCH, resolve, utcnow
+from router import Decision
+from store.db import StoreUnavailable
+
+log = structlog.get_logger("intake")
+
+# Two batches in flight: the child starts the next as soon as it commits one, while the event
+# loop is still answering the last.
+IN_FLIGHT = 1
+
+
+def child_main(conn, database_url: str, public_url: str) -> None:
+    """The child's loop: receive a batch, store it, answer; exit on `None` or when the pipe closes."""
+    from store.db import open_database
+
+    db = open_database(database_url)
+    configs: dict[str, Config] = {}
+    try:
+        while True:
+            try:
+                message = conn.recv()
+            except EOFError:
+                return
+            if message is None:
+                return
+            batch_id, config, items = message
+            if config is not None:
+                configs = {config.version: config}
+            batch = [WriteItem(msg, decision, configs[version]) for msg, decision, version in items]
+            error = write_batch(db, batch, utcnow(), public_url)
+            conn.send((batch_id, None if error is None else str(error), [item.result for item in batch]))
+    finally:
+        db.dispose()
+
+
+@dataclass(slots=True)
+class _Pending:
+    item: WriteItem
+    future: asyncio.Future
+
+
+class ProcessWriter:
+    """Same interface as ThreadWriter; the storing happens in a child process."""
+
+    def __init__(self, database_url: str, public_url: str, clock: Callable[[], datetime] = utcnow) -> None:
+        self.database_url = database_url
+        self.public_url = public_url.rstrip("/")
+        self._ctx = multiprocessing.get_context("spawn")
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._waiting: list[_Pending] = []
+        self._in_flight: deque[tuple[int, list[_Pending]]] = deque()
+        self._batch_id = 0
+        self._sent_version: str | None = None
+        self._proc = None
+        self._conn = None
+        self._reader: threading.Thread | None = None
+        self._stopping = False
+        self._drained: asyncio.Event | None = None
+
+    def start(self) -> None:
+        """Start the child and the thread that reads its answers; call from the event loop."""
+        self._loop = asyncio.get_running_loop()
+        self._drained = asyncio.Event()
+        self._spawn()
+
+    def _spawn(self) -> None:
+        parent, child = self._ctx.Pipe()
+        self._proc = self._ctx.Process(
+            target=child_main, args=(child, self.database_url, self.public_url), name="aduan-intake-writer", daemon=True
+        )
+        self._proc.start()
+        child.close()
+        self._conn = parent
+        self._sent_version = None
+        self._reader = threading.Thread(target=self._read, args=(parent,), name="intake-writer-answers", daemon=True)
+        self._reader.start()
+        log.info("intake.writer_started", pid=self._proc.pid)
+
+    async def submit(self, msg: InboundMessage, decision: Decision, config: Config) -> IntakeResult:
+        """Store a message and answer once it is committed; raise StoreUnavailable if it could not be."""
+        if self._proc is None or self._stopping:
+            raise StoreUnavailable("intake is not running")
+        future = self._loop.create_future()
+        self._waiting.append(_Pending(WriteItem(msg, decision, config), future))
+        if len(self._in_flight) < IN_FLIGHT:
+            self._send()
+        return await future
+
+    def _send(self) -> None:
+        batch, self._waiting = self._waiting[:MAX_BATCH], self._waiting[MAX_BATCH:]
+        if not batch:
+            return
+        # A batch is routed with one config; a reload in between sends the rest with the next batch.
+        version = batch[0].item.config.version
+        same = [p for p in batch if p.item.config.version == version]
+        self._waiting = [p for p in batch if p.item.config.version != version] + self._waiting
+        self._batch_id += 1
+        config = same[0].item.config if version != self._sent_version else None
+        payload = (self._batch_id, config, [(p.item.msg, p.item.decision, version) for p in same])
+        self._in_flight.append((self._batch_id, same))
+        try:
+            self._conn.send(payload)
+            self._sent_version = version
+        except (OSError, ValueError) as exc:
+            log.error("intake.writer_send_failed", error=str(exc))
+            self._fail_in_flight()
+
+    def _read(self, conn) -> None:
+        while True:
+            try:
+                answer = conn.recv()
+            except (EOFError, OSError):
+                self._call(self._child_gone, conn)
+                return
+            self._call(self._answered, answer)
+
+    def _call(self, fn, arg) -> None:
+        try:
+            self._loop.call_soon_threadsafe(fn, arg)
+        except RuntimeError:
+            pass  # the event loop is closed: the service has stopped
+
+    def _answered(self, answer) -> None:
+        batch_id, error, results = answer
+        while self._in_flight and self._in_flight[0][0] <= batch_id:
+            sent_id, batch = self._in_flight.popleft()
+            if sent_id == batch_id:
+                for p, result in zip(batch, results):
+                    p.item.result = result
+                resolve(batch, StoreUnavailable(error) if error else None)
+            else:  # answers come in order; one that never came is not coming
+                resolve(batch, StoreUnavailable("the intake writer lost a batch"))
+        self._next()
+
+    def _fail_in_flight(self) -> None:
+        while self._in_flight:
+            resolve(self._in_flight.popleft()[1], StoreUnavailable("the intake writer stopped"))
+
+    def _child_gone(self, conn) -> None:
+        if conn is not self._conn:
+            return
+        self._fail_in_flight()
+        if self._stopping:
+            resolve(self._waiting, StoreUnavailable("intake is stopping"))
+            self._waiting = []
+            self._drained.set()
+            return
+        log.error("intake.writer_died", exitcode=self._proc.exitcode if self._proc else None)
+        self._spawn()
+        self._next()
+
+    def _next(self) -> None:
+        while self._waiting and len(self._in_flight) < IN_FLIGHT:
+            self._send()
+        if self._stopping and not self._in_flight and not self._waiting:
+            self._drained.set()
+
+    async def stop(self) -> None:
+        """Store what is waiting, then stop the child."""
+        if self._proc is None:
+            return
+        self._stopping = True
+        if not self._in_flight and not self._waiting:
+            self._drained.set()
+        await self._drained.wait()
+        try:
+            self._conn.send(None)
+        except (OSError, ValueError):
+            pass
+        proc = self._proc
+        await asyncio.get_running_loop().run_in_executor(None, proc.join, 15)
+        if proc.is_alive():
+            proc.kill()
+        self._conn.close()
+        self._proc = None
