@@ -1,6 +1,6 @@
 """Load POST /api/v1/complaints on SQLite against a bare aiohttp handler, in one run; print the figures.
 
-Phase 1, fixed concurrency for a fixed time (wrk when installed, else an aiohttp client): complaints/s,
+Phase 1, fixed concurrency for a fixed time (wrk when installed, else a lean asyncio client): complaints/s,
 p50 and p99 for the service and for the bare handler, and their ratio. Phase 2, a fixed rate at half the
 service's measured throughput (an open-loop client that times from the scheduled send): p50 and p99.
 Then every complaint answered 201 is looked up in the database.
@@ -23,7 +23,6 @@ import tempfile
 import time
 from pathlib import Path
 
-import aiohttp
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -76,59 +75,94 @@ def run_wrk(base: str, seconds: int, connections: int) -> dict:
             "p50_ms": ms("50"), "p99_ms": ms("99"), "tool": "wrk"}
 
 
-async def closed_loop(base: str, seconds: int, connections: int) -> dict:
-    """Fallback when wrk is missing: N connections each posting back to back."""
-    latencies, failed, stop = [], 0, time.perf_counter() + seconds
-    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=connections)) as session:
-        async def worker(w: int) -> None:
-            nonlocal failed
-            i = 0
-            while time.perf_counter() < stop:
-                i += 1
-                t0 = time.perf_counter()
-                async with session.post(f"{base}/api/v1/complaints", json={"text": f"{TEXTS[i % len(TEXTS)]} #{w}-{i}"}) as r:
-                    await r.read()
-                    if r.status == 201:
-                        latencies.append(time.perf_counter() - t0)
-                    else:
-                        failed += 1
-        await asyncio.gather(*(worker(w) for w in range(connections)))
-    q = statistics.quantiles(latencies, n=100)
-    return {"ok": len(latencies), "failed": failed, "rps": len(latencies) / seconds, "p50_ms": q[49] * 1000,
-            "p99_ms": q[98] * 1000, "tool": "aiohttp client"}
+class Connection:
+    """A keep-alive HTTP/1.1 connection that posts JSON and reads the answer, with nothing else on top."""
+
+    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, host: str) -> None:
+        self.reader, self.writer, self.host = reader, writer, host
+
+    @classmethod
+    async def open(cls, host: str, port: int) -> Connection:
+        reader, writer = await asyncio.open_connection(host, port)
+        return cls(reader, writer, f"{host}:{port}")
+
+    async def post(self, path: str, body: bytes) -> tuple[int, bytes]:
+        self.writer.write(
+            f"POST {path} HTTP/1.1\r\nHost: {self.host}\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n".encode() + body
+        )
+        head = await self.reader.readuntil(b"\r\n\r\n")
+        status = int(head[9:12])
+        length = int(re.search(rb"(?i)content-length: *(\d+)", head).group(1))
+        return status, await self.reader.readexactly(length)
 
 
-async def open_loop(base: str, seconds: int, rate: float) -> dict:
+async def open_loop(base: str, seconds: int, rate: float, connections: int = 256) -> dict:
     """Send at a fixed rate whatever the answers do; latency counts from the scheduled send time."""
+    host, port = base.removeprefix("http://").split(":")
+    pool: asyncio.Queue[Connection] = asyncio.Queue()
+    for _ in range(connections):
+        pool.put_nowait(await Connection.open(host, int(port)))
     codes, latencies, failed = [], [], 0
     total = int(seconds * rate)
     start = time.perf_counter() + 0.2
-    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as session:
-        async def one(i: int) -> None:
-            nonlocal failed
-            scheduled = start + i / rate
-            delay = scheduled - time.perf_counter()
-            if delay > 0:
-                await asyncio.sleep(delay)
-            try:
-                async with session.post(f"{base}/api/v1/complaints", json={"text": f"{TEXTS[i % len(TEXTS)]} paced #{i}"}) as r:
-                    body = await r.read()
-                    if r.status == 201:
-                        latencies.append(time.perf_counter() - scheduled)
-                        codes.append(json.loads(body)["code"])
-                    else:
-                        failed += 1
-            except aiohttp.ClientError:
-                failed += 1
-        await asyncio.gather(*(one(i) for i in range(total)))
+
+    async def one(i: int) -> None:
+        nonlocal failed
+        scheduled = start + i / rate
+        delay = scheduled - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        conn = await pool.get()
+        try:
+            body = json.dumps({"text": f"{TEXTS[i % len(TEXTS)]} paced #{i}"}).encode()
+            status, answer = await conn.post("/api/v1/complaints", body)
+        except (OSError, asyncio.IncompleteReadError):
+            failed += 1
+            return
+        pool.put_nowait(conn)
+        if status == 201:
+            latencies.append(time.perf_counter() - scheduled)
+            codes.append(json.loads(answer)["code"])
+        else:
+            failed += 1
+
+    await asyncio.gather(*(one(i) for i in range(total)))
+    while not pool.empty():
+        pool.get_nowait().writer.close()
     q = statistics.quantiles(latencies, n=100)
     return {"ok": len(latencies), "failed": failed, "rate": rate, "p50_ms": q[49] * 1000, "p99_ms": q[98] * 1000, "codes": codes}
+
+
+async def closed_loop(base: str, seconds: int, connections: int) -> dict:
+    """Fallback when wrk is missing: N connections each posting back to back."""
+    host, port = base.removeprefix("http://").split(":")
+    latencies, failed, stop = [], 0, time.perf_counter() + seconds
+
+    async def worker(w: int) -> None:
+        nonlocal failed
+        conn = await Connection.open(host, int(port))
+        i = 0
+        while time.perf_counter() < stop:
+            i += 1
+            t0 = time.perf_counter()
+            status, _ = await conn.post("/api/v1/complaints", json.dumps({"text": f"{TEXTS[i % len(TEXTS)]} #{w}-{i}"}).encode())
+            if status == 201:
+                latencies.append(time.perf_counter() - t0)
+            else:
+                failed += 1
+        conn.writer.close()
+
+    await asyncio.gather(*(worker(w) for w in range(connections)))
+    q = statistics.quantiles(latencies, n=100)
+    return {"ok": len(latencies), "failed": failed, "rps": len(latencies) / seconds, "p50_ms": q[49] * 1000,
+            "p99_ms": q[98] * 1000, "tool": "asyncio client"}
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seconds", type=int, default=10)
-    ap.add_argument("--connections", type=int, default=64)
+    ap.add_argument("--connections", type=int, default=128)
     ap.add_argument("--paced-seconds", type=int, default=10)
     args = ap.parse_args()
     use_wrk = shutil.which("wrk") is not None
