@@ -77,9 +77,9 @@ def create_app(runtime: Runtime, metrics: Metrics | None = None) -> web.Applicat
 
     def observe(msg, decision, result) -> None:
         if result.outcome != "duplicate":
-            metrics.messages_in.labels(msg.channel).inc()
+            metrics.count(metrics.messages_in, msg.channel)
         if result.outcome == "opened":
-            metrics.routing.labels(decision.rule or "(triage)").inc()
+            metrics.count(metrics.routing, decision.rule or "(triage)")
 
     runtime.intake.observe = observe
     app = web.Application(middlewares=[make_middleware(metrics)], client_max_size=CLIENT_MAX_SIZE)

@@ -24,6 +24,15 @@ class Metrics:
         )
 
         self._latency_children: dict[tuple[str, str], object] = {}
+        self._counter_children: dict[tuple[int, str], object] = {}
+
+    def count(self, counter: Counter, label: str) -> None:
+        """Add one to a one-label counter (label children cached: this runs on every message)."""
+        key = (id(counter), label)
+        child = self._counter_children.get(key)
+        if child is None:
+            child = self._counter_children[key] = counter.labels(label)
+        child.inc()
 
     def observe_latency(self, route: str, method: str, seconds: float) -> None:
         """Record one request's latency (label children cached: this runs on every request)."""

@@ -38,6 +38,9 @@ class ReporterIn(_Strict):
         return value or None
 
 
+NO_REPORTER = ReporterIn()
+
+
 class LocationIn(_Strict):
     lat: float = Field(ge=-90, le=90)
     lon: float = Field(ge=-180, le=180)
@@ -96,7 +99,7 @@ def routes(runtime: Runtime) -> list[web.RouteDef]:
             given = ComplaintIn.model_validate(data)
         except ValidationError as exc:
             raise ApiError(400, "invalid_input", _validation_message(exc)) from None
-        r = given.reporter or ReporterIn()
+        r = given.reporter or NO_REPORTER
         msg = InboundMessage(
             channel="api",
             provider_message_id=f"key:{key}" if key is not None else f"auto:{unique_id()}",

@@ -117,25 +117,29 @@ class Router:
             else:
                 always.append(i)
         self._always = frozenset(always)
-        self._keywords = keywords
-        self._matcher = Matcher(keywords)
-
-        region_keywords: list[Keyword] = []
-        self._region_of: list[str] = []
+        # Region names and aliases join the same index, after the rule keywords: one pass finds both.
+        self._first_region_keyword = len(keywords)
+        self._region_of: dict[int, str] = {}
         for node in config.regions.values():
             for text in (node.name, *node.aliases):
-                region_keywords.append(compile_keyword(text))
-                self._region_of.append(node.code)
-        self._region_matcher = Matcher(region_keywords)
+                self._region_of[len(keywords)] = node.code
+                keywords.append(compile_keyword(text))
+        self._keywords = keywords
+        self._matcher = Matcher(keywords)
         self._jurisdiction = {(a.service, a.region): a.code for a in config.agencies.values()}
 
     def route(self, text: str, *, region: str | None = None, channel: str | None = None, kind: str = "complaint") -> Decision:
         """Decide the agency for a complaint and explain the decision."""
         tokens = words(text)
-        region_code, region_source, region_step = self._region(tokens, region)
         found: dict[int, str] = {}
+        regions: list[Match] = []
+        first_region = self._first_region_keyword
         for m in self._matcher.find(tokens):
-            found.setdefault(m.keyword, " ".join(tokens[m.start : m.end]))
+            if m.keyword >= first_region:
+                regions.append(m)
+            elif m.keyword not in found:
+                found[m.keyword] = " ".join(tokens[m.start : m.end])
+        region_code, region_source, region_step = self._region(tokens, regions, region)
         candidates = set(self._always)
         for kw in found:
             candidates |= self._by_keyword.get(kw, set())
@@ -172,13 +176,12 @@ class Router:
             matched.append(f"pattern: {rule.pattern.pattern}")
         return tuple(dict.fromkeys(matched))
 
-    def _region(self, tokens: list[str], given: str | None) -> tuple[str, str, str]:
+    def _region(self, tokens: list[str], matches: list[Match], given: str | None) -> tuple[str, str, str]:
         regions = self.config.regions
         if given:
             if given not in regions:
                 raise UnknownRegion(f'unknown region "{given}"')
             return given, "given", f"region {given} ({regions[given].name}) given"
-        matches = self._region_matcher.find(tokens)
         if matches:
             best = _most_specific(matches, self._region_of, regions)
             code = self._region_of[best.keyword]
@@ -221,7 +224,7 @@ class Router:
         )
 
 
-def _most_specific(matches: list[Match], region_of: list[str], regions) -> Match:
+def _most_specific(matches: list[Match], region_of: dict[int, str], regions) -> Match:
     """Pick the region match: longest spans first (no part of a longer name), then deepest, then earliest."""
     kept = [
         m for m in matches

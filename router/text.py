@@ -15,7 +15,8 @@ def normalize(text: str) -> str:
 
 def words(text: str) -> list[str]:
     """Split text into case- and accent-folded words; punctuation separates words."""
+    if text.isascii():
+        return _WORD.findall(text.lower())
     folded = unicodedata.normalize("NFKD", text.casefold())
-    if not folded.isascii():
-        folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
+    folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
     return _WORD.findall(folded)
