@@ -38,8 +38,10 @@ def make_middleware(metrics: Metrics):
     @web.middleware
     async def middleware(request: web.Request, handler):
         request_id = _request_id(request)
+        structlog.contextvars.clear_contextvars()
         structlog.contextvars.bind_contextvars(request_id=request_id)
         started = time.perf_counter()
+        status = 500
         try:
             try:
                 response = await handler(request)
@@ -52,19 +54,25 @@ def make_middleware(metrics: Metrics):
                 response = error_response(413, "body_too_large", "the body is over the size limit")
             except web.HTTPException as exc:
                 if exc.status < 400 or not request.path.startswith("/api/"):
+                    status = exc.status
+                    exc.headers["X-Request-ID"] = request_id
                     raise
                 response = error_response(exc.status, exc.reason.lower().replace(" ", "_"), exc.reason)
             except Exception:
                 log.exception("http.unhandled", method=request.method, path=request.path)
                 response = error_response(500, "internal", "an unexpected error; it has been logged")
             response.headers["X-Request-ID"] = request_id
-            if response.status >= 500:
-                log.warning("http.error", method=request.method, path=request.path, status=response.status)
+            status = response.status
             return response
         finally:
+            elapsed = time.perf_counter() - started
             resource = request.match_info.route.resource
-            metrics.observe_latency(resource.canonical if resource else "unmatched", request.method, time.perf_counter() - started)
-            structlog.contextvars.unbind_contextvars("request_id")
+            metrics.observe_latency(resource.canonical if resource else "unmatched", request.method, elapsed)
+            # The path only: query strings may carry a provider's verify token.
+            (log.warning if status >= 500 else log.info)(
+                "http.request", method=request.method, path=request.path, status=status, ms=round(elapsed * 1000, 2)
+            )
+            structlog.contextvars.clear_contextvars()
 
     return middleware
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 import sys
+from typing import TextIO
 
 import structlog
 
@@ -18,10 +19,11 @@ def _redact(_logger, _method, event: dict) -> dict:
     return event
 
 
-def configure(level: str = "INFO", json_output: bool | None = None) -> None:
-    """Configure structlog and the standard logging it writes through."""
+def configure(level: str = "INFO", json_output: bool | None = None, stream: TextIO | None = None) -> None:
+    """Configure structlog (and the standard logging beside it) to write to `stream` (stderr by default)."""
+    stream = stream or sys.stderr
     if json_output is None:
-        json_output = not sys.stderr.isatty()
+        json_output = not stream.isatty()
     processors = [
         structlog.contextvars.merge_contextvars,
         structlog.processors.add_log_level,
@@ -33,7 +35,8 @@ def configure(level: str = "INFO", json_output: bool | None = None) -> None:
     structlog.configure(
         processors=processors,
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level.upper())),
-        logger_factory=structlog.PrintLoggerFactory(sys.stderr),
-        cache_logger_on_first_use=True,
+        logger_factory=structlog.PrintLoggerFactory(stream),
+        # Not cached: reconfiguring (a reload of the level, the tests' capture) reaches every logger.
+        cache_logger_on_first_use=False,
     )
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(levelname)s %(name)s %(message)s")

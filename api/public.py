@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Literal
 
+import structlog
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -120,6 +121,7 @@ def routes(runtime: Runtime) -> list[web.RouteDef]:
             result = await runtime.intake.accept(msg)
         except UnknownRegion as exc:
             raise ApiError(400, "unknown_region", str(exc)) from None
+        structlog.contextvars.bind_contextvars(code=result.code)
         headers = {"Location": result.response["track_url"]}
         if result.outcome == "duplicate":
             headers["Idempotent-Replayed"] = "true"

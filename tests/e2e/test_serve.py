@@ -81,3 +81,46 @@ def test_serve_refuses_a_database_that_is_behind(tmp_path):
     result = subprocess.run([sys.executable, "main.py", "serve"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=30)
     assert result.returncode == 1
     assert "db upgrade" in result.stderr
+
+
+def test_sighup_reloads_the_config_and_keeps_it_when_the_new_one_is_invalid(tmp_path, database_url):
+    """SIGHUP switches to the edited rules; an invalid edit is refused and the rules in force stay."""
+    import shutil
+
+    config_dir = tmp_path / "config"
+    shutil.copytree(ROOT / "config", config_dir)
+    port = free_port()
+    env = dict(os.environ, ADUAN_DATABASE_URL=database_url, ADUAN_CONFIG_DIR=str(config_dir), ADUAN_PORT=str(port),
+               ADUAN_VAR_DIR=str(tmp_path / "var"))
+    subprocess.run([sys.executable, "main.py", "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True)
+    proc = subprocess.Popen([sys.executable, "main.py", "serve"], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}"
+
+    def agency_for(text: str):
+        resp = requests.post(f"{base}/api/v1/complaints", json={"text": text}, timeout=5)
+        assert resp.status_code == 201, resp.text
+        return (resp.json()["agency"] or {}).get("code")
+
+    def wait_for(expected: str) -> None:
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            if agency_for("halo, ini pesan umum") == expected:
+                return
+            time.sleep(0.2)
+        raise AssertionError(f"never routed to {expected}")
+
+    try:
+        wait_healthy(base, proc)
+        assert agency_for("halo, ini pesan umum") is None  # no rule: triage
+        (config_dir / "rules.yaml").write_text(
+            "triage: ntb-care\nrules:\n  - name: semua\n    then: {agency: dinsos-ntb}\n", encoding="utf-8")
+        proc.send_signal(signal.SIGHUP)
+        wait_for("dinsos-ntb")
+        (config_dir / "rules.yaml").write_text("triage: tidak-ada\nrules: [\n", encoding="utf-8")
+        proc.send_signal(signal.SIGHUP)
+        time.sleep(1)
+        assert agency_for("halo, ini pesan umum") == "dinsos-ntb"
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=15)
+    assert "config.error" in proc.stderr.read().decode()
