@@ -57,11 +57,6 @@ def cmd_serve(args: argparse.Namespace, env: Env) -> int:
               file=sys.stderr)
         return 1
     app = create_app(runtime)
-    if os.environ.get("XSW"):
-        sys.setswitchinterval(float(os.environ["XSW"]))
-    if os.environ.get("XUV"):
-        import uvloop
-        uvloop.install()
 
     async def on_startup(_app):
         loop = asyncio.get_running_loop()

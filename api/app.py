@@ -83,11 +83,11 @@ def create_app(runtime: Runtime, metrics: Metrics | None = None) -> web.Applicat
 
     metrics = metrics or Metrics()
 
-    def observe(msg, decision, result) -> None:
+    def observe(msg, result) -> None:
         if result.outcome != "duplicate":
             metrics.count(metrics.messages_in, msg.channel)
         if result.outcome == "opened":
-            metrics.count(metrics.routing, decision.rule or "(triage)")
+            metrics.count(metrics.routing, result.rule or "(triage)")
 
     runtime.intake.observe = observe
     app = web.Application(middlewares=[make_middleware(metrics)], client_max_size=CLIENT_MAX_SIZE)

@@ -67,3 +67,4 @@ class IntakeResult:
     agency: dict | None
     outcome: str  # opened | followup | duplicate
     response: dict
+    rule: str | None = None  # the routing rule, for a complaint this message opened

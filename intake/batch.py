@@ -13,7 +13,7 @@ from complaints.codes import new_code
 from complaints.model import OPEN_STATUSES, InboundMessage, IntakeResult
 from config.loader import Config
 from intake import rows
-from router import Decision
+from router import Decision, Router, compile_router
 from store import models as m
 from store.bulk import allocate_ids, bulk_insert
 from store.db import Database, StoreUnavailable
@@ -39,12 +39,25 @@ ATTACHMENT_COLUMNS = _columns(m.Attachment)
 
 @dataclass(slots=True)
 class WriteItem:
-    """A message to store, the decision made for it and the config it was routed with; then its result."""
+    """A message to store and the config in force when it arrived; then its routing and its result."""
 
     msg: InboundMessage
-    decision: Decision
     config: Config
+    decision: Decision | None = None
     result: IntakeResult | None = None
+
+
+_routers: dict[str, Router] = {}
+
+
+def router_for(config: Config) -> Router:
+    """The compiled rules of a config version, compiled once (the last few versions are kept)."""
+    router = _routers.get(config.version)
+    if router is None:
+        if len(_routers) >= 4:
+            _routers.pop(next(iter(_routers)))
+        router = _routers[config.version] = compile_router(config)
+    return router
 
 
 def write_batch(db: Database, batch: list[WriteItem], now: datetime, public_url: str) -> StoreUnavailable | None:
@@ -117,7 +130,10 @@ def _store(conn: Connection, batch: list[WriteItem], now: datetime, public_url: 
             opened_by_sender[skey] = p
         openers.append(p)
 
-    # 3. New complaints: reporters, complaints, then everything that points at them.
+    # 3. New complaints are routed (pure), then written: reporters, complaints, what points at them.
+    for p in openers:
+        msg = p.msg
+        p.decision = router_for(p.config).route(msg.text, region=msg.region, channel=msg.channel, kind=msg.kind)
     codes = [new_code(p.config.settings.tracking_prefix) for p in openers]
     languages = [p.msg.language or p.config.settings.language for p in openers]
     complaint_ids: dict[int, tuple[int, str]] = {}
@@ -149,7 +165,7 @@ def _store(conn: Connection, batch: list[WriteItem], now: datetime, public_url: 
             "agency": rows.agency_ref(cfg, agency),
             "track_url": f"{public_url}/track/{code}",
         }
-        p.result = IntakeResult(code, p.decision.status, response["agency"], "opened", response)
+        p.result = IntakeResult(code, p.decision.status, response["agency"], "opened", response, p.decision.rule)
         inbound.append(_inbound(p, cid, "opened", response, now))
         events.extend(dict(e, complaint_id=cid) for e in rows.opening_events(p.msg, p.decision, now))
         ack = rows.citizen_ack(p.msg, code, lang, response["track_url"], now)

@@ -1,4 +1,4 @@
-"""The front of intake: route with the config in force, then hand to the writer."""
+"""The front of intake: check the message against the config in force, hand it to the writer, answer."""
 
 from __future__ import annotations
 
@@ -7,17 +7,17 @@ from typing import Protocol
 
 from complaints.model import InboundMessage, IntakeResult
 from config.loader import Config
-from router import Decision, Router
-
-Observer = Callable[[InboundMessage, Decision, IntakeResult], None]
-
+from router import Router, UnknownRegion
 
 class Writer(Protocol):
     """What intake needs of a writer (the thread writer or the writer process)."""
 
     def start(self) -> None: ...
     async def stop(self) -> None: ...
-    async def submit(self, msg: InboundMessage, decision: Decision, config: Config) -> IntakeResult: ...
+    async def submit(self, msg: InboundMessage, config: Config) -> IntakeResult: ...
+
+
+Observer = Callable[[InboundMessage, IntakeResult], None]
 
 
 class Intake:
@@ -29,17 +29,20 @@ class Intake:
         self.observe = observe
 
     def use(self, router: Router) -> None:
-        """Switch to a newly loaded config; messages already queued keep the one they were routed with."""
+        """Switch to a newly loaded config; messages already queued keep the one they arrived under."""
         self.router = router
 
     async def accept(self, msg: InboundMessage) -> IntakeResult:
         """Store, open or join, route and answer; raise StoreUnavailable when it cannot be stored.
 
-        Raises router.UnknownRegion when the message names a region the config does not know.
+        Raises UnknownRegion when the message names a region the config does not know. The writer
+        routes a message that opens a complaint (a follow-up needs no routing) with the config in
+        force when it arrived.
         """
-        router = self.router
-        decision = router.route(msg.text, region=msg.region, channel=msg.channel, kind=msg.kind)
-        result = await self.writer.submit(msg, decision, router.config)
+        config = self.router.config
+        if msg.region is not None and msg.region not in config.regions:
+            raise UnknownRegion(f'unknown region "{msg.region}"')
+        result = await self.writer.submit(msg, config)
         if self.observe is not None:
-            self.observe(msg, decision, result)
+            self.observe(msg, result)
         return result

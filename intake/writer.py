@@ -17,7 +17,6 @@ from datetime import datetime, timezone
 from complaints.model import InboundMessage, IntakeResult
 from config.loader import Config
 from intake.batch import WriteItem, write_batch
-from router import Decision
 from store.db import Database, StoreUnavailable
 
 MAX_BATCH = 256
@@ -69,12 +68,12 @@ class ThreadWriter:
         await asyncio.get_running_loop().run_in_executor(None, self._thread.join)
         self._thread = None
 
-    async def submit(self, msg: InboundMessage, decision: Decision, config: Config) -> IntakeResult:
+    async def submit(self, msg: InboundMessage, config: Config) -> IntakeResult:
         """Store a message and answer once it is committed; raise StoreUnavailable if it could not be."""
         if self._thread is None:
             raise StoreUnavailable("intake is not running")
         future = self._loop.create_future()
-        self._queue.put(_Pending(WriteItem(msg, decision, config), future))
+        self._queue.put(_Pending(WriteItem(msg, config), future))
         return await future
 
     def _run(self) -> None:

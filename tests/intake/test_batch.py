@@ -37,7 +37,7 @@ def message(pid: str, text: str = "Obat di puskesmas Aikmel kosong", *, sender: 
 
 
 def items(router, *messages) -> list[WriteItem]:
-    return [WriteItem(msg, router.route(msg.text, channel=msg.channel), router.config) for msg in messages]
+    return [WriteItem(msg, router.config) for msg in messages]
 
 
 def count(db, model) -> int:
