@@ -35,14 +35,5 @@ def parse_json_object(body: bytes) -> dict:
     return data
 
 
-def client_address(request: web.Request, trust_forwarded_for: bool) -> str:
-    """The address a request came from (the first X-Forwarded-For entry behind a trusted proxy)."""
-    if trust_forwarded_for:
-        forwarded = request.headers.get("X-Forwarded-For")
-        if forwarded:
-            return forwarded.split(",")[0].strip()
-    return request.remote or "unknown"
-
-
 def json_response(data: object, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
     return web.Response(status=status, body=orjson.dumps(data), content_type="application/json", headers=headers)

@@ -10,7 +10,7 @@ from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from api.errors import ApiError
-from api.http import client_address, json_response, parse_json_object, read_capped
+from api.http import json_response, parse_json_object, read_capped
 from api.runtime import Runtime
 from complaints.codes import canonical, unique_id
 from complaints.model import InboundMessage, Reporter
@@ -85,7 +85,7 @@ def routes(runtime: Runtime) -> list[web.RouteDef]:
         return json_response({"status": "ok"})
 
     async def submit(request: web.Request) -> web.Response:
-        address = client_address(request, runtime.env.trust_forwarded_for)
+        address = runtime.limiter.address(request.remote, request.headers.get("X-Forwarded-For"))
         if not runtime.limiter.allow(address):
             raise ApiError(429, "rate_limited", "too many submissions from this address; try again later",
                            {"Retry-After": str(runtime.limiter.retry_after(address))})

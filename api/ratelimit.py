@@ -7,13 +7,26 @@ from collections import deque
 
 
 class RateLimiter:
-    """Allow at most `per_minute` hits per key in any 60-second window."""
+    """Allow at most `per_minute` hits per address in any 60-second window."""
 
-    def __init__(self, per_minute: int, clock=time.monotonic, max_keys: int = 100_000) -> None:
+    def __init__(self, per_minute: int, trust_forwarded_for: bool = False, clock=time.monotonic, max_keys: int = 100_000) -> None:
         self.per_minute = per_minute
+        self.trust_forwarded_for = trust_forwarded_for
         self.clock = clock
         self.max_keys = max_keys
         self._hits: dict[str, deque[float]] = {}
+
+    def address(self, remote: str | None, forwarded_for: str | None) -> str:
+        """Return the address a request counts against: the peer, or the first X-Forwarded-For entry.
+
+        The header is trusted only behind our own proxy, which overwrites it: otherwise anyone could
+        pick any address and slip past the limit.
+        """
+        if self.trust_forwarded_for and forwarded_for:
+            first = forwarded_for.split(",", 1)[0].strip()
+            if first:
+                return first[:64]
+        return remote or "unknown"
 
     def allow(self, key: str) -> bool:
         """Record a hit for `key`; return False when it is over the limit."""

@@ -108,5 +108,5 @@ def build_runtime(env: Env, config: Config) -> Runtime:
     else:
         raise ValueError(f'ADUAN_INTAKE_WRITER is "process" or "thread", not "{env.intake_writer}"')
     intake = Intake(writer, compile_router(config))
-    return Runtime(env=env, db=db, intake=intake, limiter=RateLimiter(config.settings.rate_limit_per_minute),
+    return Runtime(env=env, db=db, intake=intake, limiter=RateLimiter(config.settings.rate_limit_per_minute, env.trust_forwarded_for),
                    secret_key=secret_key(env))

@@ -12,7 +12,6 @@ import structlog
 from aiohttp import BodyPartReader, hdrs, web
 
 from channels.web import csrf, forms, i18n, pages, storage
-from channels.web.address import client_address
 from channels.web.metadata import UnreadableImage, strip_metadata
 from channels.web.sniff import HEAD_BYTES, FileType, sniff
 from channels.web.timefmt import local_time
@@ -166,8 +165,8 @@ class WebHandlers:
         if origin is not None and not csrf.same_origin(origin, request.host, self.runtime.env.public_url):
             log.info("web.rejected", channel="web", reason="origin")
             return self._notice(lang, 403)
-        address = client_address(request.remote, request.headers.get("X-Forwarded-For"), self.runtime.env.trust_forwarded_for)
         limiter = self.runtime.limiter
+        address = limiter.address(request.remote, request.headers.get("X-Forwarded-For"))
         if not limiter.allow(address):
             seconds = limiter.retry_after(address)
             log.info("web.rate_limited", channel="web")

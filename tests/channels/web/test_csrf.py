@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from channels.web import csrf
-from channels.web.address import client_address
+from api.ratelimit import RateLimiter
 
 KEY = b"k" * 32
 
@@ -59,6 +59,6 @@ def test_origin_must_be_this_site(origin, host, allowed):
 
 def test_forwarded_address_counts_only_when_trusted():
     """X-Forwarded-For is used only behind our own proxy; otherwise the peer address counts."""
-    assert client_address("10.0.0.1", "203.0.113.9, 10.0.0.1", True) == "203.0.113.9"
-    assert client_address("10.0.0.1", "203.0.113.9", False) == "10.0.0.1"
-    assert client_address(None, None, False) == "unknown"
+    assert RateLimiter(5, trust_forwarded_for=True).address("10.0.0.1", "203.0.113.9, 10.0.0.1") == "203.0.113.9"
+    assert RateLimiter(5).address("10.0.0.1", "203.0.113.9") == "10.0.0.1"
+    assert RateLimiter(5).address(None, None) == "unknown"
