@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime, timezone
 from typing import Literal
 
@@ -23,7 +24,8 @@ MAX_TEXT = 10_000
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    # strict: "anonymous": "yes" or "lat": "1" are mistakes to report, not values to guess at.
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, strict=True)
 
 
 class ReporterIn(_Strict):
@@ -116,11 +118,15 @@ def routes(runtime: Runtime) -> list[web.RouteDef]:
             lat=given.location.lat if given.location else None,
             lon=given.location.lon if given.location else None,
             language=given.language,
+            fingerprint=hashlib.sha256(body).hexdigest() if key is not None else None,
         )
         try:
             result = await runtime.intake.accept(msg)
         except UnknownRegion as exc:
             raise ApiError(400, "unknown_region", str(exc)) from None
+        if result.outcome == "conflict":
+            raise ApiError(422, "idempotency_key_reused",
+                           "this Idempotency-Key was used for a different request; use a new key for a new complaint")
         structlog.contextvars.bind_contextvars(code=result.code)
         headers = {"Location": result.response["track_url"]}
         if result.outcome == "duplicate":

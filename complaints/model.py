@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 STATUSES = ("new", "triage", "assigned", "acknowledged", "in_progress", "resolved", "closed", "rejected")
@@ -56,6 +57,9 @@ class InboundMessage:
     language: str | None = None
     # Web and API submissions always open a complaint; messaging channels may join a recent one.
     mergeable: bool = False
+    # What the sender meant by this id (a hash of the request): the same id with another request is a
+    # reused Idempotency-Key, not a redelivery.
+    fingerprint: str | None = None
 
 
 @dataclass(frozen=True)
@@ -65,6 +69,42 @@ class IntakeResult:
     code: str
     status: str
     agency: dict | None
-    outcome: str  # opened | followup | duplicate
+    outcome: str  # opened | followup | duplicate | conflict (the id was used for another request)
     response: dict
     rule: str | None = None  # the routing rule, for a complaint this message opened
+
+
+# Control characters other than tab and newlines: no citizen means them, and PostgreSQL text
+# cannot hold NUL at all.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def has_control(value: str | None) -> bool:
+    """Tell whether a string holds a control character other than tab and newlines."""
+    return value is not None and _CONTROL.search(value) is not None
+
+
+def _strip(value: str | None) -> str | None:
+    return _CONTROL.sub("", value) if value is not None else None
+
+
+def without_control_characters(msg: InboundMessage) -> InboundMessage:
+    """Return the message with control characters removed from what people wrote (the raw payload keeps
+    them, escaped as \\u0000-style text)."""
+    r = msg.reporter
+    fields = (msg.text, msg.provider_message_id, msg.sender_id, msg.reply_to, msg.category, msg.region, msg.raw,
+              r.name, r.phone, r.email, r.channel_user_id)
+    if not any(has_control(v) for v in fields) and not any(has_control(a.name) or has_control(a.channel_ref) for a in msg.attachments):
+        return msg
+    return replace(
+        msg,
+        text=_strip(msg.text),
+        provider_message_id=_strip(msg.provider_message_id),
+        sender_id=_strip(msg.sender_id),
+        reply_to=_strip(msg.reply_to),
+        category=_strip(msg.category),
+        region=_strip(msg.region),
+        raw=_CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", msg.raw),
+        reporter=Reporter(_strip(r.name), _strip(r.phone), _strip(r.email), _strip(r.channel_user_id)),
+        attachments=tuple(replace(a, name=_strip(a.name), channel_ref=_strip(a.channel_ref)) for a in msg.attachments),
+    )

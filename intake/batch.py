@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 import structlog
 from sqlalchemy import Connection, select
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 
 from complaints.codes import new_code
 from complaints.model import OPEN_STATUSES, InboundMessage, IntakeResult
@@ -61,7 +61,32 @@ def router_for(config: Config) -> Router:
 
 
 def write_batch(db: Database, batch: list[WriteItem], now: datetime, public_url: str) -> StoreUnavailable | None:
-    """Store a batch in one transaction, setting each item's result; return the error if nothing was stored."""
+    """Store a batch in one transaction, setting each item's result; return the error if nothing was stored.
+
+    When the database is unavailable the whole batch fails. When it refuses the data (or a bug
+    throws), the batch is split and written in halves, so one bad message fails alone and the
+    others are stored.
+    """
+    error = _write(db, batch, now, public_url)
+    if error is None:
+        return None
+    if len(batch) > 1 and not _is_outage(error):
+        log.warning("intake.batch_split", size=len(batch), error=type(error).__name__)
+        half = len(batch) // 2
+        write_batch(db, batch[:half], now, public_url)
+        write_batch(db, batch[half:], now, public_url)
+        return None  # items left without a result are answered as not stored
+    log.error("intake.store_unavailable", size=len(batch), error=type(error).__name__,
+              detail=str(error).splitlines()[0][:200] if str(error) else "")
+    return StoreUnavailable("the complaint could not be stored")
+
+
+def _is_outage(error: Exception) -> bool:
+    """Tell a database that cannot be reached or written from one that refused this data."""
+    return isinstance(error, (OperationalError, InterfaceError)) or bool(getattr(error, "connection_invalidated", False))
+
+
+def _write(db: Database, batch: list[WriteItem], now: datetime, public_url: str) -> Exception | None:
     error: Exception | None = None
     for attempt in range(ATTEMPTS):
         for item in batch:
@@ -81,9 +106,9 @@ def write_batch(db: Database, batch: list[WriteItem], now: datetime, public_url:
             log.exception("intake.batch_failed", size=len(batch))
             error = exc
             break
-    log.error("intake.store_unavailable", size=len(batch), error=type(error).__name__,
-              detail=str(error).splitlines()[0][:200] if str(error) else "")
-    return StoreUnavailable("the complaint could not be stored")
+    for item in batch:
+        item.result = None
+    return error
 
 
 def _store(conn: Connection, batch: list[WriteItem], now: datetime, public_url: str) -> None:
@@ -91,21 +116,21 @@ def _store(conn: Connection, batch: list[WriteItem], now: datetime, public_url: 
     by_channel: dict[str, set[str]] = {}
     for p in batch:
         by_channel.setdefault(p.msg.channel, set()).add(p.msg.provider_message_id)
-    seen: dict[tuple[str, str], dict] = {}
+    seen: dict[tuple[str, str], tuple[dict, str | None]] = {}
     for channel, ids in by_channel.items():
         for row in conn.execute(
-            select(m.InboundMessage.provider_message_id, m.InboundMessage.response).where(
+            select(m.InboundMessage.provider_message_id, m.InboundMessage.response, m.InboundMessage.fingerprint).where(
                 m.InboundMessage.channel == channel, m.InboundMessage.provider_message_id.in_(ids)
             )
         ):
-            seen[(channel, row.provider_message_id)] = row.response
+            seen[(channel, row.provider_message_id)] = (row.response, row.fingerprint)
     fresh: list[WriteItem] = []
     first_of: dict[tuple[str, str], WriteItem] = {}
     repeats: list[tuple[WriteItem, WriteItem]] = []
     for p in batch:
         key = (p.msg.channel, p.msg.provider_message_id)
         if key in seen:
-            p.result = _duplicate(seen[key])
+            p.result = _duplicate(*seen[key], p.msg.fingerprint)
         elif key in first_of:
             repeats.append((p, first_of[key]))
         else:
@@ -204,7 +229,7 @@ def _store(conn: Connection, batch: list[WriteItem], now: datetime, public_url: 
     bulk_insert(conn, m.Outbox.__table__, outbox, OUTBOX_COLUMNS)
     bulk_insert(conn, m.Attachment.__table__, attachments, ATTACHMENT_COLUMNS)
     for p, first in repeats:
-        p.result = _duplicate(first.result.response)
+        p.result = _duplicate(first.result.response, first.msg.fingerprint, p.msg.fingerprint)
 
 def _recent_complaints(conn: Connection, pending: list[WriteItem], now: datetime) -> dict:
     if not pending:
@@ -243,10 +268,12 @@ def _inbound(p: WriteItem, complaint_id: int, role: str, response: dict, now: da
         "raw": p.msg.raw,
         "normalized": rows.normalized(p.msg),
         "response": response,
+        "fingerprint": p.msg.fingerprint,
         "received_at": now,
     }
 
 
-def _duplicate(response: dict) -> IntakeResult:
-    agency = response.get("agency")
-    return IntakeResult(response["code"], response["status"], agency, "duplicate", response)
+def _duplicate(response: dict, stored: str | None, given: str | None) -> IntakeResult:
+    """A message whose id is taken: a redelivery gets the first answer; another request under the id, a conflict."""
+    outcome = "conflict" if stored is not None and given is not None and stored != given else "duplicate"
+    return IntakeResult(response["code"], response["status"], response.get("agency"), outcome, response)

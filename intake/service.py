@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Protocol
 
-from complaints.model import InboundMessage, IntakeResult
+from complaints.model import InboundMessage, IntakeResult, without_control_characters
 from config.loader import Config
 from router import Router, UnknownRegion
 
@@ -39,6 +39,7 @@ class Intake:
         routes a message that opens a complaint (a follow-up needs no routing) with the config in
         force when it arrived.
         """
+        msg = without_control_characters(msg)
         config = self.router.config
         if msg.region is not None and msg.region not in config.regions:
             raise UnknownRegion(f'unknown region "{msg.region}"')

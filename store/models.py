@@ -120,6 +120,7 @@ class InboundMessage(Base):
     raw: Mapped[str] = mapped_column(Text)
     normalized: Mapped[dict] = mapped_column(JSON)
     response: Mapped[dict] = mapped_column(JSON)
+    fingerprint: Mapped[str | None] = mapped_column(String(64))
     received_at: Mapped[datetime] = mapped_column(UTC)
 
     __table_args__ = (UniqueConstraint("channel", "provider_message_id", name="uq_inbound_provider_id"),)

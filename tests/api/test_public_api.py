@@ -219,3 +219,34 @@ async def test_metrics_count_messages_and_statuses(client):
     assert 'aduan_messages_in_total{channel="api"} 1.0' in text
     assert 'aduan_complaints{status="assigned"} 1.0' in text
     assert "aduan_request_seconds_bucket" in text
+
+
+async def test_idempotency_key_reused_for_another_complaint_is_422(client, runtime):
+    """A key already used for a different body is refused with 422, and the first complaint is untouched."""
+    headers = {"Idempotency-Key": "reused"}
+    first = await client.post("/api/v1/complaints", json={"text": HEALTH_TEXT}, headers=headers)
+    other = await client.post("/api/v1/complaints", json={"text": "Jalan rusak di Dompu"}, headers=headers)
+    assert first.status == 201
+    assert other.status == 422
+    assert (await other.json())["error"]["code"] == "idempotency_key_reused"
+    assert count(runtime, m.Complaint) == 1
+
+
+async def test_control_characters_are_removed_and_the_batch_is_stored(client, runtime):
+    """A NUL or other control character in the text never fails the complaint or its neighbours."""
+    runtime.limiter.per_minute = 1000
+    texts = ["jalan rusak di Praya"] * 10 + ["racun \u0000 di sini\u0007, jalan rusak"]
+    resps = await asyncio.gather(*(client.post("/api/v1/complaints", json={"text": t}) for t in texts))
+    assert {r.status for r in resps} == {201}
+    with runtime.db.reader.connect() as conn:
+        stored = conn.execute(select(m.Complaint.text).where(m.Complaint.text.like("racun%"))).scalar_one()
+    assert stored == "racun  di sini, jalan rusak"
+
+
+async def test_field_types_are_not_guessed(client, runtime):
+    """A string where a boolean or number belongs is a 400 naming the field, not a guess."""
+    for body, word in (({"text": "x", "anonymous": "yes"}, "anonymous"), ({"text": "x", "location": {"lat": "1", "lon": 2}}, "lat")):
+        resp = await client.post("/api/v1/complaints", json=body)
+        assert resp.status == 400, body
+        assert word in (await resp.json())["error"]["message"]
+    assert count(runtime, m.Complaint) == 0

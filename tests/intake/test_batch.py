@@ -138,3 +138,33 @@ def test_an_unreachable_database_fails_the_whole_batch(tmp_path, router):
     error = write_batch(broken, batch, NOW, "http://aduan.test")
     broken.dispose()
     assert error is not None and batch[0].result is None
+
+
+def test_one_message_the_store_refuses_fails_alone(db, router, monkeypatch):
+    """A message that cannot be written is set apart; the rest of its batch is stored."""
+    real = intake.batch.rows.complaint_row
+
+    def refusing(msg, *args):
+        if "racun" in msg.text:
+            raise ValueError("cannot be stored")
+        return real(msg, *args)
+
+    monkeypatch.setattr(intake.batch.rows, "complaint_row", refusing)
+    texts = ["jalan rusak satu", "jalan rusak dua", "racun", "jalan rusak tiga", "jalan rusak empat"]
+    batch = items(router, *(message(str(i), t, channel="api", sender=None) for i, t in enumerate(texts)))
+    assert write_batch(db, batch, NOW, "http://aduan.test") is None
+    assert [i.result is not None for i in batch] == [True, True, False, True, True]
+    assert count(db, m.Complaint) == 4
+
+
+def test_reused_id_with_another_request_is_a_conflict(db, router):
+    """The same id with another fingerprint is not a redelivery: it is answered as a conflict."""
+    first = items(router, message("k", channel="api", sender=None, fingerprint="aaa"))
+    write_batch(db, first, NOW, "http://aduan.test")
+    same = items(router, message("k", channel="api", sender=None, fingerprint="aaa"))
+    other = items(router, message("k", "lain", channel="api", sender=None, fingerprint="bbb"))
+    write_batch(db, same, NOW, "http://aduan.test")
+    write_batch(db, other, NOW, "http://aduan.test")
+    assert same[0].result.outcome == "duplicate"
+    assert other[0].result.outcome == "conflict"
+    assert count(db, m.Complaint) == 1

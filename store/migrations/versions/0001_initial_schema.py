@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: (none)
-Create Date: 2026-11-24 23:15:35.815939
+Create Date: 2026-11-24
 """
 
 from alembic import op
