@@ -12,7 +12,7 @@ from api.errors import ApiError
 from api.http import json_response
 from api.runtime import Runtime
 from complaints.codes import canonical
-from complaints.model import STATUSES
+from complaints.model import STATUSES, has_control
 from complaints.views import operator_view
 from config.models import CHANNELS
 from store import queries
@@ -27,11 +27,11 @@ def parse_bound(value: str, name: str, tz: ZoneInfo, end: bool) -> datetime:
                 day += timedelta(days=1)
             return datetime.combine(day, time(0), tz).astimezone(timezone.utc)
         moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=tz)
+        return moment.astimezone(timezone.utc)
+    except (ValueError, OverflowError):
         raise ApiError(400, "invalid_input", f"{name} must be a date (YYYY-MM-DD) or an ISO 8601 time") from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=tz)
-    return moment.astimezone(timezone.utc)
 
 
 def routes(runtime: Runtime) -> list[web.RouteDef]:
@@ -39,6 +39,9 @@ def routes(runtime: Runtime) -> list[web.RouteDef]:
 
     def complaint_filter(query) -> queries.ComplaintFilter:
         cfg = runtime.config
+        for name, value in query.items():
+            if has_control(value):
+                raise ApiError(400, "invalid_input", f"{name} holds a control character")
         tz = ZoneInfo(cfg.regions[cfg.root].timezone)
         status = query.get("status")
         if status and status not in STATUSES:
@@ -81,8 +84,8 @@ def routes(runtime: Runtime) -> list[web.RouteDef]:
                 queries.decode_cursor(cursor)
             except (ValueError, TypeError):
                 raise ApiError(400, "invalid_input", "cursor is not one this API gave out") from None
-        rows, following = await runtime.read(queries.list_complaints, f, limit, cursor)
-        items = [operator_view(row, runtime.config) for row in rows]
+        rows, following, reporters = await runtime.read(queries.list_complaints, f, limit, cursor)
+        items = [operator_view(row, runtime.config, reporter=reporters.get(row["reporter_id"])) for row in rows]
         return json_response({"items": items, "next": following})
 
     async def get_complaint(request: web.Request) -> web.Response:

@@ -118,7 +118,14 @@ class _Checker:
                     continue
                 self.errors.append(f"{name}:1: file is missing from {self.directory}")
                 continue
-            text = path.read_text(encoding="utf-8")
+            try:
+                text = path.read_text(encoding="utf-8")
+            except UnicodeDecodeError as exc:
+                self.errors.append(f"{name}:1: not UTF-8 text (byte {exc.start}): save the file as UTF-8")
+                continue
+            except OSError as exc:
+                self.errors.append(f"{name}:1: cannot be read: {exc.strerror or exc}")
+                continue
             digest.update(name.encode() + b"\0" + text.encode() + b"\0")
             try:
                 doc = parse(text)

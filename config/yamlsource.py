@@ -35,25 +35,22 @@ class Document:
         return self.lines.get((), 1)
 
 
-def _convert(node: yaml.Node, path: Path_, lines: dict[Path_, int]) -> object:
+def _convert(node: yaml.Node, path: Path_, lines: dict[Path_, int], loader: yaml.SafeLoader) -> object:
     lines[path] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
         out: dict[str, object] = {}
         for key_node, value_node in node.value:
-            key = yaml.SafeLoader.construct_scalar(_LOADER, key_node) if isinstance(key_node, yaml.ScalarNode) else None
+            key = loader.construct_scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else None
             if not isinstance(key, str):
                 raise YamlError(key_node.start_mark.line + 1, "mapping keys must be plain strings")
             if key in out:
                 raise YamlError(key_node.start_mark.line + 1, f'duplicate key "{key}"')
-            out[key] = _convert(value_node, path + (key,), lines)
+            out[key] = _convert(value_node, path + (key,), lines, loader)
             lines[path + (key,)] = key_node.start_mark.line + 1
         return out
     if isinstance(node, yaml.SequenceNode):
-        return [_convert(item, path + (i,), lines) for i, item in enumerate(node.value)]
-    return _LOADER.construct_object(node, deep=True)
-
-
-_LOADER = yaml.SafeLoader("")
+        return [_convert(item, path + (i,), lines, loader) for i, item in enumerate(node.value)]
+    return loader.construct_object(node, deep=True)
 
 
 def parse(text: str) -> Document:
@@ -70,5 +67,5 @@ def parse(text: str) -> Document:
     if node is None:
         doc.data = {}
         return doc
-    doc.data = _convert(node, (), doc.lines)
+    doc.data = _convert(node, (), doc.lines, yaml.SafeLoader(""))
     return doc

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import signal
 import threading
+import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -34,8 +36,16 @@ IN_FLIGHT = 1
 
 def child_main(conn, database_url: str, public_url: str) -> None:
     """The child's loop: receive a batch, store it, answer; exit on `None` or when the pipe closes."""
+    import os
+
+    from api.logging import configure
     from store.db import open_database
 
+    # The parent decides when the child ends (it drains first): a Ctrl-C or a SIGTERM sent to the
+    # whole process group must not kill the child under a batch.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    configure(os.environ.get("ADUAN_LOG_LEVEL", "INFO"))
     db = open_database(database_url)
     configs: dict[str, Config] = {}
     try:
@@ -79,6 +89,8 @@ class ProcessWriter:
         self._reader: threading.Thread | None = None
         self._stopping = False
         self._drained: asyncio.Event | None = None
+        self._started_at = 0.0
+        self._restart_delay = 0.0
 
     def start(self) -> None:
         """Start the child and the thread that reads its answers; call from the event loop."""
@@ -92,6 +104,7 @@ class ProcessWriter:
             target=child_main, args=(child, self.database_url, self.public_url), name="aduan-intake-writer", daemon=True
         )
         self._proc.start()
+        self._started_at = time.monotonic()
         child.close()
         self._conn = parent
         self._sent_version = None
@@ -102,7 +115,7 @@ class ProcessWriter:
     async def submit(self, msg: InboundMessage, config: Config) -> IntakeResult:
         """Store a message and answer once it is committed; raise StoreUnavailable if it could not be."""
         if self._proc is None or self._stopping:
-            raise StoreUnavailable("intake is not running")
+            raise StoreUnavailable("intake is not running")  # stopping, or restarting its writer
         future = self._loop.create_future()
         self._waiting.append(_Pending(WriteItem(msg, config), future))
         if len(self._in_flight) < IN_FLIGHT:
@@ -168,9 +181,22 @@ class ProcessWriter:
             self._waiting = []
             self._drained.set()
             return
-        log.error("intake.writer_died", exitcode=self._proc.exitcode if self._proc else None)
+        # A child that dies soon after starting (a broken install, an unreadable database path) is
+        # restarted with growing pauses, not in a tight loop; meanwhile submissions answer 503.
+        lived = time.monotonic() - self._started_at
+        self._restart_delay = 0.0 if lived > 30 else min(30.0, max(0.5, self._restart_delay * 2))
+        log.error("intake.writer_died", exitcode=self._proc.exitcode if self._proc else None,
+                  restart_in_s=self._restart_delay)
+        self._proc = None
+        resolve(self._waiting, StoreUnavailable("the intake writer is restarting"))
+        self._waiting = []
+        self._loop.call_later(self._restart_delay, self._restart)
+
+    def _restart(self) -> None:
+        if self._stopping:
+            self._drained.set()
+            return
         self._spawn()
-        self._next()
 
     def _next(self) -> None:
         while self._waiting and len(self._in_flight) < IN_FLIGHT:
@@ -178,14 +204,20 @@ class ProcessWriter:
         if self._stopping and not self._in_flight and not self._waiting:
             self._drained.set()
 
-    async def stop(self) -> None:
-        """Store what is waiting, then stop the child."""
+    async def stop(self, timeout: float = 30) -> None:
+        """Store what is waiting (for at most `timeout` seconds), then stop the child."""
+        self._stopping = True
         if self._proc is None:
             return
-        self._stopping = True
         if not self._in_flight and not self._waiting:
             self._drained.set()
-        await self._drained.wait()
+        try:
+            await asyncio.wait_for(self._drained.wait(), timeout)
+        except TimeoutError:
+            log.error("intake.writer_drain_timeout", waiting=len(self._waiting), in_flight=len(self._in_flight))
+            self._fail_in_flight()
+            resolve(self._waiting, StoreUnavailable("intake is stopping"))
+            self._waiting = []
         try:
             self._conn.send(None)
         except (OSError, ValueError):

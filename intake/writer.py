@@ -53,6 +53,7 @@ class ThreadWriter:
         self._queue: queue.SimpleQueue[_Pending | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._stopping = False
 
     def start(self) -> None:
         """Start the writer thread; call from the event loop that will submit."""
@@ -64,13 +65,20 @@ class ThreadWriter:
         """Write what is queued, then stop the thread."""
         if self._thread is None:
             return
+        self._stopping = True
         self._queue.put(None)
         await asyncio.get_running_loop().run_in_executor(None, self._thread.join)
         self._thread = None
+        left = []
+        while not self._queue.empty():
+            item = self._queue.get_nowait()
+            if item is not None:
+                left.append(item)
+        resolve(left, StoreUnavailable("intake is stopping"))
 
     async def submit(self, msg: InboundMessage, config: Config) -> IntakeResult:
         """Store a message and answer once it is committed; raise StoreUnavailable if it could not be."""
-        if self._thread is None:
+        if self._thread is None or self._stopping:
             raise StoreUnavailable("intake is not running")
         future = self._loop.create_future()
         self._queue.put(_Pending(WriteItem(msg, config), future))

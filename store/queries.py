@@ -72,8 +72,8 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
     return datetime.fromisoformat(at), int(ident)
 
 
-def list_complaints(conn: Connection, f: ComplaintFilter, limit: int, cursor: str | None) -> tuple[list[Mapping], str | None]:
-    """Return a page of complaints, newest first, and the cursor of the next page."""
+def list_complaints(conn: Connection, f: ComplaintFilter, limit: int, cursor: str | None) -> tuple[list[Mapping], str | None, dict]:
+    """Return a page of complaints, newest first, the cursor of the next page, and their reporters by id."""
     c = m.Complaint
     query = select(c.__table__)
     if f.status:
@@ -101,7 +101,11 @@ def list_complaints(conn: Connection, f: ComplaintFilter, limit: int, cursor: st
     if len(rows) > limit:
         rows = rows[:limit]
         following = encode_cursor(rows[-1]["received_at"], rows[-1]["id"])
-    return rows, following
+    ids = {row["reporter_id"] for row in rows if row["reporter_id"] is not None}
+    reporters = {}
+    if ids:
+        reporters = {r["id"]: r for r in conn.execute(select(m.Reporter.__table__).where(m.Reporter.id.in_(ids))).mappings()}
+    return rows, following, reporters
 
 
 def find_token(conn: Connection, token_hash: str) -> Mapping | None:

@@ -131,3 +131,17 @@ async def test_reload_keeps_the_old_config_when_the_new_is_invalid(client, runti
     assert runtime.config.version != old
     created = await (await client.post("/api/v1/complaints", json={"text": "apa saja"})).json()
     assert created["agency"]["code"] == "dinsos-ntb"
+
+
+async def test_list_refuses_dates_out_of_range_and_control_characters(client, operator_headers):
+    """Dates at the ends of the calendar and control characters in filters are 400, not 500."""
+    for query in ("until=9999-12-31", "since=0001-01-01", "until=0001-01-01T00:00", "q=%00", "category=a%07b"):
+        resp = await client.get(f"/api/v1/complaints?{query}", headers=operator_headers)
+        assert resp.status == 400, query
+
+
+async def test_list_items_carry_the_reporter(client, operator_headers):
+    """Operators see who wrote in the list too, not only in the detail."""
+    await submit(client, "Jalan rusak parah di Praya", reporter={"name": "Wayan", "phone": "+6281999"})
+    page = await (await client.get("/api/v1/complaints", headers=operator_headers)).json()
+    assert page["items"][0]["reporter"]["name"] == "Wayan"

@@ -72,3 +72,15 @@ def test_shipped_json_schemas_match_the_models():
 
     for filename, text in schemas().items():
         assert (SCHEMA_DIR / filename).read_text(encoding="utf-8") == text, f"regenerate {filename}: python -m config.schema_export"
+
+
+def test_unreadable_file_is_reported_with_its_name(tmp_path):
+    """A file that is not UTF-8, or not a file, is a `file:1: message`, never a crash."""
+    shutil.copytree(HERE / "base", tmp_path, dirs_exist_ok=True)
+    (tmp_path / "rules.yaml").write_bytes(b"triage: tim\nrules: []\n# Pengaduan \xe9\n")
+    (tmp_path / "settings.yaml").unlink()
+    (tmp_path / "settings.yaml").mkdir()
+    result = load_config(tmp_path, env=SECRETS)
+    assert result.config is None
+    assert any(e.startswith("rules.yaml:1: not UTF-8 text") for e in result.errors)
+    assert any(e.startswith("settings.yaml:1: cannot be read") for e in result.errors)

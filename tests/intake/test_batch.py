@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 from datetime import datetime, timedelta, timezone
 
@@ -168,3 +169,19 @@ def test_reused_id_with_another_request_is_a_conflict(db, router):
     assert same[0].result.outcome == "duplicate"
     assert other[0].result.outcome == "conflict"
     assert count(db, m.Complaint) == 1
+
+
+async def test_thread_writer_refuses_submissions_once_stopping(db, router):
+    """A message submitted while intake stops is refused (503), never left waiting."""
+    from intake.writer import ThreadWriter
+    from store.db import StoreUnavailable
+
+    writer = ThreadWriter(db, "http://aduan.test")
+    writer.start()
+    first = await writer.submit(message("1"), router.config)
+    stopping = asyncio.ensure_future(writer.stop())
+    await asyncio.sleep(0)
+    with pytest.raises(StoreUnavailable):
+        await asyncio.wait_for(writer.submit(message("2"), router.config), 5)
+    await stopping
+    assert first.outcome == "opened"

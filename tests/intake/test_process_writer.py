@@ -80,3 +80,15 @@ async def test_unreachable_database_is_503(aiohttp_client, env, sample_config, t
     assert (await resp.json())["error"]["code"] == "store_unavailable"
     runtime.readers.shutdown(wait=True)
     runtime.db.dispose()
+
+
+async def test_child_ignores_a_terminal_or_group_sigterm(process_client):
+    """A SIGTERM or Ctrl-C that reaches the child (as a process-group signal does) does not stop intake."""
+    client, runtime = process_client
+    pid = runtime.intake.writer._proc.pid
+    assert (await client.post("/api/v1/complaints", json={"text": TEXT})).status == 201
+    os.kill(pid, signal.SIGTERM)
+    os.kill(pid, signal.SIGINT)
+    await asyncio.sleep(0.3)
+    assert (await client.post("/api/v1/complaints", json={"text": TEXT})).status == 201
+    assert runtime.intake.writer._proc.pid == pid
