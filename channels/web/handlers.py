@@ -12,7 +12,7 @@ import structlog
 from aiohttp import BodyPartReader, hdrs, web
 
 from channels.web import csrf, forms, i18n, pages, storage
-from channels.web.metadata import UnreadableImage, strip_metadata
+from channels.web.metadata import UnreadableImage, UnreadablePdf, strip_metadata
 from channels.web.sniff import HEAD_BYTES, FileType, sniff
 from channels.web.timefmt import local_time
 from complaints import codes, views
@@ -249,8 +249,8 @@ class WebHandlers:
         if cleaned:
             try:
                 data = await asyncio.to_thread(strip_metadata, data, filetype)
-            except UnreadableImage:
-                got.file_errors.append(("error_file_unreadable", name or "?"))
+            except (UnreadableImage, UnreadablePdf) as exc:
+                got.file_errors.append((uncleanable_message(exc), name or "?"))
                 return
             name = None  # file names often carry the sender's name or device
         stored = await asyncio.to_thread(storage.save, self.runtime.env.var_dir, data, filetype, name, now)
@@ -273,8 +273,8 @@ class WebHandlers:
                 data = await asyncio.to_thread(stored.path.read_bytes)
                 try:
                     data = await asyncio.to_thread(strip_metadata, data, filetype)
-                except UnreadableImage:
-                    got.file_errors.append(("error_file_unreadable", stored.attachment.name or "?"))
+                except (UnreadableImage, UnreadablePdf) as exc:
+                    got.file_errors.append((uncleanable_message(exc), stored.attachment.name or "?"))
                     continue
                 got.files[i] = (await asyncio.to_thread(storage.replace_content, stored, data), filetype, True)
 
@@ -415,3 +415,8 @@ def submitted_values(fields: dict[str, str]) -> dict:
     values["anonymous"] = forms.checked(fields.get("anonymous"))
     values["confidential"] = forms.checked(fields.get("confidential"))
     return values
+
+
+def uncleanable_message(exc: Exception) -> str:
+    """The message key for a file of an anonymous reporter whose metadata could not be removed."""
+    return "error_pdf_uncleanable" if isinstance(exc, UnreadablePdf) else "error_file_unreadable"

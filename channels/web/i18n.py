@@ -70,6 +70,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "error_too_many_files": "Paling banyak 3 berkas.",
         "error_file_type": "Berkas “{name}” bukan foto (JPEG, PNG, WebP, GIF) atau PDF.",
         "error_file_unreadable": "Berkas “{name}” rusak dan tidak dapat diproses.",
+        "error_pdf_uncleanable": (
+            "PDF “{name}” tidak dapat dibersihkan dari data pribadi; kirim sebagai foto atau tanpa centang anonim."
+        ),
         "error_files_again": "Pilih lagi lampiran Anda sebelum mengirim ulang.",
         # after sending, tracking
         "received_banner": "Aduan Anda sudah diterima.",
@@ -173,6 +176,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "error_too_many_files": "At most 3 files.",
         "error_file_type": "The file “{name}” is not a photo (JPEG, PNG, WebP, GIF) or a PDF.",
         "error_file_unreadable": "The file “{name}” is damaged and cannot be processed.",
+        "error_pdf_uncleanable": (
+            "The PDF “{name}” cannot be cleaned of personal data; send it as a photo, or without ticking anonymous."
+        ),
         "error_files_again": "Please choose your attachments again before sending.",
         "received_banner": "Your complaint has been received.",
         "code_hint": "Write down or save this code: you need it to track your complaint.",

@@ -1,23 +1,38 @@
-"""Remove metadata (EXIF, GPS, XMP, comments) from images without re-encoding them.
+"""Remove metadata (EXIF, GPS, XMP, comments, authors) from images and PDFs.
 
-Each stripper copies the image's own segments or chunks byte for byte and leaves out the ones
-that carry metadata, so the picture is unchanged. Bytes after the image's end marker are
+Each image stripper copies the image's own segments or chunks byte for byte and leaves out the
+ones that carry metadata, so the picture is unchanged. Bytes after the image's end marker are
 dropped too: phones append things there (motion-photo videos, maker trailers).
+
+A PDF cannot be cleaned in place (earlier revisions of an edited file stay in its bytes), so it
+is parsed with pypdf and written anew from what its pages and catalog reach, less the document
+information dictionary, the XMP streams, the scripts and the embedded files. Its pages keep
+their content streams as they were; only the photos inside it lose their EXIF.
 """
 
 from __future__ import annotations
 
+import io
 import struct
 
-from channels.web.sniff import GIF, JPEG, PNG, WEBP, FileType
+from pypdf import PdfReader, PdfWriter
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject, StreamObject
+
+from channels.web.sniff import GIF, JPEG, PDF, PNG, WEBP, FileType
 
 
 class UnreadableImage(ValueError):
     """The file starts like an image but its structure is broken, so it cannot be cleaned."""
 
 
+class UnreadablePdf(ValueError):
+    """The PDF is encrypted or broken beyond what pypdf reads, so its metadata cannot be removed."""
+
+
 def strip_metadata(data: bytes, filetype: FileType) -> bytes:
-    """Return the image without its metadata; documents come back as they are."""
+    """Return the file without its metadata, or raise UnreadableImage or UnreadablePdf."""
+    if filetype == PDF:
+        return strip_pdf(data)
     strippers = {JPEG: strip_jpeg, PNG: strip_png, WEBP: strip_webp, GIF: strip_gif}
     stripper = strippers.get(filetype)
     if stripper is None:
@@ -207,3 +222,97 @@ def strip_gif(data: bytes) -> bytes:
             raise UnreadableImage("GIF block expected")
         if pos > len(data):
             raise UnreadableImage("GIF block runs past the end")
+
+
+# --- PDF (ISO 32000-2) -------------------------------------------------------------------
+
+# Dropped from every dictionary of the document: XMP streams (on the catalog, pages, images,
+# fonts), applications' private data (Illustrator keeps a whole copy of its source file there),
+# the streams of embedded files, and scripts run on opening, closing or typing.
+_PDF_DROP_KEYS = ("/Metadata", "/PieceInfo", "/EF", "/AA", "/JS")
+_CATALOG_DROP_KEYS = ("/OpenAction", "/Collection")
+_NAMES_DROP_KEYS = ("/JavaScript", "/EmbeddedFiles")
+# Annotations whose /T is the name of the person who wrote them (a form field's /T is its name).
+_MARKUP_ANNOTATIONS = {
+    "/Text", "/FreeText", "/Line", "/Square", "/Circle", "/Polygon", "/PolyLine", "/Highlight",
+    "/Underline", "/Squiggly", "/StrikeOut", "/Caret", "/Stamp", "/Ink", "/FileAttachment",
+    "/Sound", "/Redact", "/Projection",
+}
+
+
+def strip_pdf(data: bytes) -> bytes:
+    """Write the PDF anew without document information, XMP, scripts, embedded files or photos' EXIF."""
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted:
+            raise UnreadablePdf("encrypted PDF")
+        catalog = reader.root_object
+        for key in _CATALOG_DROP_KEYS:
+            catalog.pop(key, None)
+        names = _pdf_value(catalog, "/Names")
+        if isinstance(names, DictionaryObject):
+            for key in _NAMES_DROP_KEYS:
+                names.pop(key, None)
+            if not names:
+                catalog.pop("/Names")
+        _scrub_pdf_objects(catalog)
+        # A fresh writer has no /Info and no /ID; cloning the catalog copies only what it reaches,
+        # so the reader's /Info, orphaned objects and earlier revisions are left behind.
+        writer = PdfWriter()
+        writer.pdf_header = reader.pdf_header
+        writer.clone_reader_document_root(reader)
+        writer.generate_file_identifiers()  # random: the original's /ID would link the two files
+        out = io.BytesIO()
+        writer.write(out)
+    except UnreadablePdf:
+        raise
+    except Exception as exc:  # pypdf raises many kinds of errors (and RecursionError) on hostile files
+        raise UnreadablePdf(f"cannot rewrite PDF: {type(exc).__name__}") from exc
+    return out.getvalue()
+
+
+def _scrub_pdf_objects(catalog: DictionaryObject) -> None:
+    """Drop metadata keys from every object the catalog reaches, in place in the reader's cache."""
+    seen: set[tuple[int, int]] = set()
+    todo: list = [catalog]
+    while todo:
+        obj = todo.pop()
+        if isinstance(obj, IndirectObject):
+            if (obj.idnum, obj.generation) in seen:
+                continue
+            seen.add((obj.idnum, obj.generation))
+            obj = obj.get_object()
+        if isinstance(obj, DictionaryObject):
+            for key in _PDF_DROP_KEYS:
+                obj.pop(key, None)
+            subtype = _pdf_value(obj, "/Subtype")
+            if subtype in _MARKUP_ANNOTATIONS and "/Rect" in obj:
+                obj.pop("/T", None)
+            if subtype == "/Image" and isinstance(obj, StreamObject):
+                _strip_pdf_jpeg(obj)
+            todo.extend(obj.values())  # the references themselves, resolved when taken from the list
+        elif isinstance(obj, ArrayObject):
+            todo.extend(obj)
+
+
+def _pdf_value(obj: DictionaryObject, key: str):
+    """Return the value of `key` resolved if it is a reference, None if absent or not a name or dictionary."""
+    value = obj.get(key)  # dict.get: pypdf resolves references only in []
+    value = value.get_object() if value is not None else None
+    return value if isinstance(value, (str, DictionaryObject)) else None
+
+
+def _strip_pdf_jpeg(image: StreamObject) -> None:
+    """Drop the EXIF, XMP and comments of an image stored as a plain JPEG (DCTDecode) stream."""
+    filters = image.get("/Filter")
+    filters = filters.get_object() if filters is not None else None
+    if filters not in ("/DCTDecode", ["/DCTDecode"]):
+        return
+    # The base class's accessors read and write the raw (still encoded) bytes, which here are a
+    # JPEG file; the encoded stream's own set_data only knows how to re-encode with Flate.
+    raw = StreamObject.get_data(image)
+    try:
+        cleaned = strip_jpeg(raw)
+    except (IndexError, struct.error) as exc:
+        raise UnreadableImage("truncated JPEG inside a PDF") from exc
+    StreamObject.set_data(image, cleaned)

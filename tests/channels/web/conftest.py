@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import io
 import re
 import struct
 import zlib
@@ -12,6 +13,10 @@ from types import SimpleNamespace
 
 import aiohttp
 import pytest
+from pypdf import PdfWriter
+from pypdf.actions import JavaScript
+from pypdf.annotations import Text
+from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject, NumberObject
 from sqlalchemy import func, select
 
 from store import models
@@ -89,6 +94,45 @@ PDF = (
     b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
     b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 )
+XMP_BUDI = (
+    b'<?xpacket begin="" id="W5M0MpCehiHzreSzNTczkc9d"?><x:xmpmeta xmlns:x="adobe:ns:meta/">'
+    b'<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description rdf:about=""'
+    b' xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:creator><rdf:Seq><rdf:li>Budi Santoso</rdf:li></rdf:Seq>'
+    b'</dc:creator></rdf:Description></rdf:RDF></x:xmpmeta><?xpacket end="w"?>'
+)
+
+
+def pdf_with_metadata(pages: int = 2) -> bytes:
+    """Return a real PDF written by pypdf whose metadata names "Budi": /Info, XMP on the catalog and a page,
+    a photo with EXIF, a comment he signed, an embedded file and a script run on opening; and a file /ID."""
+    writer = PdfWriter()
+    for _ in range(pages):
+        writer.add_blank_page(width=200, height=200)
+    writer.add_metadata({"/Author": "Budi Santoso", "/Title": "Laporan Budi", "/Creator": "Word on BUDI-LAPTOP",
+                         "/Producer": "Budi's PDF printer"})
+    writer.xmp_metadata = XMP_BUDI
+    page = writer.pages[0]
+    page[NameObject("/Metadata")] = writer.root_object.raw_get("/Metadata")
+    photo = DecodedStreamObject()
+    photo.set_data(jpeg(exif_app1()))
+    photo.update({
+        NameObject("/Type"): NameObject("/XObject"), NameObject("/Subtype"): NameObject("/Image"),
+        NameObject("/Width"): NumberObject(8), NameObject("/Height"): NumberObject(8),
+        NameObject("/ColorSpace"): NameObject("/DeviceGray"), NameObject("/BitsPerComponent"): NumberObject(8),
+        NameObject("/Filter"): NameObject("/DCTDecode"),
+    })
+    # pypdf has no public call to add an image XObject; streams must be indirect objects.
+    xobjects = DictionaryObject({NameObject("/Im0"): writer._add_object(photo)})
+    page[NameObject("/Resources")] = DictionaryObject({NameObject("/XObject"): xobjects})
+    writer.add_annotation(0, Text(rect=(10, 10, 40, 40), text="Lubang di sini", title_bar="Budi Santoso"))
+    writer.add_attachment("ktp_budi.txt", b"NIK 5201 Budi Santoso")
+    writer.add_open_action(JavaScript("app.alert('Budi')"))
+    writer.generate_file_identifiers()
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 48 + b"This program cannot be run in DOS mode."
 
 
@@ -98,7 +142,8 @@ def samples() -> SimpleNamespace:
     return SimpleNamespace(
         jpeg=jpeg, jpeg_segment=jpeg_segment, exif_app1=exif_app1, png=png, png_chunk=png_chunk,
         webp_with_metadata=webp_with_metadata,
-        riff_chunk=riff_chunk, webp_1x1=WEBP_1X1, gif=gif, pdf=PDF, exe=EXE, secret_make=SECRET_MAKE,
+        riff_chunk=riff_chunk, webp_1x1=WEBP_1X1, gif=gif, pdf=PDF, pdf_with_metadata=pdf_with_metadata, exe=EXE,
+        secret_make=SECRET_MAKE,
     )
 
 

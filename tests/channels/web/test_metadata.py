@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+import io
 import struct
 
 import pytest
+from pypdf import PdfReader, PdfWriter
 
-from channels.web.metadata import UnreadableImage, strip_gif, strip_jpeg, strip_metadata, strip_png, strip_webp
+from channels.web.metadata import (
+    UnreadableImage,
+    UnreadablePdf,
+    strip_gif,
+    strip_jpeg,
+    strip_metadata,
+    strip_pdf,
+    strip_png,
+    strip_webp,
+)
 from channels.web.sniff import JPEG, PDF, WEBP
 
 
@@ -114,6 +125,65 @@ def test_gif_loses_comments_and_xmp_but_keeps_looping(samples):
     assert strip_gif(samples.gif(comment, xmp, loop)) == samples.gif(loop)
 
 
-def test_pdf_is_left_as_it_is(samples):
-    """Documents are stored as sent: there is no lossless way to clean them here."""
-    assert strip_metadata(samples.pdf, PDF) == samples.pdf
+def test_pdf_loses_info_xmp_scripts_attachments_and_authors(samples):
+    """No /Info, no XMP anywhere, no script or embedded file, no comment author, no EXIF in its photo."""
+    original = samples.pdf_with_metadata()
+    cleaned = strip_metadata(original, PDF)
+    assert b"Budi" not in cleaned and b"BUDI" not in cleaned and samples.secret_make not in cleaned
+    reader = PdfReader(io.BytesIO(cleaned))
+    assert not reader.metadata and reader.xmp_metadata is None and "/Info" not in reader.trailer
+    catalog = reader.root_object
+    assert not {"/Metadata", "/Names", "/OpenAction", "/AA"} & set(catalog)
+    assert reader.attachments == {}
+    assert [len(p.get("/Annots", [])) for p in reader.pages] == [1, 0]
+    first = reader.pages[0]
+    assert "/Metadata" not in first
+    (comment,) = [a.get_object() for a in first["/Annots"]]
+    assert comment["/Contents"] == "Lubang di sini" and "/T" not in comment
+    photo = first["/Resources"]["/XObject"]["/Im0"]
+    assert photo.get_data() == samples.jpeg()  # the picture's own bytes, less its EXIF
+
+
+def test_pdf_keeps_its_pages_and_version(samples):
+    """The rewritten PDF has the same number of pages, the same page sizes and the same header."""
+    original = samples.pdf_with_metadata(pages=3)
+    before, after = (PdfReader(io.BytesIO(d)) for d in (original, strip_pdf(original)))
+    assert len(after.pages) == len(before.pages) == 3
+    assert [p.mediabox for p in after.pages] == [p.mediabox for p in before.pages]
+    assert after.pdf_header == before.pdf_header
+
+
+def test_pdf_earlier_revisions_are_not_kept(samples):
+    """An incremental update leaves the old /Info in the file's bytes; the rewrite does not."""
+    writer = PdfWriter(io.BytesIO(samples.pdf_with_metadata()), incremental=True)
+    writer.metadata = {"/Author": "Anonim"}
+    updated = io.BytesIO()
+    writer.write(updated)
+    assert b"Budi Santoso" in updated.getvalue()
+    cleaned = strip_pdf(updated.getvalue())
+    assert b"Budi" not in cleaned and b"Anonim" not in cleaned
+
+
+def test_pdf_gets_a_new_file_identifier(samples):
+    """The original's /ID would tie the stored file to the copy on the reporter's device, so it is replaced."""
+    original = samples.pdf_with_metadata()
+    old_ids = set(PdfReader(io.BytesIO(original)).trailer["/ID"])
+    new_ids = set(PdfReader(io.BytesIO(strip_pdf(original))).trailer["/ID"])
+    assert len(new_ids) == 1 and not old_ids & new_ids
+
+
+def test_encrypted_pdf_is_unreadable(samples):
+    """An encrypted PDF cannot be cleaned, so it is refused rather than stored with its metadata."""
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(samples.pdf_with_metadata())))
+    writer.encrypt(user_password="", owner_password="rahasia", algorithm="RC4-128")
+    encrypted = io.BytesIO()
+    writer.write(encrypted)
+    with pytest.raises(UnreadablePdf):
+        strip_metadata(encrypted.getvalue(), PDF)
+
+
+@pytest.mark.parametrize("data", [b"%PDF-1.4 garbage", b"%PDF-1.4\n" + b"\x00" * 200])
+def test_broken_pdf_is_unreadable(data):
+    """A file that only starts like a PDF is refused."""
+    with pytest.raises(UnreadablePdf):
+        strip_metadata(data, PDF)

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import re
 from pathlib import Path
 
 import aiohttp
+import pytest
+from pypdf import PdfReader
 from sqlalchemy import select
 
 from complaints.messages import status_name
@@ -295,5 +298,53 @@ async def test_broken_photo_of_an_anonymous_reporter_is_refused(citizen, samples
     response = await citizen.send({"text": ROAD, "anonymous": "1"}, [("foto.jpg", broken)])
     assert response.status == 400
     assert "Berkas “foto.jpg” rusak dan tidak dapat diproses." in await response.text()
+    assert count_complaints() == 0
+    assert stored_files() == []
+
+
+@pytest.mark.parametrize("box_after_files", [False, True])
+async def test_anonymous_reporters_pdf_is_stored_without_metadata(citizen, runtime, samples, stored_files, box_after_files):
+    """An anonymous reporter's PDF is stored rewritten: no "Budi" in its bytes, empty metadata, the same pages."""
+    original = samples.pdf_with_metadata(pages=2)
+    fields, after = ({"text": ROAD}, {"anonymous": "1"}) if box_after_files else ({"text": ROAD, "anonymous": "1"}, None)
+    response = await citizen.send(fields, [("laporan_budi.pdf", original)], after_files=after)
+    assert response.status == 303
+    (path,) = stored_files()
+    stored = path.read_bytes()
+    assert b"Budi" not in stored and samples.secret_make not in stored
+    reader = PdfReader(io.BytesIO(stored))
+    assert not reader.metadata and reader.xmp_metadata is None
+    assert len(reader.pages) == 2
+    (attachment,) = rows(runtime, models.Attachment)
+    assert attachment["name"] is None and attachment["content_type"] == "application/pdf"
+    assert attachment["sha256"] == hashlib.sha256(stored).hexdigest() and attachment["size"] == len(stored)
+
+
+async def test_pdf_of_a_reporter_who_is_not_anonymous_is_stored_as_sent(citizen, runtime, samples, stored_files):
+    """Without the anonymous box a PDF keeps every byte, its metadata included."""
+    original = samples.pdf_with_metadata()
+    response = await citizen.send({"text": ROAD, "name": "Budi Santoso"}, [("laporan.pdf", original)])
+    assert response.status == 303
+    (path,) = stored_files()
+    assert path.read_bytes() == original
+    (attachment,) = rows(runtime, models.Attachment)
+    assert attachment["name"] == "laporan.pdf"
+
+
+@pytest.mark.parametrize(
+    ("lang", "message"),
+    [
+        ("id", "PDF “surat.pdf” tidak dapat dibersihkan dari data pribadi; kirim sebagai foto atau tanpa centang anonim."),
+        ("en", "The PDF “surat.pdf” cannot be cleaned of personal data; send it as a photo, or without ticking anonymous."),
+    ],
+)
+async def test_unreadable_pdf_of_an_anonymous_reporter_is_refused(citizen, samples, count_complaints, stored_files, lang, message):
+    """A PDF that cannot be rewritten is never stored as it is: 400 with the message next to the attachments."""
+    response = await citizen.send(
+        {"text": ROAD, "anonymous": "1"}, [("foto.jpg", samples.jpeg()), ("surat.pdf", b"%PDF-1.4 garbage")], lang=lang
+    )
+    html = await response.text()
+    assert response.status == 400
+    assert f'<p class="field-error" id="f-attachments-error" role="alert">{message}</p>' in html
     assert count_complaints() == 0
     assert stored_files() == []
