@@ -58,18 +58,6 @@ class Runtime:
         except DBAPIError as exc:
             raise StoreUnavailable(str(exc).splitlines()[0][:200]) from exc
 
-    async def write(self, fn: Callable[..., T], *args: Any) -> T:
-        """Run `fn(connection, *args)` in a write transaction off the event loop (operator actions, not intake)."""
-
-        def run() -> T:
-            with self.db.writer.begin() as conn:
-                return fn(conn, *args)
-
-        try:
-            return await asyncio.get_running_loop().run_in_executor(self.readers, run)
-        except DBAPIError as exc:
-            raise StoreUnavailable(str(exc).splitlines()[0][:200]) from exc
-
     def reload(self) -> tuple[bool, list[str], list[str]]:
         """Load the config folder again; switch to it only when it has no errors."""
         result = load_config(self.env.config_dir)
