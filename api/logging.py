@@ -5,18 +5,35 @@ from __future__ import annotations
 import logging
 import re
 import sys
+from datetime import datetime, timezone
 from typing import TextIO
+
+import orjson
 
 import structlog
 
 _SECRETISH = re.compile(r"(token|secret|password|authorization|signature|cookie|csrf)", re.I)
+_secret_keys: dict[str, bool] = {}
 
 
 def _redact(_logger, _method, event: dict) -> dict:
-    for key in list(event):
-        if _SECRETISH.search(key):
+    """Blank any field whose name says it holds a secret (names are few: the verdict is remembered)."""
+    for key in event:
+        secret = _secret_keys.get(key)
+        if secret is None:
+            secret = _secret_keys[key] = bool(_SECRETISH.search(key))
+        if secret:
             event[key] = "[redacted]"
     return event
+
+
+def _timestamp(_logger, _method, event: dict) -> dict:
+    event["timestamp"] = datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+    return event
+
+
+def _json(event: dict, **_kw) -> str:
+    return orjson.dumps(event, default=str).decode()
 
 
 def configure(level: str = "INFO", json_output: bool | None = None, stream: TextIO | None = None) -> None:
@@ -27,10 +44,10 @@ def configure(level: str = "INFO", json_output: bool | None = None, stream: Text
     processors = [
         structlog.contextvars.merge_contextvars,
         structlog.processors.add_log_level,
-        structlog.processors.TimeStamper(fmt="iso", utc=True),
+        _timestamp,
         _redact,
         structlog.processors.format_exc_info,
-        structlog.processors.JSONRenderer() if json_output else structlog.dev.ConsoleRenderer(),
+        structlog.processors.JSONRenderer(serializer=_json) if json_output else structlog.dev.ConsoleRenderer(),
     ]
     structlog.configure(
         processors=processors,
