@@ -29,9 +29,11 @@ from store.db import StoreUnavailable
 
 log = structlog.get_logger("intake")
 
-# One batch in flight: while the child stores it, the event loop gathers the next. (Two in flight
-# measured worse: batches got smaller and commits more frequent.)
-IN_FLIGHT = 1
+# While the child stores one batch the event loop gathers the next; a second batch goes out before
+# the first is answered only once it is worth a commit of its own (more small batches measured worse,
+# one batch at a time left the child idle while the loop answered).
+IN_FLIGHT = 2
+SECOND_BATCH_MIN = 32
 
 
 def child_main(conn, database_url: str, public_url: str) -> None:
@@ -118,9 +120,14 @@ class ProcessWriter:
             raise StoreUnavailable("intake is not running")  # stopping, or restarting its writer
         future = self._loop.create_future()
         self._waiting.append(_Pending(WriteItem(msg, config), future))
-        if len(self._in_flight) < IN_FLIGHT:
+        if self._may_send():
             self._send()
         return await future
+
+    def _may_send(self) -> bool:
+        if not self._waiting:
+            return False
+        return not self._in_flight or (len(self._in_flight) < IN_FLIGHT and len(self._waiting) >= SECOND_BATCH_MIN)
 
     def _send(self) -> None:
         batch, self._waiting = self._waiting[:MAX_BATCH], self._waiting[MAX_BATCH:]
@@ -199,7 +206,7 @@ class ProcessWriter:
         self._spawn()
 
     def _next(self) -> None:
-        while self._waiting and len(self._in_flight) < IN_FLIGHT:
+        while self._may_send():
             self._send()
         if self._stopping and not self._in_flight and not self._waiting:
             self._drained.set()
