@@ -57,6 +57,11 @@ class InboundMessage:
     language: str | None = None
     # Web and API submissions always open a complaint; messaging channels may join a recent one.
     mergeable: bool = False
+    # Which outbox transport carries replies to this sender, when the channel has several
+    # (sms-twilio, sms-vonage, sms-generic; facebook-comment for a comment on the page); else the channel.
+    reply_via: str | None = None
+    # An edit of an earlier message (Telegram edited_message): the provider id of the original.
+    edit_of: str | None = None
     # What the sender meant by this id (a hash of the request): the same id with another request is a
     # reused Idempotency-Key, not a redelivery.
     fingerprint: str | None = None

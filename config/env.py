@@ -21,6 +21,40 @@ class Env:
     var_dir: str = "var"
     trust_forwarded_for: bool = False
     intake_writer: str = "process"
+    # Messaging channels (SPEC section 3); a channel is off without its first secret.
+    telegram_token: str | None = None
+    telegram_secret: str | None = None
+    telegram_api_url: str = "https://api.telegram.org"
+    telegram_mode: str = "webhook"
+    facebook_app_secret: str | None = None
+    facebook_verify_token: str | None = None
+    facebook_page_token: str | None = None
+    whatsapp_app_secret: str | None = None
+    whatsapp_verify_token: str | None = None
+    whatsapp_token: str | None = None
+    whatsapp_phone_id: str | None = None
+    graph_api_url: str = "https://graph.facebook.com/v26.0"
+    twilio_auth_token: str | None = None
+    twilio_account_sid: str | None = None
+    twilio_from: str | None = None
+    twilio_api_url: str = "https://api.twilio.com"
+    vonage_signature_secret: str | None = None
+    vonage_signature_method: str = "md5"
+    vonage_api_key: str | None = None
+    vonage_api_secret: str | None = None
+    vonage_from: str | None = None
+    vonage_api_url: str = "https://rest.nexmo.com"
+    sms_secret: str | None = None
+    sms_send_url: str | None = None
+    smtp_url: str | None = None
+
+    def secrets(self) -> tuple[str, ...]:
+        """Every secret value set, for tests and log checks that none of them leaks."""
+        names = ("operator_token", "secret_key", "telegram_token", "telegram_secret", "facebook_app_secret",
+                 "facebook_verify_token", "facebook_page_token", "whatsapp_app_secret", "whatsapp_verify_token",
+                 "whatsapp_token", "twilio_auth_token", "vonage_signature_secret", "vonage_api_secret", "sms_secret",
+                 "smtp_url")
+        return tuple(v for v in (getattr(self, n) for n in names) if v)
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> Env:
@@ -37,4 +71,29 @@ class Env:
             var_dir=e.get("ADUAN_VAR_DIR", cls.var_dir),
             trust_forwarded_for=e.get("ADUAN_TRUST_FORWARDED_FOR", "") in ("1", "true", "yes"),
             intake_writer=e.get("ADUAN_INTAKE_WRITER", cls.intake_writer),
+            telegram_token=e.get("ADUAN_TELEGRAM_TOKEN") or None,
+            telegram_secret=e.get("ADUAN_TELEGRAM_SECRET") or None,
+            telegram_api_url=e.get("ADUAN_TELEGRAM_API_URL", cls.telegram_api_url).rstrip("/"),
+            telegram_mode=e.get("ADUAN_TELEGRAM_MODE", cls.telegram_mode),
+            facebook_app_secret=e.get("ADUAN_FACEBOOK_APP_SECRET") or None,
+            facebook_verify_token=e.get("ADUAN_FACEBOOK_VERIFY_TOKEN") or None,
+            facebook_page_token=e.get("ADUAN_FACEBOOK_PAGE_TOKEN") or None,
+            whatsapp_app_secret=e.get("ADUAN_WHATSAPP_APP_SECRET") or None,
+            whatsapp_verify_token=e.get("ADUAN_WHATSAPP_VERIFY_TOKEN") or None,
+            whatsapp_token=e.get("ADUAN_WHATSAPP_TOKEN") or None,
+            whatsapp_phone_id=e.get("ADUAN_WHATSAPP_PHONE_ID") or None,
+            graph_api_url=e.get("ADUAN_GRAPH_API_URL", cls.graph_api_url).rstrip("/"),
+            twilio_auth_token=e.get("ADUAN_TWILIO_AUTH_TOKEN") or None,
+            twilio_account_sid=e.get("ADUAN_TWILIO_ACCOUNT_SID") or None,
+            twilio_from=e.get("ADUAN_TWILIO_FROM") or None,
+            twilio_api_url=e.get("ADUAN_TWILIO_API_URL", cls.twilio_api_url).rstrip("/"),
+            vonage_signature_secret=e.get("ADUAN_VONAGE_SIGNATURE_SECRET") or None,
+            vonage_signature_method=e.get("ADUAN_VONAGE_SIGNATURE_METHOD", cls.vonage_signature_method),
+            vonage_api_key=e.get("ADUAN_VONAGE_API_KEY") or None,
+            vonage_api_secret=e.get("ADUAN_VONAGE_API_SECRET") or None,
+            vonage_from=e.get("ADUAN_VONAGE_FROM") or None,
+            vonage_api_url=e.get("ADUAN_VONAGE_API_URL", cls.vonage_api_url).rstrip("/"),
+            sms_secret=e.get("ADUAN_SMS_SECRET") or None,
+            sms_send_url=e.get("ADUAN_SMS_SEND_URL") or None,
+            smtp_url=e.get("ADUAN_SMTP_URL") or None,
         )
