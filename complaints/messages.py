@@ -3,6 +3,34 @@
 from __future__ import annotations
 
 MESSAGES: dict[str, dict[str, str]] = {
+    "help": {
+        "id": (
+            "Selamat datang di layanan pengaduan. Tulis aduan Anda dalam satu pesan: apa yang terjadi, "
+            "di mana (desa/kecamatan/kabupaten) dan kapan. Anda akan menerima kode pelacakan. "
+            "Untuk cek status, kirim: STATUS <kode>, misalnya STATUS {example}."
+        ),
+        "en": (
+            "Welcome to the complaint service. Write your complaint in one message: what happened, where "
+            "(village/district/regency) and when. You will receive a tracking code. "
+            "To check its status, send: STATUS <code>, for example STATUS {example}."
+        ),
+    },
+    "status": {
+        "id": "Status aduan {code}: {status}.{agency} Detail: {track_url}",
+        "en": "Complaint {code} is: {status}.{agency} Details: {track_url}",
+    },
+    "status_agency": {
+        "id": " Ditangani oleh {agency}.",
+        "en": " Handled by {agency}.",
+    },
+    "status_unknown": {
+        "id": "Kode {code} tidak ditemukan. Periksa kembali kode pelacakan Anda, misalnya {example}.",
+        "en": "We found no complaint with code {code}. Please check the tracking code, for example {example}.",
+    },
+    "status_unreadable": {
+        "id": "Kode pelacakan tidak terbaca. Kirim: STATUS <kode>, misalnya STATUS {example}.",
+        "en": "We could not read that tracking code. Send: STATUS <code>, for example STATUS {example}.",
+    },
     "ack": {
         "id": (
             "Terima kasih, aduan Anda sudah kami terima dengan kode {code}. "

@@ -10,9 +10,11 @@ from sqlalchemy import Connection, select
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 
 from complaints.codes import new_code
+from complaints.messages import say, status_name
 from complaints.model import OPEN_STATUSES, InboundMessage, IntakeResult
 from config.loader import Config
 from intake import rows
+from intake.conversation import Command, classify
 from router import Decision, Router, compile_router
 from store import models as m
 from store.bulk import allocate_ids, bulk_insert
@@ -137,7 +139,20 @@ def _store(conn: Connection, batch: list[WriteItem], now: datetime, public_url: 
             first_of[key] = p
             fresh.append(p)
 
-    # 2. Follow-ups: a mergeable message joins its sender's complaint opened within the window.
+    # 2. Commands (a status request, the instructions) are answered, not opened as complaints.
+    commands: list[tuple[WriteItem, Command]] = []
+    messages: list[WriteItem] = []
+    for p in fresh:
+        command = classify(p.msg.text) if p.msg.mergeable else None
+        if command is None:
+            messages.append(p)
+        else:
+            commands.append((p, command))
+    fresh = messages
+
+    # 3. Follow-ups: an edit joins the complaint of the message it edits; any other message of a
+    # messaging channel joins its sender's complaint opened within the merge window.
+    edited = _edited_complaints(conn, [p for p in fresh if p.msg.edit_of])
     joins: dict[int, tuple[int, str, str, str | None]] = {}  # batch index -> (complaint id, code, status, agency)
     recent = _recent_complaints(conn, [p for p in fresh if p.msg.mergeable and p.msg.sender_id], now)
     openers: list[WriteItem] = []
@@ -145,6 +160,9 @@ def _store(conn: Connection, batch: list[WriteItem], now: datetime, public_url: 
     followers: list[tuple[WriteItem, WriteItem]] = []
     for i, p in enumerate(fresh):
         skey = (p.msg.channel, p.msg.sender_id or "")
+        if p.msg.edit_of and (p.msg.channel, p.msg.edit_of) in edited:
+            joins[i] = edited[(p.msg.channel, p.msg.edit_of)]
+            continue
         if p.msg.mergeable and p.msg.sender_id:
             if skey in recent:
                 joins[i] = recent[skey]
@@ -155,7 +173,7 @@ def _store(conn: Connection, batch: list[WriteItem], now: datetime, public_url: 
             opened_by_sender[skey] = p
         openers.append(p)
 
-    # 3. New complaints are routed (pure), then written: reporters, complaints, what points at them.
+    # 4. New complaints are routed (pure), then written: reporters, complaints, what points at them.
     for p in openers:
         msg = p.msg
         p.decision = router_for(p.config).route(msg.text, region=msg.region, channel=msg.channel, kind=msg.kind)
@@ -223,6 +241,7 @@ def _store(conn: Connection, batch: list[WriteItem], now: datetime, public_url: 
         status = opener.decision.status
         join(p, cid, code, status, opener.decision.agency if status == "assigned" else None)
 
+    _answer_commands(conn, commands, inbound, outbox, now, public_url)
     bulk_insert(conn, m.InboundMessage.__table__, inbound, INBOUND_COLUMNS)
     bulk_insert(conn, m.FollowUp.__table__, followups, FOLLOWUP_COLUMNS)
     bulk_insert(conn, m.Event.__table__, events, EVENT_COLUMNS)
@@ -230,6 +249,63 @@ def _store(conn: Connection, batch: list[WriteItem], now: datetime, public_url: 
     bulk_insert(conn, m.Attachment.__table__, attachments, ATTACHMENT_COLUMNS)
     for p, first in repeats:
         p.result = _duplicate(first.result.response, first.msg.fingerprint, p.msg.fingerprint)
+
+def _answer_commands(conn: Connection, commands: list[tuple[WriteItem, Command]], inbound: list, outbox: list,
+                     now: datetime, public_url: str) -> None:
+    """Answer status requests and requests for instructions on the sender's channel, through the outbox."""
+    if not commands:
+        return
+    codes = {c.code for _, c in commands if c.code}
+    found = {}
+    if codes:
+        found = {
+            row.code: row
+            for row in conn.execute(
+                select(m.Complaint.id, m.Complaint.code, m.Complaint.status, m.Complaint.agency).where(m.Complaint.code.in_(codes))
+            )
+        }
+    for p, command in commands:
+        cfg, msg = p.config, p.msg
+        language = msg.language or cfg.settings.language
+        example = f"{cfg.settings.tracking_prefix}-7K3QX9P2"
+        complaint = found.get(command.code) if command.code else None
+        if command.name == "help":
+            text = say("help", language, example=example)
+        elif complaint is None and command.code:
+            text = say("status_unknown", language, code=command.code, example=example)
+        elif complaint is None:
+            text = say("status_unreadable", language, example=example)
+        else:
+            agency = cfg.agencies.get(complaint.agency) if complaint.agency else None
+            text = say(
+                "status", language, code=complaint.code, status=status_name(complaint.status, language),
+                agency=say("status_agency", language, agency=agency.name) if agency else "",
+                track_url=f"{public_url}/track/{complaint.code}",
+            )
+        response = {"command": command.name, "code": complaint.code if complaint else command.code}
+        p.result = IntakeResult(
+            complaint.code if complaint else "", complaint.status if complaint else "",
+            rows.agency_ref(cfg, complaint.agency) if complaint else None, "command", response,
+        )
+        inbound.append(_inbound(p, complaint.id if complaint else None, "command", response, now))
+        reply = rows.citizen_reply(msg, f"citizen.{command.name}", text, language, response["code"], now)
+        if reply:
+            outbox.append(dict(reply, complaint_id=complaint.id if complaint else None))
+
+
+def _edited_complaints(conn: Connection, edits: list[WriteItem]) -> dict:
+    """Find the complaints of the messages these edits change."""
+    found: dict[tuple[str, str], tuple[int, str, str, str | None]] = {}
+    for p in edits:
+        row = conn.execute(
+            select(m.Complaint.id, m.Complaint.code, m.Complaint.status, m.Complaint.agency)
+            .join(m.InboundMessage, m.InboundMessage.complaint_id == m.Complaint.id)
+            .where(m.InboundMessage.channel == p.msg.channel, m.InboundMessage.provider_message_id == p.msg.edit_of)
+        ).first()
+        if row is not None:
+            found[(p.msg.channel, p.msg.edit_of)] = (row.id, row.code, row.status, row.agency)
+    return found
+
 
 def _recent_complaints(conn: Connection, pending: list[WriteItem], now: datetime) -> dict:
     if not pending:

@@ -121,17 +121,21 @@ def followup_event(msg: InboundMessage, now: datetime) -> dict:
 
 
 def citizen_ack(msg: InboundMessage, code: str, language: str, track_url: str, now: datetime) -> dict | None:
-    """The acknowledgement to the citizen on their own channel, or by e-mail/SMS for web reporters."""
+    """The acknowledgement with the tracking code, on the citizen's own channel."""
+    return citizen_reply(msg, "citizen.ack", say("ack", language, code=code, track_url=track_url), language, code, now)
+
+
+def citizen_reply(msg: InboundMessage, event: str, text: str, language: str, code: str | None, now: datetime) -> dict | None:
+    """A message to the citizen where they wrote from, or by e-mail/SMS for web reporters; None if nowhere."""
     if msg.reply_to:
-        transport, target = msg.channel, msg.reply_to
+        transport, target = msg.reply_via or msg.channel, msg.reply_to
     elif msg.reporter.email:
         transport, target = "email", msg.reporter.email
     elif msg.reporter.phone:
         transport, target = "sms", msg.reporter.phone
     else:
         return None
-    text = say("ack", language, code=code, track_url=track_url)
-    return outbox_row("citizen", transport, None, target, "citizen.ack", {"code": code, "text": text, "language": language}, now)
+    return outbox_row("citizen", transport, None, target, event, {"code": code, "text": text, "language": language}, now)
 
 
 def agency_deliveries(config: Config, agency_code: str, code: str, event: str, now: datetime) -> list[dict]:

@@ -115,7 +115,7 @@ class InboundMessage(Base):
     channel: Mapped[str] = mapped_column(String(16))
     provider_message_id: Mapped[str] = mapped_column(String(255))
     complaint_id: Mapped[int | None] = mapped_column(ForeignKey("complaints.id"))
-    role: Mapped[str] = mapped_column(String(16))  # opened | followup
+    role: Mapped[str] = mapped_column(String(16))  # opened | followup | command
     sender_id: Mapped[str | None] = mapped_column(String(128))
     raw: Mapped[str] = mapped_column(Text)
     normalized: Mapped[dict] = mapped_column(JSON)

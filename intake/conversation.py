@@ -1,0 +1,58 @@
+"""What a message on a messaging channel asks for: a status, the instructions, or nothing (a complaint).
+
+Pure: text in, a command out. SPEC section 6: `STATUS <code>`, `CEK <code>`, `/status <code>` or a
+message that is only a code answer with the status; `/start`, `/help`, `BANTUAN`, `HELP` answer with
+the instructions; a message that is only a greeting gets the instructions instead of opening a
+complaint.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from complaints.codes import canonical
+from router.text import words
+
+_STATUS = re.compile(r"^\s*/?(?:status|cek|check)(?:@\w+)?[\s:.-]*(?P<code>\S.*?)?\s*$", re.I)
+_HELP = re.compile(r"^\s*/?(?:start|help|bantuan|info|menu)(?:@\w+)?(?:\s+\S+)?\s*$", re.I)
+_CODE_ONLY = re.compile(r"^\s*(?P<code>[A-Za-z0-9]{1,8}[-\s]?[A-Za-z0-9]{8})\s*[.!]?\s*$")
+
+GREETINGS = frozenset(
+    """halo hallo hallo haloo hai hay hi hii hello helo hey pagi siang sore malam selamat met slmt
+    assalamualaikum assalamu alaikum assalammualaikum asalamualaikum ass wr wb warahmatullahi wabarakatuh
+    salam permisi min mimin admin kak kakak pak bu bapak ibu om mas mbak tes test testing p ping
+    good morning afternoon evening shalom swastiastu namo buddhaya sampurasun punten""".split()
+)
+
+
+@dataclass(frozen=True)
+class Command:
+    """A request that is not a complaint: `status` (with the code as typed) or `help`."""
+
+    name: str
+    code: str | None = None
+
+
+def classify(text: str) -> Command | None:
+    """Return the command a message asks for, or None when it is a complaint (or part of one)."""
+    if _HELP.match(text):
+        return Command("help")
+    status = _STATUS.match(text)
+    if status:
+        typed = status.group("code")
+        if not typed:
+            return Command("help")  # "STATUS" without a code: tell them how to ask
+        code = canonical(typed.strip(" .,!?;:"))
+        if code is not None:
+            return Command("status", code)
+        if text.lstrip().startswith("/"):
+            return Command("status", None)  # "/status something": a code we cannot read
+        return None  # "status saya belum jelas…" is a complaint
+    only_code = _CODE_ONLY.match(text)
+    if only_code and canonical(only_code.group("code")) and any(ch.isdigit() for ch in only_code.group("code")):
+        return Command("status", canonical(only_code.group("code")))
+    said = words(text)
+    if said and len(said) <= 8 and all(w in GREETINGS for w in said):
+        return Command("help")
+    return None
