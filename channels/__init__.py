@@ -1,5 +1,5 @@
 """Citizen-facing channels; each is listed here once and adds its own routes."""
 
-from channels import web
+from channels import sms, web
 
-REGISTRY = (web,)
+REGISTRY = (web, sms)

@@ -1,0 +1,203 @@
+"""Vonage SMS API: signed inbound messages (`sig`), concatenated parts, replies through `/sms/json`.
+
+Signature, as Vonage documents it (https://developer.vonage.com/en/getting-started/concepts/signing-messages,
+"Manually generate a signature") and its SDKs compute it (vonage-python-sdk `Client.signature`,
+@vonage/sms `verifySignature`): take every parameter except `sig`, sorted by name; in each value replace
+"&" and "=" with "_"; build "&name=value&name=value…". With "MD5 hash" (`md5hash`) the signature is the
+lowercase hex MD5 of that string followed by the signature secret; with the HMAC methods (`md5`, `sha1`,
+`sha256`, `sha512`) it is the hex HMAC of the string keyed with the secret (the .NET SDK sends the HMAC
+in upper case, so the comparison ignores case). `timestamp` (Unix seconds) is signed too, which lets us
+refuse replays older than five minutes.
+
+Inbound fields: https://developer.vonage.com/messaging/sms/guides/inbound-sms (msisdn, to, messageId,
+text, type, keyword, message-timestamp, timestamp, nonce, sig; concat, concat-ref, concat-total,
+concat-part on each part of a long message).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+import aiohttp
+
+from channels.sms import split
+from channels.sms.common import MAX_ID, Ignored, Rejected, inbound, scrub, valid_sender
+from complaints.model import InboundMessage
+from config.env import Env
+from delivery.outcome import Deliverer, Delivered, Delivery, Outcome, Permanent, RetryLater, classify_status
+
+VIA = "sms-vonage"
+METHODS = {"md5hash": None, "md5": hashlib.md5, "sha1": hashlib.sha1, "sha256": hashlib.sha256, "sha512": hashlib.sha512}
+MAX_AGE = 300  # seconds: a signed request older (or newer) than this is a replay or a broken clock
+MAX_PARTS = 16
+TIMEOUT = aiohttp.ClientTimeout(total=20)
+# https://developer.vonage.com/api-errors/sms: 1 throttled, 5 internal error ("if the error persists,
+# contact support"), 9 no credit ("top-up and retry"), 10 too many binds: trying later can succeed.
+RETRY_STATUSES = frozenset({"1", "5", "9", "10"})
+
+
+@dataclass(frozen=True)
+class Part:
+    """One part of a concatenated inbound SMS, held until its siblings arrive."""
+
+    msisdn: str
+    to: str
+    ref: str
+    total: int
+    number: int
+    message_id: str
+    text: str
+    raw: str
+
+
+def string_params(data: Mapping[str, object]) -> dict[str, str] | None:
+    """Return the parameters as strings (JSON bodies may hold numbers or booleans), or None if one is nested."""
+    out: dict[str, str] = {}
+    for key, value in data.items():
+        if isinstance(value, bool):
+            out[key] = "true" if value else "false"
+        elif isinstance(value, (str, int, float)):
+            out[key] = str(value)
+        elif value is None:
+            out[key] = ""
+        else:
+            return None
+    return out
+
+
+def last_values(pairs: Sequence[tuple[str, str]]) -> dict[str, str]:
+    """Collapse query or form pairs to one value a name (the last), as Vonage sends each name once."""
+    return dict(pairs)
+
+
+def signature(secret: str, method: str, params: Mapping[str, str]) -> str:
+    """Compute the lowercase hex signature of the parameters (all but `sig`) with the account's method."""
+    signed = "".join(
+        f"&{name}={params[name].replace('&', '_').replace('=', '_')}" for name in sorted(params) if name != "sig"
+    )
+    digest = METHODS[method.lower()]
+    if digest is None:
+        return hashlib.md5((signed + secret).encode()).hexdigest()
+    return hmac.new(secret.encode(), signed.encode(), digest).hexdigest()
+
+
+def verify(secret: str, method: str, params: Mapping[str, str]) -> bool:
+    """Tell whether the request's `sig` is the signature of its other parameters."""
+    given = params.get("sig", "").strip().lower()
+    if not given:
+        return False
+    return hmac.compare_digest(signature(secret, method, params).encode(), given.encode())
+
+
+def sent_at(params: Mapping[str, str]) -> datetime | None:
+    """Return when Vonage sent the request: `timestamp` (Unix seconds), else `message-timestamp` (UTC)."""
+    try:
+        if params.get("timestamp", "").strip():
+            return datetime.fromtimestamp(int(params["timestamp"].strip()), timezone.utc)
+        if params.get("message-timestamp", "").strip():
+            return datetime.strptime(params["message-timestamp"].strip(), "%Y-%m-%d %H:%M:%S").replace(tzinfo=timezone.utc)
+    except (ValueError, OverflowError, OSError):
+        return None
+    return None
+
+
+def fresh(params: Mapping[str, str], now: datetime) -> bool:
+    """Tell whether the signed send time is within five minutes of now."""
+    at = sent_at(params)
+    return at is not None and abs((now - at).total_seconds()) <= MAX_AGE
+
+
+def parse(params: Mapping[str, str], raw: str, now: datetime) -> InboundMessage | Part | Ignored | Rejected:
+    """Normalize one inbound SMS, or return the part of a concatenated one to hold until it is whole."""
+    if "err-code" in params or "scts" in params:
+        # A delivery receipt sent to this URL
+        # (https://developer.vonage.com/messaging/sms/building-blocks/receive-a-delivery-receipt).
+        return Ignored(f"delivery receipt: {params.get('status', '')}")
+    msg_id, sender, to = params.get("messageId", ""), params.get("msisdn", ""), params.get("to", "")
+    if not msg_id or len(msg_id) > MAX_ID:
+        return Rejected("no messageId")
+    if not valid_sender(sender):
+        return Rejected("no valid msisdn")
+    kind = params.get("type", "text").lower()
+    if kind not in ("text", "unicode"):
+        return Ignored(f"{kind} message")
+    text = params.get("text", "")
+    if params.get("concat", "").lower() == "true":
+        try:
+            total, number = int(params.get("concat-total", "")), int(params.get("concat-part", ""))
+        except ValueError:
+            return Rejected("concat-total or concat-part is not a number")
+        ref = params.get("concat-ref", "")
+        if not ref or len(ref) > 64 or not 1 <= number <= total <= MAX_PARTS:
+            return Rejected("bad concat-ref, concat-total or concat-part")
+        return Part(sender.strip(), to, ref, total, number, msg_id, text, raw)
+    if not text.strip():
+        return Ignored("empty message")
+    return inbound(msg_id, sender, text, raw, now, VIA)
+
+
+def join(parts: Sequence[Part], now: datetime) -> InboundMessage:
+    """Join the parts of one long SMS in order; a part that never came shows as "[…]".
+
+    Its id is "concat:<msisdn>:<concat-ref>:<messageId of the first part held>": the ref alone is one byte
+    that phones reuse, so it cannot stay a dedupe key for ever.
+    """
+    ordered = sorted({p.number: p for p in parts}.values(), key=lambda p: p.number)
+    first = ordered[0]
+    have = {p.number: p for p in ordered}
+    pieces = [have[n].text if n in have else " […] " for n in range(1, first.total + 1)]
+    text = "".join(pieces).strip() or "[…]"
+    provider_id = f"concat:{first.msisdn}:{first.ref}:{first.message_id}"[:MAX_ID]
+    return inbound(provider_id, first.msisdn, text, "\n".join(p.raw for p in ordered), now, VIA)
+
+
+def deliverer(env: Env) -> Deliverer | None:
+    """Return the deliverer of transport "sms-vonage", or None without the API key, secret or sender."""
+    key, secret, sender = env.vonage_api_key, env.vonage_api_secret, env.vonage_from
+    if not (key and secret and sender):
+        return None
+    url = f"{env.vonage_api_url.rstrip('/')}/sms/json"
+
+    async def deliver(delivery: Delivery, session: aiohttp.ClientSession) -> Outcome:
+        """POST the reply to Vonage's SMS API; Vonage concatenates, we cap the length and say when it is unicode."""
+        text = split.cap(str(delivery.payload.get("text") or ""))
+        if not delivery.target or not text:
+            return Permanent("no recipient or no text")
+        form = {"api_key": key, "api_secret": secret, "from": sender, "to": delivery.target, "text": text}
+        if split.encoding(text) == split.UCS2:
+            form["type"] = "unicode"
+        try:
+            async with session.post(url, data=form, timeout=TIMEOUT) as resp:
+                if resp.status >= 300:
+                    reason = (await resp.text(errors="replace"))[:200] or (resp.reason or "")
+                    return classify_status(resp.status, scrub(reason, (secret,)), resp.headers.get("Retry-After"))
+                data = await resp.json(content_type=None)
+        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+            return RetryLater(f"vonage unreachable: {type(exc).__name__}")
+        except ValueError:
+            return RetryLater("vonage answered 200 without JSON")
+        return _outcome(data, (secret,))
+
+    return deliver
+
+
+def _outcome(data: object, secrets: tuple[str, ...]) -> Outcome:
+    """Read `messages[].status` of a 200 answer: every "0" delivered; a retryable code retries; any other is final."""
+    messages = data.get("messages") if isinstance(data, dict) else None
+    if not isinstance(messages, list) or not messages:
+        return RetryLater("vonage answered without messages")
+    failures = [m for m in messages if not isinstance(m, dict) or str(m.get("status")) != "0"]
+    if not failures:
+        return Delivered(f"{len(messages)} part(s)")
+    detail = "; ".join(
+        f"status {m.get('status')}: {m.get('error-text', '')}" if isinstance(m, dict) else "malformed" for m in failures
+    )
+    detail = scrub(detail, secrets)[:300]
+    if all(isinstance(m, dict) and str(m.get("status")) in RETRY_STATUSES for m in failures):
+        return RetryLater(detail)
+    return Permanent(detail)
