@@ -1,5 +1,5 @@
 """Citizen-facing channels; each is listed here once and adds its own routes."""
 
-from channels import sms, web
+from channels import facebook, sms, web, whatsapp
 
-REGISTRY = (web, sms)
+REGISTRY = (web, sms, facebook, whatsapp)

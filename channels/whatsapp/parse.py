@@ -1,0 +1,125 @@
+"""WhatsApp Cloud API notifications to inbound messages: text, media, location and replies to buttons and lists.
+
+Pure: signed bytes in, `Parsed` or `Rejected` out. Format:
+https://developers.facebook.com/docs/whatsapp/cloud-api/webhooks/payload-examples and
+https://developers.facebook.com/docs/whatsapp/cloud-api/webhooks/components
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from channels.meta import Malformed, Parsed, Rejected, coordinates, decode, entries, ident, obj, opt_str, placeholder
+from complaints.model import Attachment, InboundMessage, Reporter
+
+CHANNEL = "whatsapp"
+_MEDIA = ("image", "video", "audio", "document", "sticker")
+
+
+def parse(body: bytes, received_at: datetime) -> Parsed | Rejected:
+    """Turn a signed WhatsApp Business Account notification into messages for intake; statuses are ignored."""
+    decoded = decode(body)
+    if isinstance(decoded, Rejected):
+        return decoded
+    payload, raw = decoded
+    if payload["object"] != "whatsapp_business_account":
+        return Parsed(ignored=(f"object {payload['object'][:32]}",))
+    messages: list[InboundMessage] = []
+    ignored: list[str] = []
+    try:
+        for _entry, change in entries(payload, "changes"):
+            value = change.get("value")
+            if change.get("field") != "messages" or not isinstance(value, dict):
+                ignored.append(f"field {str(change.get('field'))[:32]}")
+                continue
+            names = _names(value.get("contacts", []))
+            for message in _list(value, "messages"):
+                msg = _message(obj(message, "message"), names, raw, received_at)
+                if isinstance(msg, str):
+                    ignored.append(msg)
+                else:
+                    messages.append(msg)
+            ignored.extend(_status(s) for s in _list(value, "statuses"))
+            if value.get("errors"):
+                ignored.append("errors")
+    except Malformed as exc:
+        return Rejected(str(exc))
+    return Parsed(tuple(messages), tuple(ignored))
+
+
+def _list(value: dict, key: str) -> list:
+    items = value.get(key, [])
+    if not isinstance(items, list):
+        raise Malformed(f"value.{key} is not a list")
+    return items
+
+
+def _status(status: object) -> str:
+    """Name a status callback for the log: "status delivered", or "status failed 131047" with Meta's error code."""
+    if not isinstance(status, dict):
+        return "status"
+    errors = status.get("errors")
+    code = errors[0].get("code") if isinstance(errors, list) and errors and isinstance(errors[0], dict) else None
+    return " ".join(str(p)[:32] for p in ("status", status.get("status"), code) if p is not None)
+
+
+def _names(contacts: object) -> dict[str, str]:
+    """Map each sender's wa_id (and BSUID) to the profile name WhatsApp sends beside the message."""
+    names: dict[str, str] = {}
+    for contact in contacts if isinstance(contacts, list) else ():
+        if isinstance(contact, dict) and isinstance(contact.get("profile"), dict):
+            name = opt_str(contact["profile"].get("name"), 200)
+            for key in ("wa_id", "user_id"):
+                if name and isinstance(contact.get(key), (str, int)):
+                    names[str(contact[key])] = name
+    return names
+
+
+def _message(message: dict, names: dict[str, str], raw: str, received_at: datetime) -> InboundMessage | str:
+    """Read one message, or return the reason it is ignored (reactions, unsupported and system messages)."""
+    # A user with a WhatsApp username may hide the phone number: `from` is then omitted and the
+    # business-scoped user id (BSUID, `from_user_id`) is the only address, replies included.
+    # https://developers.facebook.com/documentation/business-messaging/whatsapp/business-scoped-user-ids/
+    wa_id = ident(message["from"] if message.get("from") is not None else message.get("from_user_id"), "message.from")
+    wamid = ident(message.get("id"), "message.id")
+    kind = message.get("type")
+    text: str | None = None
+    attachments: tuple[Attachment, ...] = ()
+    lat = lon = None
+    if kind == "text":
+        text = opt_str(obj(message.get("text"), "text").get("body"))
+    elif kind in _MEDIA:
+        media = obj(message.get(kind), kind)
+        ours = "voice" if kind == "audio" and media.get("voice") is True else kind
+        # The media id is what the Graph API downloads the file by (GET /<media id>, then its url).
+        attachments = (Attachment(kind=ours, content_type=opt_str(media.get("mime_type"), 100),
+                                  channel_ref=ident(media.get("id"), f"{kind}.id"),
+                                  name=opt_str(media.get("filename"), 255)),)
+        text = opt_str(media.get("caption"))
+    elif kind == "location":
+        place = obj(message.get("location"), "location")
+        point = coordinates(place.get("latitude"), place.get("longitude"))
+        if point is None:
+            raise Malformed("location without a valid latitude and longitude")
+        lat, lon = point
+        named = [s for s in (opt_str(place.get("name")), opt_str(place.get("address"))) if s]
+        text = f"[lokasi] {', '.join(named)}" if named else None
+    elif kind == "interactive":
+        reply = obj(message.get("interactive"), "interactive")
+        chosen = reply.get(reply.get("type")) if reply.get("type") in ("button_reply", "list_reply") else None
+        if not isinstance(chosen, dict):
+            return f"interactive {str(reply.get('type'))[:32]}"
+        text = opt_str(chosen.get("title")) or opt_str(chosen.get("id"))
+    elif kind == "button":
+        button = obj(message.get("button"), "button")
+        text = opt_str(button.get("text")) or opt_str(button.get("payload"))
+    else:
+        return f"type {str(kind)[:32]}"  # reaction, unsupported, system, contacts, order, ...
+    if text is None and not attachments and lat is None:
+        return f"empty {kind}"
+    return InboundMessage(
+        channel=CHANNEL, provider_message_id=wamid, text=text or placeholder(attachments, lat is not None),
+        received_at=received_at, raw=raw, sender_id=wa_id, reply_to=wa_id, mergeable=True,
+        reporter=Reporter(name=names.get(wa_id), phone=f"+{wa_id}" if wa_id.isdigit() else None, channel_user_id=wa_id),
+        attachments=attachments, lat=lat, lon=lon,
+    )

@@ -1,0 +1,495 @@
+"""The outbox worker: claims due deliveries, hands each to its transport's deliverer, records what happened.
+
+Durability lives here, not in the deliverers (STYLE point 8): a deliverer only says delivered,
+retry later or permanent. A row is claimed in a short write transaction (on PostgreSQL with
+`FOR UPDATE SKIP LOCKED`, so several instances share the queue without waiting on each other),
+sent with no transaction open, and its outcome recorded in another short transaction guarded by
+the attempt number it was claimed with, so a worker whose lease ran out cannot overwrite a newer
+claim. A crashed worker's rows come back when their lease expires and go out again under the
+same delivery id, which receivers use to drop the duplicate.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import random
+import time
+from collections import Counter
+from collections.abc import AsyncIterator, Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+import aiohttp
+import structlog
+from sqlalchemy import CompoundSelect, Connection, literal, select, tuple_, union_all, update
+from sqlalchemy.exc import DBAPIError
+
+from delivery.backoff import give_up, retry_delay
+from delivery.outcome import Delivered, Deliverer, Delivery, Outcome, Permanent, RetryLater
+from store.db import Database
+from store.models import Outbox
+
+log = structlog.get_logger("outbox")
+
+OUTBOX = Outbox.__table__
+HTTP_TIMEOUT = aiohttp.ClientTimeout(total=15)
+STOP_TIMEOUT = 20.0
+RECORD_ATTEMPTS = 3
+BULK_CHUNK = 500
+CLAIM_COLUMNS = (OUTBOX.c.id, OUTBOX.c.delivery_id, OUTBOX.c.transport, OUTBOX.c.agency, OUTBOX.c.target, OUTBOX.c.event,
+                 OUTBOX.c.payload, OUTBOX.c.attempts, OUTBOX.c.created_at, OUTBOX.c.next_attempt_at)
+DETAIL_MAX = 500
+MAX_CLAIM_BACKOFF = 30.0
+
+
+def utcnow() -> datetime:
+    """Return the current time in UTC."""
+    return datetime.now(timezone.utc)
+
+
+@dataclass(frozen=True, slots=True)
+class _Claim:
+    """A row this worker claimed: what the deliverer gets, and what guards the outcome's write."""
+
+    row_id: int
+    delivery: Delivery  # delivery.attempts is the attempt number this claim made
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class _Decision:
+    """What an outcome does to its row."""
+
+    state: str  # delivered | failed | dead
+    next_attempt_at: datetime | None  # set only when a retry is scheduled
+    last_error: str | None
+    delay: float | None = None
+    reason: str | None = None  # why a row went dead or failed without an outcome
+
+
+@dataclass(frozen=True, slots=True)
+class _Result:
+    """A decision waiting to be written."""
+
+    claim: _Claim
+    decision: _Decision
+    now: datetime
+
+
+def _decide(outcome: Outcome, attempt: int, created_at: datetime, now: datetime, rng: random.Random) -> _Decision:
+    """Turn a deliverer's outcome into the row's next state: delivered, failed with a retry time, or dead."""
+    if isinstance(outcome, Delivered):
+        return _Decision("delivered", None, None)
+    if isinstance(outcome, Permanent):
+        return _Decision("dead", None, _clip(outcome.detail), reason="permanent")
+    if give_up(created_at, now):
+        return _Decision("dead", None, _clip(outcome.detail), reason="gave_up")
+    delay = retry_delay(attempt, rng, outcome.retry_after)
+    return _Decision("failed", now + timedelta(seconds=delay), _clip(outcome.detail), delay=delay)
+
+
+def _released(now: datetime) -> _Decision:
+    """A send cut short by a stopping worker: due again at once (the receiver drops a duplicate by its id)."""
+    return _Decision("failed", now, "interrupted: the worker stopped during the send", reason="stopped")
+
+
+def _clip(detail: str | None) -> str:
+    return (detail or "")[:DETAIL_MAX]
+
+
+def _db_error(exc: BaseException) -> str:
+    """The first line of a driver's message (never the statement's parameters, which may hold addresses)."""
+    orig = getattr(exc, "orig", None)
+    text = str(orig if orig is not None else exc)
+    return text.splitlines()[0][:200] if text else ""
+
+
+class OutboxWorker:
+    """Drain the outbox: claim due rows of the transports it has deliverers for, send, record, retry."""
+
+    def __init__(
+        self,
+        db: Database,
+        deliverers: Mapping[str, Deliverer],
+        *,
+        clock: Callable[[], datetime] = utcnow,
+        rng: random.Random | None = None,
+        lease: timedelta = timedelta(seconds=120),
+        batch: int = 50,
+        concurrency: int = 32,
+        poll: float = 1.0,
+        per_transport: int | None = None,
+    ) -> None:
+        if batch < 1 or concurrency < 1:
+            raise ValueError("batch and concurrency must be at least 1")
+        if lease <= timedelta(0):
+            raise ValueError("the lease must be positive")
+        self.db = db
+        self.deliverers: dict[str, Deliverer] = dict(deliverers)
+        self.clock = clock
+        self.rng = rng if rng is not None else random.Random()
+        self.lease = lease
+        self.batch = batch
+        self.concurrency = concurrency
+        self.poll = poll
+        # One slow transport may take most slots but never all of them.
+        self.per_transport = per_transport or max(1, concurrency * 3 // 4)
+        # A send ends well inside its lease, or another worker could claim the row while it is still going out.
+        self.send_timeout = lease.total_seconds() / 2
+        # Completed sends wake the claim loop only once this many slots are free: fewer, fuller claims.
+        self._refill = max(1, min(batch, concurrency) // 4)
+        self._in_flight: Counter[str] = Counter()  # transport -> sends under way
+        self._unrecorded = 0  # rows claimed whose outcome is not written yet (sending or queued for the store)
+        self._tasks: set[asyncio.Task] = set()
+        self._claim_lock = asyncio.Lock()
+        self._wakeup = asyncio.Event()
+        self._pending: list[tuple[_Result, asyncio.Future]] = []
+        self._flusher: asyncio.Task | None = None
+        self._executor: ThreadPoolExecutor | None = None
+        self._session: aiohttp.ClientSession | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._runner: asyncio.Task | None = None
+        self._stopping = False
+        self._backlog = False
+
+    # -- life cycle ---------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Open the HTTP session and start claiming in the background; call from the serving event loop."""
+        if self._runner is not None:
+            raise RuntimeError("the outbox worker is already running")
+        self._loop = asyncio.get_running_loop()
+        self._stopping = False
+        self._session = self._new_session()
+        self._runner = asyncio.create_task(self._run(), name="outbox-worker")
+        log.info("outbox.started", transports=sorted(self.deliverers), concurrency=self.concurrency,
+                 per_transport=self.per_transport)
+
+    async def stop(self, timeout: float = STOP_TIMEOUT) -> None:
+        """Stop claiming, let sends in flight finish for up to `timeout` seconds, release the rest, close the session."""
+        self._stopping = True
+        self._wakeup.set()
+        if self._runner is not None:
+            await asyncio.gather(self._runner, return_exceptions=True)
+            self._runner = None
+        released = 0
+        if self._tasks:
+            _done, late = await asyncio.wait(set(self._tasks), timeout=timeout)
+            released = len(late)
+            for task in late:
+                task.cancel()
+            await asyncio.gather(*late, return_exceptions=True)
+        if self._flusher is not None:
+            await asyncio.gather(self._flusher, return_exceptions=True)
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+        if self._executor is not None:
+            self._executor.shutdown(wait=False)
+            self._executor = None
+        self._loop = None
+        log.info("outbox.stopped", released=released)
+
+    def wake(self) -> None:
+        """Claim now rather than at the next poll (intake calls this after writing rows); safe from any thread."""
+        loop = self._loop
+        if loop is None or loop.is_closed():
+            return
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is loop:
+            self._wakeup.set()
+        else:
+            loop.call_soon_threadsafe(self._wakeup.set)
+
+    async def run_once(self, now: datetime | None = None) -> int:
+        """Claim one round of due rows (as if at `now`), send them, record every outcome; return how many were sent."""
+        async with self._round_session() as session:
+            claims = await self._claim(now if now is not None else self.clock())
+            tasks = [self._spawn(claim, session, now) for claim in claims]
+            if tasks:
+                await asyncio.gather(*tasks)
+        return len(claims)
+
+    # -- the background loop ------------------------------------------------------------------
+
+    async def _run(self) -> None:
+        failures = 0
+        while not self._stopping:
+            self._wakeup.clear()
+            try:
+                claims = await self._claim(self.clock())
+                failures = 0
+            except Exception as exc:  # the database is down or busy: wait and try again, never die
+                failures += 1
+                log.warning("outbox.claim_failed", error=type(exc).__name__, detail=_db_error(exc), failures=failures)
+                await self._wait(min(MAX_CLAIM_BACKOFF, self.poll * 2.0 ** min(failures, 8)))
+                continue
+            for claim in claims:
+                self._spawn(claim, self._session, None)
+            if claims and self._backlog and self._claimable() > 0:
+                continue  # more is due and there is room: claim again at once
+            await self._wait(self.poll)
+
+    async def _wait(self, seconds: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wakeup.wait(), seconds)
+
+    @contextlib.asynccontextmanager
+    async def _round_session(self) -> AsyncIterator[aiohttp.ClientSession]:
+        if self._session is not None:
+            yield self._session
+            return
+        # run_once without start(): a session for this round only.
+        async with self._new_session() as session:
+            yield session
+
+    def _new_session(self) -> aiohttp.ClientSession:
+        connector = aiohttp.TCPConnector(limit=max(100, self.concurrency))
+        return aiohttp.ClientSession(timeout=HTTP_TIMEOUT, connector=connector)
+
+    # -- claiming -----------------------------------------------------------------------------
+
+    def _claimable(self) -> int:
+        """How many rows could be claimed now, across the transports' own caps."""
+        # Outcomes waiting for the store count too: a slow store slows claiming instead of piling up leases.
+        free = min(self.concurrency - sum(self._in_flight.values()), 2 * self.concurrency - self._unrecorded)
+        room = sum(max(0, self.per_transport - self._in_flight[t]) for t in self.deliverers)
+        return max(0, min(self.batch, free, room))
+
+    async def _claim(self, now: datetime) -> list[_Claim]:
+        async with self._claim_lock:
+            free = self._claimable()
+            if free == 0:
+                return []
+            room = {t: self.per_transport - self._in_flight[t] for t in self.deliverers}
+            claims, self._backlog = await self._in_thread(self._claim_rows, now, free, room)
+            for claim in claims:
+                self._in_flight[claim.delivery.transport] += 1
+            self._unrecorded += len(claims)
+            return claims
+
+    def _claim_rows(self, now: datetime, free: int, room: dict[str, int]) -> tuple[list[_Claim], bool]:
+        """Take up to `free` due rows, most overdue first, within each transport's room; mark them sending.
+
+        Return the claims and whether more may be due. Runs in one short write transaction: on SQLite
+        it starts with BEGIN IMMEDIATE, whose write lock makes select-then-update safe; on PostgreSQL
+        rows locked by another worker's claim are skipped, not waited for, and rows selected here but
+        not taken are unlocked again at commit.
+        """
+        rows: list[Any] = []
+        open_ = {t: n for t, n in room.items() if n > 0}
+        more = len(open_) < len(room)  # a transport at its cap may well have rows due
+        with self.db.writer.begin() as conn:
+            while open_ and len(rows) < free:
+                want = free - len(rows)
+                found = conn.execute(self._due_query(now, sorted(open_), want)).all()
+                truncated = any(n >= want for n in Counter(r.part for r in found).values())
+                more = more or truncated
+                skipped = False
+                for r in sorted(found, key=lambda r: r.next_attempt_at):
+                    if len(rows) == free:
+                        break
+                    if open_[r.transport] > 0:
+                        rows.append(r)
+                        open_[r.transport] -= 1
+                    else:
+                        skipped = True
+                open_ = {t: n for t, n in open_.items() if n > 0}
+                # Look again only when a transport at its cap crowded out rows that others have room for.
+                if not (skipped and truncated):
+                    break
+            if rows:
+                conn.execute(
+                    update(OUTBOX)
+                    .where(OUTBOX.c.id.in_([r.id for r in rows]))
+                    .values(state="sending", lease_until=now + self.lease, attempts=OUTBOX.c.attempts + 1,
+                            updated_at=now)
+                )
+        claims = [
+            _Claim(r.id, Delivery(r.delivery_id, r.transport, r.target, r.event, r.payload or {}, r.attempts + 1,
+                                  r.agency), r.created_at)
+            for r in rows
+        ]
+        return claims, more
+
+    def _due_query(self, now: datetime, transports: list[str], limit: int) -> CompoundSelect:
+        """Due rows of these transports: one part per state, each read in order from the (state, next_attempt_at)
+        index and stopped at `limit`, so a claim costs the same with ten rows due or a hundred thousand."""
+        due = {
+            "pending": OUTBOX.c.next_attempt_at <= now,
+            "failed": OUTBOX.c.next_attempt_at <= now,
+            "sending": OUTBOX.c.lease_until < now,  # a crashed worker's row comes back
+        }
+        parts = []
+        for state, condition in due.items():
+            part = (select(*CLAIM_COLUMNS, literal(state).label("part"))
+                    .where(OUTBOX.c.transport.in_(transports), OUTBOX.c.state == state, condition)
+                    .order_by(OUTBOX.c.next_attempt_at).limit(limit))
+            if self.db.dialect == "postgresql":
+                # Inside a CTE, as PostgreSQL allows no locking clause on a UNION itself.
+                part = part.with_for_update(skip_locked=True)
+            parts.append(part.cte(f"due_{state}"))
+        return union_all(*(select(part) for part in parts))
+
+    # -- sending ------------------------------------------------------------------------------
+
+    def _spawn(self, claim: _Claim, session: aiohttp.ClientSession, fixed_now: datetime | None) -> asyncio.Task:
+        task = asyncio.create_task(self._deliver(claim, session, fixed_now))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+    async def _deliver(self, claim: _Claim, session: aiohttp.ClientSession, fixed_now: datetime | None) -> None:
+        transport = claim.delivery.transport
+        try:
+            try:
+                outcome = await self._send(claim, session)
+            except asyncio.CancelledError:
+                self._record(claim, _released(self.clock()), self.clock())
+                raise
+            finally:
+                # The slot is free once the send is over; the row stays leased until its outcome is written.
+                self._in_flight[transport] -= 1
+                if self._in_flight[transport] <= 0:
+                    del self._in_flight[transport]
+                self._maybe_wake()
+            now = fixed_now if fixed_now is not None else self.clock()
+            decision = _decide(outcome, claim.delivery.attempts, claim.created_at, now, self.rng)
+            await self._record(claim, decision, now)
+        finally:
+            self._unrecorded -= 1
+            self._maybe_wake()
+
+    def _maybe_wake(self) -> None:
+        """Wake the claim loop when more is due and enough room has opened for a worthwhile claim."""
+        if self._backlog and self._claimable() >= self._refill:
+            self._wakeup.set()
+
+    async def _send(self, claim: _Claim, session: aiohttp.ClientSession) -> Outcome:
+        """Call the deliverer; a crash, a hang or a wrong answer is a retry, never the worker's end."""
+        d = claim.delivery
+        timer = asyncio.timeout(self.send_timeout)
+        try:
+            async with timer:
+                outcome = await self.deliverers[d.transport](d, session)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            if isinstance(exc, TimeoutError) and timer.expired():
+                return RetryLater(f"no outcome within {self.send_timeout:g} s")
+            # The type only: messages of client errors carry URLs, and Bot API URLs carry the token.
+            log.warning("outbox.deliverer_crashed", delivery_id=d.delivery_id, transport=d.transport,
+                        agency=d.agency, attempt=d.attempts, error=type(exc).__name__)
+            return RetryLater(f"deliverer crashed: {type(exc).__name__}")
+        if not isinstance(outcome, (Delivered, RetryLater, Permanent)):
+            log.warning("outbox.deliverer_crashed", delivery_id=d.delivery_id, transport=d.transport,
+                        agency=d.agency, attempt=d.attempts, error=f"returned {type(outcome).__name__}")
+            return RetryLater(f"deliverer returned {type(outcome).__name__}")
+        return outcome
+
+    # -- recording ----------------------------------------------------------------------------
+
+    def _record(self, claim: _Claim, decision: _Decision, now: datetime) -> asyncio.Future:
+        """Queue an outcome; outcomes that finish together are written in one short transaction."""
+        future = asyncio.get_running_loop().create_future()
+        self._pending.append((_Result(claim, decision, now), future))
+        if self._flusher is None or self._flusher.done():
+            self._flusher = asyncio.create_task(self._flush(), name="outbox-record")
+        return future
+
+    async def _flush(self) -> None:
+        while self._pending:
+            batch, self._pending = self._pending, []
+            results = [r for r, _ in batch]
+            try:
+                applied = await self._in_thread(self._write_results, results)
+            except Exception as exc:
+                # The rows stay `sending` and come back when their lease ends.
+                log.error("outbox.record_failed", count=len(results), error=type(exc).__name__, detail=_db_error(exc))
+                applied = None
+            for (result, future), ok in zip(batch, applied or [None] * len(batch)):
+                if ok is not None:
+                    _log_result(result, ok)
+                if not future.done():
+                    future.set_result(None)
+
+    def _write_results(self, results: list[_Result]) -> list[bool]:
+        """Write each outcome, guarded by the claim's attempt; return which rows the claim still owned."""
+        for attempt in range(RECORD_ATTEMPTS):
+            try:
+                with self.db.writer.begin() as conn:
+                    return _write_outcomes(conn, results)
+            except DBAPIError:
+                if attempt + 1 == RECORD_ATTEMPTS:
+                    raise
+                time.sleep(0.25 * 2**attempt)
+        raise AssertionError("unreachable")
+
+    def _in_thread(self, fn: Callable[..., Any], *args: Any) -> asyncio.Future:
+        """Run blocking store work off the event loop, on the worker's own two threads."""
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(2, thread_name_prefix="outbox")
+        return asyncio.get_running_loop().run_in_executor(self._executor, fn, *args)
+
+
+def _write_outcomes(conn: Connection, results: list[_Result]) -> list[bool]:
+    """Update the rows in one transaction; deliveries in one statement per chunk, the rarer failures one by one."""
+    applied = [False] * len(results)
+    delivered = [i for i, r in enumerate(results) if r.decision.state == "delivered"] if conn.dialect.update_returning else []
+    for start in range(0, len(delivered), BULK_CHUNK):
+        chunk = delivered[start:start + BULK_CHUNK]
+        owned = {(results[i].claim.row_id, results[i].claim.delivery.attempts) for i in chunk}
+        done = conn.execute(
+            update(OUTBOX)
+            # `id IN` lets the primary key find the rows; the pairs check that each claim still owns its row.
+            .where(OUTBOX.c.id.in_(sorted(row_id for row_id, _ in owned)), OUTBOX.c.state == "sending",
+                   tuple_(OUTBOX.c.id, OUTBOX.c.attempts).in_(sorted(owned)))
+            .values(state="delivered", lease_until=None, last_error=None, updated_at=max(results[i].now for i in chunk))
+            .returning(OUTBOX.c.id)
+        )
+        ids = {row.id for row in done}
+        for i in chunk:
+            applied[i] = results[i].claim.row_id in ids
+    bulk = set(delivered)
+    for i, result in enumerate(results):
+        if i not in bulk:
+            applied[i] = _write_one(conn, result)
+    return applied
+
+
+def _write_one(conn: Connection, result: _Result) -> bool:
+    """Update one row if this claim still owns it (still sending, same attempt)."""
+    claim, decision = result.claim, result.decision
+    values: dict[str, Any] = {"state": decision.state, "lease_until": None, "last_error": decision.last_error,
+                              "updated_at": result.now}
+    if decision.next_attempt_at is not None:
+        values["next_attempt_at"] = decision.next_attempt_at
+    done = conn.execute(
+        update(OUTBOX)
+        .where(OUTBOX.c.id == claim.row_id, OUTBOX.c.state == "sending", OUTBOX.c.attempts == claim.delivery.attempts)
+        .values(**values)
+    )
+    return done.rowcount == 1
+
+
+def _log_result(result: _Result, applied: bool) -> None:
+    """One line per attempt; the target (a citizen's phone or address) is never logged."""
+    d, decision = result.claim.delivery, result.decision
+    fields = {"delivery_id": d.delivery_id, "transport": d.transport, "agency": d.agency, "attempt": d.attempts}
+    if not applied:
+        # Our lease ran out and another claim owns the row now: its outcome counts, not ours.
+        log.warning("outbox.stale_outcome", **fields, outcome=decision.state)
+    elif decision.reason == "stopped":
+        log.info("outbox.released", **fields)
+    elif decision.state == "delivered":
+        log.info("outbox.delivered", **fields)
+    elif decision.state == "failed":
+        log.info("outbox.retry_scheduled", **fields, delay=round(decision.delay or 0.0, 1), detail=decision.last_error)
+    else:
+        log.warning("outbox.dead", **fields, reason=decision.reason, detail=decision.last_error)
