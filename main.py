@@ -151,6 +151,17 @@ def cmd_token_create(args: argparse.Namespace, env: Env) -> int:
     return 0
 
 
+def cmd_telegram_set_webhook(_args: argparse.Namespace, env: Env) -> int:
+    from channels.telegram.setup import SetupError, set_webhook
+
+    try:
+        print(set_webhook(env, env.public_url))
+    except SetupError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python main.py", description="Aduan: citizens' complaints, every channel in, routed to the agency in charge.")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -184,6 +195,13 @@ def parser() -> argparse.ArgumentParser:
     tc.add_argument("--agency", metavar="CODE", help="an agency token for this agency code (default: an operator token)")
     tc.add_argument("--label", help="a note on whose token this is")
     tc.set_defaults(func=cmd_token_create)
+    tg = sub.add_parser("telegram", help="Telegram bot commands", description="Telegram bot commands.")
+    tgsub = tg.add_subparsers(dest="telegram_command", required=True, metavar="SUBCOMMAND")
+    hook = tgsub.add_parser(
+        "set-webhook", help="register <ADUAN_PUBLIC_URL>/webhooks/telegram with the bot's secret",
+        description="Register the webhook with Telegram (setWebhook) using ADUAN_TELEGRAM_TOKEN, ADUAN_TELEGRAM_SECRET and ADUAN_PUBLIC_URL.",
+    )
+    hook.set_defaults(func=cmd_telegram_set_webhook)
     return p
 
 

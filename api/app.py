@@ -15,12 +15,15 @@ from api.openapi import document
 from api.runtime import Runtime
 from complaints.codes import unique_id
 from store import queries
+from delivery.outcome import Deliverer
+from delivery.worker import OutboxWorker
 from store.db import StoreUnavailable
 
 log = structlog.get_logger("http")
 
 RUNTIME = web.AppKey("runtime", Runtime)
 METRICS = web.AppKey("metrics", Metrics)
+OUTBOX = web.AppKey("outbox", OutboxWorker)
 # The public form takes up to 3 files of 5 MB; every other route caps its own body lower.
 CLIENT_MAX_SIZE = 16 * 1024 * 1024 + 512 * 1024
 
@@ -77,15 +80,27 @@ def make_middleware(metrics: Metrics):
     return middleware
 
 
+def collect_deliverers(runtime: Runtime, registry) -> dict[str, Deliverer]:
+    """Each channel's deliverers for the transports it has configured, by transport name."""
+    deliverers: dict[str, Deliverer] = {}
+    for channel in registry:
+        make = getattr(channel, "deliverers", None)
+        if make is not None:
+            deliverers.update(make(runtime.env))
+    return deliverers
+
+
 def create_app(runtime: Runtime, metrics: Metrics | None = None) -> web.Application:
     """Build the application: API, pages and channels, with intake started and stopped with it."""
     from channels import REGISTRY
 
     metrics = metrics or Metrics()
+    outbox = OutboxWorker(runtime.db, collect_deliverers(runtime, REGISTRY))
 
     def observe(msg, result) -> None:
         if result.outcome != "duplicate":
             metrics.count(metrics.messages_in, msg.channel)
+            outbox.wake()  # the reply (and the agency's delivery) go out now, not at the next poll
         if result.outcome == "opened":
             metrics.count(metrics.routing, result.rule or "(triage)")
 
@@ -93,6 +108,7 @@ def create_app(runtime: Runtime, metrics: Metrics | None = None) -> web.Applicat
     app = web.Application(middlewares=[make_middleware(metrics)], client_max_size=CLIENT_MAX_SIZE)
     app[RUNTIME] = runtime
     app[METRICS] = metrics
+    app[OUTBOX] = outbox
 
     async def intake_ctx(_app: web.Application):
         runtime.intake.writer.start()
@@ -100,6 +116,13 @@ def create_app(runtime: Runtime, metrics: Metrics | None = None) -> web.Applicat
         await runtime.intake.writer.stop()
 
     app.cleanup_ctx.append(intake_ctx)
+
+    async def outbox_ctx(_app: web.Application):
+        await outbox.start()
+        yield
+        await outbox.stop()
+
+    app.cleanup_ctx.append(outbox_ctx)
 
     async def openapi(_request: web.Request) -> web.Response:
         return json_response(document(runtime.env.public_url))

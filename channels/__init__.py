@@ -1,5 +1,5 @@
 """Citizen-facing channels; each is listed here once and adds its own routes."""
 
-from channels import facebook, sms, web, whatsapp
+from channels import facebook, sms, telegram, web, whatsapp
 
-REGISTRY = (web, sms, facebook, whatsapp)
+REGISTRY = (web, telegram, facebook, whatsapp, sms)

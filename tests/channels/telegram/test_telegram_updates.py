@@ -1,0 +1,180 @@
+"""Telegram updates as the provider documents them: what each becomes, and what the webhook answers."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+
+import pytest
+from sqlalchemy import select
+
+from channels.telegram.inbound import Ignored, Malformed, parse, verify
+from complaints.model import InboundMessage
+from store import models
+
+from telegram_fakes import BOT_USERNAME, SECRET, fixture_bytes
+
+NOW = datetime(2026, 1, 1, 3, 0, tzinfo=timezone.utc)
+SITI = ("Siti Aminah", None, "5550001")  # reporter: name, phone, channel user id
+
+
+def message(pid, text, *, sender="5550001", reporter=SITI, language=None, lat=None, lon=None, attachments=(), edit_of=None):
+    """The normalized fields expected of one message, written out."""
+    return {"provider_message_id": pid, "text": text, "sender_id": sender, "reply_to": sender, "reporter": reporter,
+            "language": language, "lat": lat, "lon": lon, "attachments": list(attachments), "edit_of": edit_of}
+
+
+def fields(msg: InboundMessage) -> dict:
+    r = msg.reporter
+    return {"provider_message_id": msg.provider_message_id, "text": msg.text, "sender_id": msg.sender_id,
+            "reply_to": msg.reply_to, "reporter": (r.name, r.phone, r.channel_user_id), "language": msg.language,
+            "lat": msg.lat, "lon": msg.lon,
+            "attachments": [(a.kind, a.content_type, a.channel_ref, a.size, a.name) for a in msg.attachments],
+            "edit_of": msg.edit_of}
+
+
+# (label, fixture, HTTP status, expected: the normalized fields, or the reason it is ignored)
+TABLE = [
+    ("text", "message__text", 200, message(
+        "5550001:101", "Jalan di Desa Suralaga rusak parah dan berlubang sejak Januari, mohon diperbaiki.")),
+    ("english speaker", "message__text_english", 200, message(
+        "5550002:7", "The streetlight on Jalan Pejanggik has been broken for two weeks.", sender="5550002",
+        reporter=("John", None, "5550002"), language="en")),
+    ("photo with caption: largest size kept", "message__photo_caption", 200, message(
+        "5550001:102", "Sampah menumpuk di pinggir jalan Ampenan",
+        attachments=[("image", "image/jpeg", "AgACAgUAAxkBAAIBlarge", 112044, None)])),
+    ("photo alone", "message__photo", 200, message(
+        "5550001:103", "[foto]", attachments=[("image", "image/jpeg", "AgACAgUAAxkBAAIBlarge", 112044, None)])),
+    ("document", "message__document", 200, message(
+        "5550001:104", "Surat dari kepala desa",
+        attachments=[("document", "application/pdf", "BQACAgUAAxkBAAIBdoc", 48213, "surat-keterangan.pdf")])),
+    ("voice", "message__voice", 200, message(
+        "5550001:105", "[pesan suara]", attachments=[("voice", "audio/ogg", "AwACAgUAAxkBAAIBvoice", 30911, None)])),
+    ("audio", "message__audio", 200, message(
+        "5550001:106", "[audio]",
+        attachments=[("audio", "audio/mpeg", "CQACAgUAAxkBAAIBaudio", 1520331, "rekaman-rapat.mp3")])),
+    ("video", "message__video", 200, message(
+        "5550001:107", "Banjir di Kecamatan Ampenan",
+        attachments=[("video", "video/mp4", "BAACAgUAAxkBAAIBvideo", 5242880, "banjir.mp4")])),
+    ("location", "message__location", 200, message("5550001:108", "[lokasi]", lat=-8.650979, lon=116.324944)),
+    ("own contact: the reporter's phone", "message__contact_own", 200, message(
+        "5550001:109", "[kontak]", reporter=("Siti Aminah", "+6281234567890", "5550001"))),
+    ("someone else's contact stays in the text", "message__contact_other", 200, message(
+        "5550001:110", "[kontak] Pak Kades +6287765432100")),
+    ("group command naming the bot", "message__group_command", 200, message(
+        "-1009876543210:2201", "/status NTB-7K3QX9P2", sender="-1009876543210")),
+    ("private command naming the bot", "message__private_command", 200, message("5550001:111", "/status NTB-7K3QX9P2")),
+    ("edit recorded as an edit of the original", "edited_message__text", 200, message(
+        "edit:810000017", "Jalan di Desa Suralaga rusak parah dan berlubang sejak Januari 2026, mohon segera diperbaiki.",
+        edit_of="5550001:101")),
+    ("group chatter", "message__group_chatter", 200, "group message not addressed to the bot"),
+    ("group command for another bot", "message__group_other_bot", 200, "group message not addressed to the bot"),
+    ("sticker", "message__sticker", 200, "no text, media or location we keep"),
+    ("live location moving", "edited_message__live_location", 200, "live location update"),
+    ("button press", "callback_query__button", 200, "update type callback_query"),
+    ("user blocked the bot", "my_chat_member__blocked", 200, "update type my_chat_member"),
+    ("channel post", "channel_post__text", 200, "update type channel_post"),
+    ("unknown update type", "unknown__future_update", 200, "update type business_future_event"),
+]
+# Rows whose messages intake answers or records in its own way (commands, edits): only the status is checked.
+NOT_A_NEW_COMPLAINT = {"message__group_command", "message__private_command", "edited_message__text"}
+
+
+@pytest.mark.parametrize(("label", "fixture", "status", "expected"), TABLE, ids=[row[0] for row in TABLE])
+def test_update_is_normalized_as_documented(label, fixture, status, expected):
+    """Each documented update becomes the message written out in the table, or is ignored for the stated reason."""
+    body = fixture_bytes(fixture)
+    result = parse(body, BOT_USERNAME, NOW)
+    if isinstance(expected, str):
+        assert result == Ignored(expected, json.loads(body)["update_id"])
+        return
+    [msg] = result
+    assert fields(msg) == expected
+    assert msg.channel == "telegram" and msg.mergeable and msg.received_at == NOW
+    assert msg.raw == body.decode()
+
+
+@pytest.mark.parametrize(("label", "fixture", "status", "expected"), TABLE, ids=[row[0] for row in TABLE])
+async def test_webhook_answers_each_update(label, fixture, status, expected, tg_client, tg_runtime, post_update, rows):
+    """The webhook answers the table's status; a new message is stored with its normalized fields."""
+    resp = await post_update(tg_client, fixture_bytes(fixture))
+    assert resp.status == status
+    if isinstance(expected, str):
+        assert rows(tg_runtime) == (0, 0, 0)
+        return
+    if fixture in NOT_A_NEW_COMPLAINT:
+        return
+    with tg_runtime.db.reader.connect() as conn:
+        stored = conn.execute(select(models.InboundMessage).where(models.InboundMessage.channel == "telegram")).all()
+    [row] = stored
+    assert row.provider_message_id == expected["provider_message_id"]
+    assert row.raw == fixture_bytes(fixture).decode()
+    n = row.normalized
+    assert (n["text"], n["sender_id"], n["reply_to"], n["lat"], n["lon"], n["language"]) == (
+        expected["text"], expected["sender_id"], expected["reply_to"], expected["lat"], expected["lon"], expected["language"])
+    assert (n["reporter"]["name"], n["reporter"]["phone"], n["reporter"]["channel_user_id"]) == expected["reporter"]
+    got = [(a["kind"], a["content_type"], a["channel_ref"], a["size"], a["name"]) for a in n.get("attachments", [])]
+    assert got == expected["attachments"]
+    assert rows(tg_runtime) == (1, 1, 1)
+
+
+def test_group_command_is_ignored_until_the_bot_knows_its_name():
+    """Before getMe has answered, a group command cannot be told to be ours: it is ignored, not guessed."""
+    assert parse(fixture_bytes("message__group_command"), None, NOW) == Ignored("group message not addressed to the bot", 810000012)
+
+
+def test_bot_name_matches_whatever_its_case():
+    """Telegram usernames are case-insensitive: /status@aduantestbot names the bot too."""
+    body = fixture_bytes("message__group_command").replace(b"@AduanTestBot", b"@aduantestbot")
+    [msg] = parse(body, BOT_USERNAME, NOW)
+    assert msg.text == "/status NTB-7K3QX9P2"
+
+
+MALFORMED = [
+    ("empty", b""),
+    ("not json", b"garbage \x00\xff"),
+    ("truncated", fixture_bytes("message__text")[:57]),
+    ("a list", b"[1, 2]"),
+    ("no update id", b'{"message": {"message_id": 1}}'),
+    ("update id a string", b'{"update_id": "5", "message": {}}'),
+    ("update id a boolean", b'{"update_id": true}'),
+    ("message without chat or date", b'{"update_id": 5, "message": {"message_id": 1}}'),
+    ("chat a string", b'{"update_id": 5, "message": {"message_id": 1, "date": 1, "chat": "x"}}'),
+    ("text a number", b'{"update_id": 5, "message": {"message_id": 1, "date": 1, "chat": {"id": 1, "type": "private"}, "text": 5}}'),
+    ("date out of range", b'{"update_id": 5, "message": {"message_id": 1, "date": 99999999999999999, "chat": {"id": 1, "type": "private"}, "text": "x"}}'),
+    ("latitude a string", b'{"update_id": 5, "message": {"message_id": 1, "date": 1, "chat": {"id": 1, "type": "private"}, "location": {"latitude": "a", "longitude": 1}}}'),
+    ("entity length a string", b'{"update_id": 5, "message": {"message_id": 1, "date": 1, "chat": {"id": 1, "type": "private"}, "text": "/x", "entities": [{"type": "bot_command", "offset": 0, "length": "z"}]}}'),
+    ("not utf-8", b'{"update_id": 5, "message": "\xff"}'),
+]
+
+
+@pytest.mark.parametrize(("label", "body"), MALFORMED, ids=[row[0] for row in MALFORMED])
+def test_malformed_body_is_rejected_not_raised(label, body):
+    """A body that is not a Telegram update is Malformed, never an exception."""
+    assert isinstance(parse(body, BOT_USERNAME, NOW), Malformed)
+
+
+@pytest.mark.parametrize(("label", "body"), MALFORMED, ids=[row[0] for row in MALFORMED])
+async def test_malformed_body_answers_400(label, body, tg_client, tg_runtime, post_update, rows):
+    """Garbage or truncated bodies with the right secret answer 400, never 500, and store nothing."""
+    resp = await post_update(tg_client, body)
+    assert resp.status == 400
+    assert rows(tg_runtime) == (0, 0, 0)
+
+
+@pytest.mark.parametrize(
+    ("received", "secret", "ok"),
+    [
+        (SECRET, SECRET, True),
+        (None, SECRET, False),
+        ("", SECRET, False),
+        (SECRET.upper(), SECRET, False),
+        (SECRET[:-1], SECRET, False),
+        (SECRET + "x", SECRET, False),
+        (SECRET, None, False),
+        ("", "", False),
+    ],
+)
+def test_secret_token_must_match_exactly(received, secret, ok):
+    """The header must equal the configured secret exactly; no secret configured means nothing passes."""
+    assert verify(received, secret) is ok
