@@ -50,9 +50,14 @@ class FakeProviders:
 
     def __init__(self) -> None:
         self.sent: list[tuple[str, str, str]] = []  # (transport, to, text)
+        self.down = False  # every provider answers 503 while set
+        self.refused = 0
 
     async def handle(self, request: web.Request) -> web.Response:
         path = request.path
+        if self.down and not path.endswith("/getMe"):
+            self.refused += 1
+            return web.json_response({"error": "temporarily unavailable"}, status=503)
         raw = await request.read()
         try:
             data = json.loads(raw) if raw else {}
@@ -284,3 +289,35 @@ async def test_no_configured_secret_reaches_the_logs(world):
     assert logs
     for secret in runtime.env.secrets():
         assert secret not in logs, f"a secret leaked into the logs: {secret[:4]}…"
+
+
+@pytest.mark.parametrize("name", list(CASES))
+async def test_provider_down_reply_waits_in_the_outbox_and_goes_out_when_back(world, name):
+    """With the provider's API failing, the webhook still answers 200 at once; the reply goes out once it is back."""
+    from datetime import timedelta
+
+    from api.app import OUTBOX
+
+    client, runtime, fake = world
+    case = CASES[name]
+    fake.down = True
+    started = time.monotonic()
+    resp = await send(client, case, "Lampu jalan mati di Ampenan", "5001", "6281200005555")
+    elapsed = time.monotonic() - started
+    assert resp.status == 200 and elapsed < 1.0
+    outbox = client.app[OUTBOX]
+    deadline = time.monotonic() + 10
+    while fake.refused == 0 and time.monotonic() < deadline:
+        await asyncio.sleep(0.05)
+    await asyncio.sleep(0.2)
+    with runtime.db.reader.connect() as conn:
+        state = conn.execute(select(m.Outbox.state).where(m.Outbox.audience == "citizen")).scalar_one()
+    assert fake.refused >= 1 and state == "failed"
+    assert not [t for t, _, _ in fake.sent if t == case.transport]
+    fake.down = False
+    await outbox.run_once(now=datetime.now(timezone.utc) + timedelta(hours=2))
+    (ack,) = await replies_to(fake, case.transport, 1)
+    assert "NTB-" in ack
+    with runtime.db.reader.connect() as conn:
+        state = conn.execute(select(m.Outbox.state).where(m.Outbox.audience == "citizen")).scalar_one()
+    assert state == "delivered"
