@@ -122,7 +122,8 @@ def create_app(runtime: Runtime, metrics: Metrics | None = None) -> web.Applicat
         yield
         await outbox.stop()
 
-    app.cleanup_ctx.append(outbox_ctx)
+    if runtime.env.outbox_worker:
+        app.cleanup_ctx.append(outbox_ctx)
 
     async def openapi(_request: web.Request) -> web.Response:
         return json_response(document(runtime.env.public_url))

@@ -15,7 +15,16 @@ async def handle(request: web.Request) -> web.Response:
     return web.json_response(body, status=201)
 
 
+async def telegram(request: web.Request) -> web.Response:
+    json.loads(await request.read())
+    return web.Response(status=200)
+
+
 if __name__ == "__main__":
     app = web.Application()
-    app.add_routes([web.post("/api/v1/complaints", handle), web.get("/healthz", lambda r: web.json_response({"status": "ok"}))])
+    app.add_routes([
+        web.post("/api/v1/complaints", handle),
+        web.post("/webhooks/telegram", telegram),
+        web.get("/healthz", lambda r: web.json_response({"status": "ok"})),
+    ])
     web.run_app(app, host="127.0.0.1", port=int(sys.argv[1]), access_log=None, print=None)

@@ -1,15 +1,18 @@
-"""Load POST /api/v1/complaints on SQLite against a bare aiohttp handler, in one run; print the figures.
+"""Load the intake on SQLite against a bare aiohttp handler, in one run; print the figures.
 
-Phase 1, fixed concurrency for a fixed time (wrk when installed, else a lean asyncio client): complaints/s,
-p50 and p99 for the service and for the bare handler, and their ratio. Phase 2, a fixed rate at half the
-service's measured throughput (an open-loop client that times from the scheduled send): p50 and p99.
-Then every complaint answered 201 is looked up in the database.
+The target is POST /api/v1/complaints (`--target api`) or Telegram updates to /webhooks/telegram
+(`--target telegram`). Phase 1, fixed concurrency for a fixed time (wrk when installed, else a lean
+asyncio client): messages/s, p50 and p99 for the service and for the bare handler, and their ratio.
+Phase 2, a fixed rate at half the service's measured throughput (an open-loop client that times from
+the scheduled send): p50 and p99. Then the answers are checked against the database: every message
+answered as stored is stored.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+from dataclasses import dataclass
 import json
 import os
 import re
@@ -58,9 +61,36 @@ def wait_up(url: str, proc: subprocess.Popen) -> None:
     raise SystemExit(f"{url} did not come up")
 
 
-def run_wrk(base: str, seconds: int, connections: int) -> dict:
+@dataclass(frozen=True)
+class Target:
+    """What is loaded: the API's complaint endpoint or the Telegram webhook."""
+
+    path: str
+    lua: str
+    ok: int
+    headers: dict
+
+    def body(self, i: int, tag: str) -> bytes:
+        text = f"{TEXTS[i % len(TEXTS)]} {tag} #{i}"
+        if self.path == "/api/v1/complaints":
+            return json.dumps({"text": text}).encode()
+        update = 900_000_000 + i if tag == "paced" else 800_000_000 + i
+        chat = 200_000 + i % 50_000
+        return json.dumps({"update_id": update, "message": {
+            "message_id": update, "date": int(time.time()), "text": text,
+            "from": {"id": chat, "is_bot": False, "first_name": "Warga"},
+            "chat": {"id": chat, "type": "private", "first_name": "Warga"}}}).encode()
+
+
+TARGETS = {
+    "api": Target("/api/v1/complaints", "post.lua", 201, {}),
+    "telegram": Target("/webhooks/telegram", "post_telegram.lua", 200, {"X-Telegram-Bot-Api-Secret-Token": "bench-secret"}),
+}
+
+
+def run_wrk(base: str, seconds: int, connections: int, target: Target) -> dict:
     out = subprocess.run(
-        ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(HERE / "post.lua"), f"{base}/api/v1/complaints"],
+        ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(HERE / target.lua), f"{base}{target.path}"],
         capture_output=True, text=True, check=True,
     ).stdout
     total = int(re.search(r"(\d+) requests in", out).group(1))
@@ -86,9 +116,10 @@ class Connection:
         reader, writer = await asyncio.open_connection(host, port)
         return cls(reader, writer, f"{host}:{port}")
 
-    async def post(self, path: str, body: bytes) -> tuple[int, bytes]:
+    async def post(self, path: str, body: bytes, headers: dict | None = None) -> tuple[int, bytes]:
+        extra = "".join(f"{k}: {v}\r\n" for k, v in (headers or {}).items())
         self.writer.write(
-            f"POST {path} HTTP/1.1\r\nHost: {self.host}\r\nContent-Type: application/json\r\n"
+            f"POST {path} HTTP/1.1\r\nHost: {self.host}\r\nContent-Type: application/json\r\n{extra}"
             f"Content-Length: {len(body)}\r\n\r\n".encode() + body
         )
         head = await self.reader.readuntil(b"\r\n\r\n")
@@ -97,7 +128,7 @@ class Connection:
         return status, await self.reader.readexactly(length)
 
 
-async def open_loop(base: str, seconds: int, rate: float, connections: int = 256) -> dict:
+async def open_loop(base: str, seconds: int, rate: float, target: Target, connections: int = 256) -> dict:
     """Send at a fixed rate whatever the answers do; latency counts from the scheduled send time."""
     host, port = base.removeprefix("http://").split(":")
     pool: asyncio.Queue[Connection] = asyncio.Queue()
@@ -115,15 +146,15 @@ async def open_loop(base: str, seconds: int, rate: float, connections: int = 256
             await asyncio.sleep(delay)
         conn = await pool.get()
         try:
-            body = json.dumps({"text": f"{TEXTS[i % len(TEXTS)]} paced #{i}"}).encode()
-            status, answer = await conn.post("/api/v1/complaints", body)
+            status, answer = await conn.post(target.path, target.body(i, "paced"), target.headers)
         except (OSError, asyncio.IncompleteReadError):
             failed += 1
             return
         pool.put_nowait(conn)
-        if status == 201:
+        if status == target.ok:
             latencies.append(time.perf_counter() - scheduled)
-            codes.append(json.loads(answer)["code"])
+            if target.ok == 201:
+                codes.append(json.loads(answer)["code"])
         else:
             failed += 1
 
@@ -134,7 +165,7 @@ async def open_loop(base: str, seconds: int, rate: float, connections: int = 256
     return {"ok": len(latencies), "failed": failed, "rate": rate, "p50_ms": q[49] * 1000, "p99_ms": q[98] * 1000, "codes": codes}
 
 
-async def closed_loop(base: str, seconds: int, connections: int) -> dict:
+async def closed_loop(base: str, seconds: int, connections: int, target: Target) -> dict:
     """Fallback when wrk is missing: N connections each posting back to back."""
     host, port = base.removeprefix("http://").split(":")
     latencies, failed, stop = [], 0, time.perf_counter() + seconds
@@ -146,8 +177,8 @@ async def closed_loop(base: str, seconds: int, connections: int) -> dict:
         while time.perf_counter() < stop:
             i += 1
             t0 = time.perf_counter()
-            status, _ = await conn.post("/api/v1/complaints", json.dumps({"text": f"{TEXTS[i % len(TEXTS)]} #{w}-{i}"}).encode())
-            if status == 201:
+            status, _ = await conn.post(target.path, target.body(w * 1_000_000 + i, "loop"), target.headers)
+            if status == target.ok:
                 latencies.append(time.perf_counter() - t0)
             else:
                 failed += 1
@@ -165,7 +196,10 @@ def main() -> int:
     ap.add_argument("--connections", type=int, default=128)
     ap.add_argument("--paced-seconds", type=int, default=10)
     ap.add_argument("--log-level", default="INFO", help="the service's ADUAN_LOG_LEVEL (INFO logs a line per request)")
+    ap.add_argument("--target", choices=list(TARGETS), default="api",
+                    help="api: POST /api/v1/complaints; telegram: Telegram updates to /webhooks/telegram")
     args = ap.parse_args()
+    target = TARGETS[args.target]
     use_wrk = shutil.which("wrk") is not None
 
     tmp = Path(tempfile.mkdtemp(prefix="aduan-bench-"))
@@ -178,6 +212,11 @@ def main() -> int:
     port, bare_port = free_port(), free_port()
     env = dict(os.environ, ADUAN_DATABASE_URL=f"sqlite:///{db_path}", ADUAN_CONFIG_DIR=str(cfg), ADUAN_PORT=str(port),
                ADUAN_VAR_DIR=str(tmp / "var"), ADUAN_LOG_LEVEL=args.log_level, ADUAN_PUBLIC_URL=f"http://127.0.0.1:{port}")
+    if args.target == "telegram":
+        # The acknowledgements are queued in the outbox and not sent during the run (as the API's agency
+        # deliveries are not): what is measured is the intake, not the Bot API.
+        env.update(ADUAN_TELEGRAM_TOKEN="123456:bench-token", ADUAN_TELEGRAM_SECRET="bench-secret",
+                   ADUAN_TELEGRAM_API_URL=f"http://127.0.0.1:{free_port()}", ADUAN_OUTBOX_WORKER="off")
     subprocess.run([sys.executable, "main.py", "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True)
     log_file = open(tmp / "serve.log", "w")  # the service's JSON log lines, as a deployment would keep them
     procs = [
@@ -190,13 +229,13 @@ def main() -> int:
         wait_up(f"{bare}/healthz", procs[1])
         def load(url: str, seconds: int) -> dict:
             if use_wrk:
-                return run_wrk(url, seconds, args.connections)
-            return asyncio.run(closed_loop(url, seconds, args.connections))
+                return run_wrk(url, seconds, args.connections, target)
+            return asyncio.run(closed_loop(url, seconds, args.connections, target))
 
         warmup = load(base, 2)  # warm-up: first connections, caches, the database file's first pages
         service = load(base, args.seconds)
         baseline = load(bare, args.seconds)
-        paced = asyncio.run(open_loop(base, args.paced_seconds, service["rps"] / 2))
+        paced = asyncio.run(open_loop(base, args.paced_seconds, service["rps"] / 2, target))
     finally:
         for p in procs:
             p.terminate()
@@ -204,7 +243,8 @@ def main() -> int:
             p.wait(timeout=30)
         log_file.close()
     con = sqlite3.connect(db_path)
-    stored = con.execute("SELECT count(*) FROM complaints").fetchone()[0]
+    stored = con.execute("SELECT count(*) FROM inbound_messages").fetchone()[0]
+    queued = con.execute("SELECT count(*) FROM outbox WHERE audience = 'citizen'").fetchone()[0]
     found = 0
     for i in range(0, len(paced["codes"]), 500):
         chunk = paced["codes"][i : i + 500]
@@ -213,15 +253,16 @@ def main() -> int:
 
     print(f"load: {service['tool']}, {args.connections} connections, {args.seconds} s each, same machine as the servers; "
           f"service log level {args.log_level}")
-    print(f"{'':22}{'complaints/s':>14}{'p50 ms':>10}{'p99 ms':>10}{'failed':>8}")
+    print(f"target: {target.path}")
+    print(f"{'':22}{'messages/s':>14}{'p50 ms':>10}{'p99 ms':>10}{'failed':>8}")
     print(f"{'aduan (SQLite)':22}{service['rps']:>14.0f}{service['p50_ms']:>10.1f}{service['p99_ms']:>10.1f}{service['failed']:>8}")
     print(f"{'bare aiohttp':22}{baseline['rps']:>14.0f}{baseline['p50_ms']:>10.1f}{baseline['p99_ms']:>10.1f}{baseline['failed']:>8}")
     print(f"ratio aduan / bare: {service['rps'] / baseline['rps']:.2f}")
     print(f"paced at {paced['rate']:.0f}/s for {args.paced_seconds} s: p50 {paced['p50_ms']:.1f} ms, p99 {paced['p99_ms']:.1f} ms, "
-          f"{paced['ok']} answered 201, {paced['failed']} failed")
+          f"{paced['ok']} answered {target.ok}, {paced['failed']} failed")
     answered = warmup["ok"] + service["ok"] + paced["ok"]
-    print(f"answered 201: {answered}; complaints in the database: {stored} (requests cut off at the end of a run may add a few); "
-          f"of the paced run's {len(paced['codes'])} codes, {found} are in the database")
+    print(f"answered {target.ok}: {answered}; messages stored: {stored} (requests cut off at the end of a run may add a few); "
+          f"citizen replies queued in the outbox: {queued}; of the paced run's {len(paced['codes'])} codes, {found} are stored")
     shutil.rmtree(tmp, ignore_errors=True)
     return 0 if found == len(paced["codes"]) and stored >= answered else 1
 
