@@ -7,7 +7,7 @@ import time
 import structlog
 from aiohttp import web
 
-from api import operator, public
+from api import agency, operator, public
 from api.errors import ApiError, error_response
 from api.http import json_response
 from api.metrics import Metrics
@@ -16,6 +16,7 @@ from api.runtime import Runtime
 from complaints.codes import unique_id
 from store import queries
 from delivery.outcome import Deliverer
+from delivery.webhook import make_webhook_deliverer
 from delivery.worker import OutboxWorker
 from store.db import StoreUnavailable
 
@@ -81,8 +82,8 @@ def make_middleware(metrics: Metrics):
 
 
 def collect_deliverers(runtime: Runtime, registry) -> dict[str, Deliverer]:
-    """Each channel's deliverers for the transports it has configured, by transport name."""
-    deliverers: dict[str, Deliverer] = {}
+    """Each channel's deliverers for the transports it has configured, and the agencies', by transport name."""
+    deliverers: dict[str, Deliverer] = {"webhook": make_webhook_deliverer(runtime)}
     for channel in registry:
         make = getattr(channel, "deliverers", None)
         if make is not None:
@@ -105,6 +106,7 @@ def create_app(runtime: Runtime, metrics: Metrics | None = None) -> web.Applicat
             metrics.count(metrics.routing, result.rule or "(triage)")
 
     runtime.intake.observe = observe
+    runtime.outbox_wake = outbox.wake
     app = web.Application(middlewares=[make_middleware(metrics)], client_max_size=CLIENT_MAX_SIZE)
     app[RUNTIME] = runtime
     app[METRICS] = metrics
@@ -143,6 +145,7 @@ def create_app(runtime: Runtime, metrics: Metrics | None = None) -> web.Applicat
 
     app.add_routes(public.routes(runtime))
     app.add_routes(operator.routes(runtime))
+    app.add_routes(agency.routes(runtime))
     app.add_routes([web.get("/api/v1/openapi.json", openapi), web.get("/metrics", metrics_handler)])
     for channel in REGISTRY:
         channel.add_routes(app, runtime)

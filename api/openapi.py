@@ -117,6 +117,49 @@ def document(public_url: str) -> dict:
                          "responses": {"200": {"description": "reloaded"}, "400": _error("invalid config; the old stays"),
                                        "401": _error("no or bad token")}},
             },
+            "/api/v1/agency/tickets": {
+                "get": {"summary": "The agency's own tickets", "security": OPERATOR,
+                        "parameters": [query("status", "status"), query("cursor", "from `next`"),
+                                       query("limit", "1–500, default 50", {"type": "integer", "minimum": 1, "maximum": 500})],
+                        "responses": {"200": _ok("a page", "ComplaintPage"), "401": _error("no or bad token"),
+                                      "403": _error("not an agency token")}},
+            },
+            "/api/v1/agency/tickets/{code}": {
+                "get": {"summary": "One of the agency's tickets (reporter withheld when anonymous)", "security": OPERATOR,
+                        "parameters": [CODE], "responses": {"200": _ok("the ticket", "Complaint"), "404": _error("not this agency's")}},
+            },
+            "/api/v1/agency/tickets/{code}/status": {
+                "post": {"summary": "acknowledged | in_progress | resolved | rejected (with a note as the reason)", "security": OPERATOR,
+                         "parameters": [CODE],
+                         "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                             "type": "object", "required": ["status"],
+                             "properties": {"status": {"enum": ["acknowledged", "in_progress", "resolved", "rejected"]},
+                                            "note": {"type": "string"}}}}}},
+                         "responses": {"200": _ok("the ticket", "Complaint"), "400": _error("bad input"),
+                                       "404": _error("not this agency's"), "409": _error("not allowed from the current status")}},
+            },
+            "/api/v1/agency/tickets/{code}/reply": {
+                "post": {"summary": "A message to the citizen on their channel", "security": OPERATOR, "parameters": [CODE],
+                         "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                             "type": "object", "required": ["message"], "properties": {"message": {"type": "string"}}}}}},
+                         "responses": {"202": {"description": "queued"}, "200": {"description": "the citizen left no address"},
+                                       "404": _error("not this agency's")}},
+            },
+            "/api/v1/agency/tickets/{code}/forward": {
+                "post": {"summary": "Hand the ticket to an agency with authority", "security": OPERATOR, "parameters": [CODE],
+                         "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                             "type": "object", "required": ["agency"],
+                             "properties": {"agency": {"type": "string"}, "note": {"type": "string"}}}}}},
+                         "responses": {"200": {"description": "forwarded"}, "400": _error("unknown agency"),
+                                       "404": _error("not this agency's"), "409": _error("not open")}},
+            },
+            "/api/v1/agency/tickets/{code}/return": {
+                "post": {"summary": "Not our authority: back to triage with the reason", "security": OPERATOR, "parameters": [CODE],
+                         "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                             "type": "object", "required": ["reason"], "properties": {"reason": {"type": "string"}}}}}},
+                         "responses": {"200": {"description": "returned"}, "400": _error("no reason"),
+                                       "404": _error("not this agency's"), "409": _error("not open")}},
+            },
             "/api/v1/openapi.json": {"get": {"summary": "This document", "responses": {"200": {"description": "OpenAPI"}}}},
             "/metrics": {"get": {"summary": "Prometheus metrics", "responses": {"200": {"description": "text format"}}}},
         },

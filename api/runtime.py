@@ -37,6 +37,7 @@ class Runtime:
     limiter: RateLimiter
     secret_key: bytes
     readers: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(8, thread_name_prefix="store-read"))
+    outbox_wake: Callable[[], None] | None = None
 
     @property
     def router(self) -> Router:
@@ -57,6 +58,23 @@ class Runtime:
             return await asyncio.get_running_loop().run_in_executor(self.readers, run)
         except DBAPIError as exc:
             raise StoreUnavailable(str(exc).splitlines()[0][:200]) from exc
+
+    async def write(self, fn: Callable[..., T], *args: Any) -> T:
+        """Run `fn(connection, *args)` in one write transaction off the event loop (actions after intake)."""
+
+        def run() -> T:
+            with self.db.writer.begin() as conn:
+                return fn(conn, *args)
+
+        try:
+            return await asyncio.get_running_loop().run_in_executor(self.readers, run)
+        except DBAPIError as exc:
+            raise StoreUnavailable(str(exc).splitlines()[0][:200]) from exc
+
+    def wake_outbox(self) -> None:
+        """Tell the outbox worker new rows are waiting (it also finds them at its next poll)."""
+        if self.outbox_wake is not None:
+            self.outbox_wake()
 
     def reload(self) -> tuple[bool, list[str], list[str]]:
         """Load the config folder again; switch to it only when it has no errors."""

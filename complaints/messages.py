@@ -23,6 +23,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "id": " Ditangani oleh {agency}.",
         "en": " Handled by {agency}.",
     },
+    "status_changed": {
+        "id": "Aduan {code}: status berubah menjadi {status}.{note} Detail: {track_url}",
+        "en": "Complaint {code} is now: {status}.{note} Details: {track_url}",
+    },
+    "agency_reply": {
+        "id": "Balasan {agency} untuk aduan {code}: {message}",
+        "en": "{agency} replies on complaint {code}: {message}",
+    },
     "status_unknown": {
         "id": "Kode {code} tidak ditemukan. Periksa kembali kode pelacakan Anda, misalnya {example}.",
         "en": "We found no complaint with code {code}. Please check the tracking code, for example {example}.",

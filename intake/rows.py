@@ -71,6 +71,7 @@ def complaint_row(msg: InboundMessage, decision: Decision, code: str, language: 
         "channel": msg.channel,
         "sender_id": msg.sender_id,
         "reply_to": msg.reply_to,
+        "reply_via": msg.reply_via,
         "anonymous": msg.anonymous,
         "confidential": msg.confidential,
         "language": language,
@@ -123,6 +124,20 @@ def followup_event(msg: InboundMessage, now: datetime) -> dict:
 def citizen_ack(msg: InboundMessage, code: str, language: str, track_url: str, now: datetime) -> dict | None:
     """The acknowledgement with the tracking code, on the citizen's own channel."""
     return citizen_reply(msg, "citizen.ack", say("ack", language, code=code, track_url=track_url), language, code, now)
+
+
+def citizen_notice(complaint, reporter, event: str, text: str, now: datetime) -> dict | None:
+    """A later message to the citizen of a stored complaint, where they can be reached; None if nowhere."""
+    if complaint["reply_to"]:
+        transport, target = complaint["reply_via"] or complaint["channel"], complaint["reply_to"]
+    elif reporter is not None and reporter["email"]:
+        transport, target = "email", reporter["email"]
+    elif reporter is not None and reporter["phone"]:
+        transport, target = "sms", reporter["phone"]
+    else:
+        return None
+    payload = {"code": complaint["code"], "text": text, "language": complaint["language"]}
+    return dict(outbox_row("citizen", transport, None, target, event, payload, now), complaint_id=complaint["id"])
 
 
 def citizen_reply(msg: InboundMessage, event: str, text: str, language: str, code: str | None, now: datetime) -> dict | None:

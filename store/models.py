@@ -74,6 +74,7 @@ class Complaint(Base):
     channel: Mapped[str] = mapped_column(String(16))
     sender_id: Mapped[str | None] = mapped_column(String(128))
     reply_to: Mapped[str | None] = mapped_column(String(256))
+    reply_via: Mapped[str | None] = mapped_column(String(32))
     reporter_id: Mapped[int | None] = mapped_column(ForeignKey("reporters.id"))
     anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
     confidential: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -1,0 +1,89 @@
+"""Changes to a complaint after intake, each in one transaction with its event, its notices and deliveries."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+
+from sqlalchemy import Connection, insert, select, update
+
+from complaints.messages import say, status_name
+from intake import rows
+from store import models as m
+
+
+def _reporter(conn: Connection, complaint: Mapping) -> Mapping | None:
+    if complaint["reporter_id"] is None:
+        return None
+    return conn.execute(select(m.Reporter.__table__).where(m.Reporter.id == complaint["reporter_id"])).mappings().first()
+
+
+def _event(conn: Connection, complaint: Mapping, actor: str, kind: str, status: str | None, public: bool, data: dict, now: datetime) -> None:
+    conn.execute(insert(m.Event).values(complaint_id=complaint["id"], at=now, actor=actor, type=kind, status=status,
+                                        public=public, data=data))
+
+
+def _notify_citizen(conn: Connection, complaint: Mapping, event: str, text: str, now: datetime) -> None:
+    row = rows.citizen_notice(complaint, _reporter(conn, complaint), event, text, now)
+    if row is not None:
+        conn.execute(insert(m.Outbox).values(**row))
+
+
+def _deliver_to_agency(conn: Connection, config, complaint: Mapping, agency: str, event: str, now: datetime) -> None:
+    deliveries = rows.agency_deliveries(config, agency, complaint["code"], event, now)
+    if deliveries:
+        conn.execute(insert(m.Outbox), [dict(d, complaint_id=complaint["id"]) for d in deliveries])
+
+
+def _fresh(conn: Connection, complaint_id: int) -> Mapping:
+    return conn.execute(select(m.Complaint.__table__).where(m.Complaint.id == complaint_id)).mappings().one()
+
+
+def change_status(conn: Connection, complaint: Mapping, status: str, actor: str, note: str | None, now: datetime,
+                  public_url: str) -> Mapping:
+    """Set a new status, record it on the timeline and tell the citizen in their language."""
+    values: dict = {"status": status, "updated_at": now}
+    if status == "acknowledged" or (status in ("in_progress", "resolved") and complaint["acknowledged_at"] is None):
+        values["acknowledged_at"] = now
+    if status == "resolved":
+        values["resolved_at"] = now
+    if status == "rejected":
+        values["status_reason"] = note
+    conn.execute(update(m.Complaint).where(m.Complaint.id == complaint["id"]).values(**values))
+    _event(conn, complaint, actor, "status", status, True, {"note": note} if note else {}, now)
+    language = complaint["language"]
+    text = say("status_changed", language, code=complaint["code"], status=status_name(status, language),
+               note=f" {note}" if note else "", track_url=f"{public_url}/track/{complaint['code']}")
+    _notify_citizen(conn, complaint, f"citizen.status.{status}", text, now)
+    return _fresh(conn, complaint["id"])
+
+
+def reply_to_citizen(conn: Connection, complaint: Mapping, agency_name: str, actor: str, message: str, now: datetime) -> bool:
+    """Send the agency's message to the citizen on their channel; False when the citizen left no way to reach them."""
+    text = say("agency_reply", complaint["language"], agency=agency_name, code=complaint["code"], message=message)
+    _event(conn, complaint, actor, "agency_reply", None, False, {"message": message}, now)
+    row = rows.citizen_notice(complaint, _reporter(conn, complaint), "citizen.agency_reply", text, now)
+    if row is None:
+        return False
+    conn.execute(insert(m.Outbox).values(**row))
+    conn.execute(update(m.Complaint).where(m.Complaint.id == complaint["id"]).values(updated_at=now))
+    return True
+
+
+def forward(conn: Connection, complaint: Mapping, config, to_agency: str, actor: str, note: str | None, now: datetime) -> Mapping:
+    """Hand the ticket to another agency: it is assigned anew (its SLA clock restarts) and delivered there."""
+    conn.execute(update(m.Complaint).where(m.Complaint.id == complaint["id"]).values(
+        agency=to_agency, status="assigned", assigned_at=now, acknowledged_at=None, overdue=False, updated_at=now))
+    _event(conn, complaint, actor, "forwarded", "assigned", True,
+           {"from": complaint["agency"], "to": to_agency, **({"note": note} if note else {})}, now)
+    _deliver_to_agency(conn, config, complaint, to_agency, "ticket.assigned", now)
+    return _fresh(conn, complaint["id"])
+
+
+def return_to_triage(conn: Connection, complaint: Mapping, config, actor: str, reason: str, now: datetime) -> Mapping:
+    """Not this agency's authority ("bukan wewenang"): back to triage with the reason, and the operators told."""
+    conn.execute(update(m.Complaint).where(m.Complaint.id == complaint["id"]).values(
+        agency=None, status="triage", status_reason=reason, acknowledged_at=None, overdue=False, updated_at=now))
+    _event(conn, complaint, actor, "returned", "triage", True, {"from": complaint["agency"], "reason": reason}, now)
+    _deliver_to_agency(conn, config, complaint, config.triage, "ticket.triage", now)
+    return _fresh(conn, complaint["id"])

@@ -1,0 +1,167 @@
+"""Agency API: own tickets only (404 for any other), valid transitions, replies, forwarding, returns."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+from sqlalchemy import select
+
+from api.auth import token_hash
+from store import models as m
+from store.queries import add_token
+
+HEALTH = "Obat di puskesmas Aikmel kosong sudah dua minggu"
+ROAD = "Jalan rusak parah dan berlubang di Selong"
+
+
+@pytest.fixture
+def tokens(runtime):
+    with runtime.db.writer.begin() as conn:
+        for code in ("puskesmas-aikmel", "pupr-lotim"):
+            add_token(conn, token_hash(f"token-{code}"), "agency", code, None, datetime.now(timezone.utc))
+    return {code: {"Authorization": f"Bearer token-{code}"} for code in ("puskesmas-aikmel", "pupr-lotim")}
+
+
+async def submit(client, text, **extra):
+    resp = await client.post("/api/v1/complaints", json={"text": text, **extra})
+    assert resp.status == 201
+    return await resp.json()
+
+
+def citizen_notices(runtime, code):
+    with runtime.db.reader.connect() as conn:
+        rows = conn.execute(select(m.Outbox.event, m.Outbox.transport, m.Outbox.target, m.Outbox.payload)
+                            .join(m.Complaint, m.Complaint.id == m.Outbox.complaint_id)
+                            .where(m.Complaint.code == code, m.Outbox.audience == "citizen").order_by(m.Outbox.id)).all()
+    return rows
+
+
+async def test_agency_lists_and_reads_only_its_own_tickets(client, tokens):
+    """A token sees its agency's tickets; the other agency's never appear, whatever the query says."""
+    mine = await submit(client, HEALTH)
+    theirs = await submit(client, ROAD)
+    assert mine["agency"]["code"] == "puskesmas-aikmel" and theirs["agency"]["code"] == "pupr-lotim"
+    listed = await (await client.get("/api/v1/agency/tickets?agency=pupr-lotim", headers=tokens["puskesmas-aikmel"])).json()
+    assert [t["code"] for t in listed["items"]] == [mine["code"]]
+    assert (await client.get(f"/api/v1/agency/tickets/{mine['code']}", headers=tokens["puskesmas-aikmel"])).status == 200
+
+
+async def test_another_agencys_ticket_is_404_on_every_endpoint(client, tokens):
+    """Reads, status changes, replies, forwards and returns on another agency's ticket all answer 404, saying nothing of it."""
+    theirs = await submit(client, ROAD, reporter={"name": "Rahasia Sekali"})
+    headers = tokens["puskesmas-aikmel"]
+    code = theirs["code"]
+    attempts = [
+        ("GET", f"/api/v1/agency/tickets/{code}", None),
+        ("GET", f"/api/v1/agency/tickets/{code.lower()}?agency=pupr-lotim", None),
+        ("POST", f"/api/v1/agency/tickets/{code}/status", {"status": "acknowledged", "agency": "pupr-lotim"}),
+        ("POST", f"/api/v1/agency/tickets/{code}/reply", {"message": "halo"}),
+        ("POST", f"/api/v1/agency/tickets/{code}/forward", {"agency": "dinkes-lotim"}),
+        ("POST", f"/api/v1/agency/tickets/{code}/return", {"reason": "bukan wewenang"}),
+        ("GET", "/api/v1/agency/tickets/NTB-00000000", None),
+    ]
+    for method, path, body in attempts:
+        resp = await client.request(method, path, json=body, headers=headers)
+        assert resp.status == 404, (method, path)
+        text = await resp.text()
+        assert "Rahasia" not in text and "pupr-lotim" not in text and "Selong" not in text
+
+
+async def test_tokens_are_checked(client, tokens, operator_headers):
+    """No or a wrong token is 401; an operator's token is not an agency's (403)."""
+    assert (await client.get("/api/v1/agency/tickets")).status == 401
+    assert (await client.get("/api/v1/agency/tickets", headers={"Authorization": "Bearer nope"})).status == 401
+    assert (await client.get("/api/v1/agency/tickets", headers=operator_headers)).status == 403
+
+
+async def test_work_a_ticket_to_resolved_and_the_citizen_hears_each_step(client, runtime, tokens):
+    """acknowledged → in_progress → resolved, each on the timeline and each told to the citizen."""
+    created = await submit(client, HEALTH, reporter={"email": "warga@example.id"})
+    headers = tokens["puskesmas-aikmel"]
+    for status in ("acknowledged", "in_progress", "resolved"):
+        resp = await client.post(f"/api/v1/agency/tickets/{created['code']}/status", json={"status": status, "note": "Sedang dicek"},
+                                 headers=headers)
+        assert resp.status == 200, await resp.text()
+        assert (await resp.json())["status"] == status
+    track = await (await client.get(f"/api/v1/track/{created['code']}")).json()
+    assert [e["status"] for e in track["timeline"]] == ["new", "assigned", "acknowledged", "in_progress", "resolved"]
+    notices = citizen_notices(runtime, created["code"])
+    assert [n.event for n in notices] == ["citizen.ack", "citizen.status.acknowledged", "citizen.status.in_progress",
+                                          "citizen.status.resolved"]
+    assert all(n.transport == "email" and n.target == "warga@example.id" for n in notices)
+    assert "Selesai ditindaklanjuti" in notices[-1].payload["text"]
+
+
+async def test_invalid_transitions_are_409_and_say_what_is_allowed(client, tokens):
+    """A move the ticket's status does not allow is refused with the moves it does allow."""
+    created = await submit(client, HEALTH)
+    headers = tokens["puskesmas-aikmel"]
+    url = f"/api/v1/agency/tickets/{created['code']}/status"
+    resp = await client.post(url, json={"status": "resolved"}, headers=headers)
+    assert resp.status == 409
+    assert "acknowledged, in_progress, rejected" in (await resp.json())["error"]["message"]
+    await client.post(url, json={"status": "in_progress"}, headers=headers)
+    await client.post(url, json={"status": "resolved"}, headers=headers)
+    resp = await client.post(url, json={"status": "acknowledged"}, headers=headers)
+    assert resp.status == 409 and "no longer" in (await resp.json())["error"]["message"]
+    assert (await client.post(url, json={"status": "closed"}, headers=headers)).status == 400
+
+
+async def test_rejecting_needs_a_reason(client, tokens):
+    """A rejection without a reason is 400; with one, the reason is kept."""
+    created = await submit(client, HEALTH)
+    url = f"/api/v1/agency/tickets/{created['code']}/status"
+    assert (await client.post(url, json={"status": "rejected"}, headers=tokens["puskesmas-aikmel"])).status == 400
+    resp = await client.post(url, json={"status": "rejected", "note": "Laporan ganda"}, headers=tokens["puskesmas-aikmel"])
+    assert resp.status == 200 and (await resp.json())["status_reason"] == "Laporan ganda"
+
+
+async def test_reply_reaches_the_citizen_on_their_channel(client, runtime, tokens):
+    """The agency's message is queued to the citizen with the agency's name."""
+    created = await submit(client, HEALTH, reporter={"phone": "+6281234567890"})
+    resp = await client.post(f"/api/v1/agency/tickets/{created['code']}/reply", json={"message": "Stok obat tiba besok."},
+                             headers=tokens["puskesmas-aikmel"])
+    assert resp.status == 202
+    notice = citizen_notices(runtime, created["code"])[-1]
+    assert notice.transport == "sms" and "Stok obat tiba besok." in notice.payload["text"]
+    assert "Puskesmas Aikmel" in notice.payload["text"]
+
+
+async def test_forward_hands_the_ticket_over(client, runtime, tokens):
+    """Forwarded, the ticket is the new agency's: delivered to it, gone from the old one's view."""
+    created = await submit(client, HEALTH)
+    resp = await client.post(f"/api/v1/agency/tickets/{created['code']}/forward", json={"agency": "dinkes-lotim", "note": "rujukan"},
+                             headers=tokens["puskesmas-aikmel"])
+    assert resp.status == 200 and (await resp.json())["agency"]["code"] == "dinkes-lotim"
+    assert (await client.get(f"/api/v1/agency/tickets/{created['code']}", headers=tokens["puskesmas-aikmel"])).status == 404
+    with runtime.db.reader.connect() as conn:
+        agencies = [r.agency for r in conn.execute(select(m.Outbox.agency).where(m.Outbox.audience == "agency").order_by(m.Outbox.id))]
+    assert agencies[-1] == "dinkes-lotim"
+    bad = await client.post(f"/api/v1/agency/tickets/{created['code']}/forward", json={"agency": "atlantis"},
+                            headers=tokens["puskesmas-aikmel"])
+    assert bad.status == 404  # no longer theirs to forward
+
+
+async def test_return_puts_the_ticket_back_in_triage_with_the_reason(client, runtime, tokens):
+    """"Bukan wewenang": back to triage, the reason kept, the triage team told."""
+    created = await submit(client, ROAD)
+    resp = await client.post(f"/api/v1/agency/tickets/{created['code']}/return", json={"reason": "Jalan provinsi, bukan wewenang kabupaten"},
+                             headers=tokens["pupr-lotim"])
+    assert resp.status == 200 and (await resp.json())["status"] == "triage"
+    with runtime.db.reader.connect() as conn:
+        row = conn.execute(select(m.Complaint.status, m.Complaint.agency, m.Complaint.status_reason)).one()
+        last = conn.execute(select(m.Outbox.agency, m.Outbox.event).where(m.Outbox.audience == "agency").order_by(m.Outbox.id.desc())).first()
+    assert row.status == "triage" and row.agency is None and "bukan wewenang" in row.status_reason
+    assert last.agency == runtime.config.triage and last.event == "ticket.triage"
+    assert (await client.post(f"/api/v1/agency/tickets/{created['code']}/return", json={}, headers=tokens["pupr-lotim"])).status == 404
+
+
+async def test_anonymous_reporter_is_withheld_from_the_agency(client, tokens):
+    """An anonymous complaint reaches the agency without who sent it, in the list and in the ticket."""
+    created = await submit(client, HEALTH, anonymous=True, reporter={"name": "Siti Aminah", "phone": "+62811111111"})
+    headers = tokens["puskesmas-aikmel"]
+    ticket = await (await client.get(f"/api/v1/agency/tickets/{created['code']}", headers=headers)).json()
+    listed = await (await client.get("/api/v1/agency/tickets", headers=headers)).text()
+    assert ticket["reporter"] is None and ticket["anonymous"] is True
+    assert "Siti" not in listed and "62811111111" not in listed
