@@ -108,6 +108,23 @@ def document(public_url: str) -> dict:
                         "responses": {"200": _ok("the complaint", "Complaint"), "401": _error("no or bad token"),
                                       "403": _error("not an operator token"), "404": _error("unknown code")}},
             },
+            "/api/v1/complaints/{code}/assign": {
+                "post": {"summary": "Assign or reassign to an agency (operator)", "security": OPERATOR, "parameters": [CODE],
+                         "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                             "type": "object", "required": ["agency"],
+                             "properties": {"agency": {"type": "string"}, "note": {"type": "string"}}}}}},
+                         "responses": {"200": _ok("the complaint", "Complaint"), "400": _error("unknown agency"),
+                                       "404": _error("unknown code"), "409": _error("closed or rejected")}},
+            },
+            "/api/v1/complaints/{code}/status": {
+                "post": {"summary": "Set the status (operator): acknowledged, in_progress, resolved, closed, rejected (with a note)",
+                         "security": OPERATOR, "parameters": [CODE],
+                         "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                             "type": "object", "required": ["status"],
+                             "properties": {"status": {"type": "string"}, "note": {"type": "string"}}}}}},
+                         "responses": {"200": _ok("the complaint", "Complaint"), "400": _error("bad input"),
+                                       "404": _error("unknown code"), "409": _error("not allowed from the current status")}},
+            },
             "/api/v1/track/{code}": {
                 "get": {"summary": "Public status and timeline", "parameters": [CODE],
                         "responses": {"200": _ok("public view", "Complaint"), "404": _error("unknown code")}},

@@ -9,13 +9,14 @@ from aiohttp import web
 
 from api.auth import require_operator
 from api.errors import ApiError
-from api.http import json_response
+from api.http import json_response, parse_json_object, read_capped
 from api.runtime import Runtime
 from complaints.codes import canonical
 from complaints.model import STATUSES, has_control
+from complaints.transitions import FINAL_STATUSES, OPERATOR_STATUSES, operator_move_error
 from complaints.views import operator_view
 from config.models import CHANNELS
-from store import queries
+from store import actions, queries
 
 
 def parse_bound(value: str, name: str, tz: ZoneInfo, end: bool) -> datetime:
@@ -117,7 +118,49 @@ def routes(runtime: Runtime) -> list[web.RouteDef]:
             )
         return json_response({"status": "reloaded", "version": runtime.config.version, "warnings": warnings})
 
+    async def operated(request: web.Request):
+        await require_operator(request, runtime)
+        code = canonical(request.match_info["code"])
+        row = await runtime.read(queries.find_complaint, code) if code else None
+        if row is None:
+            raise ApiError(404, "not_found", "no complaint has this tracking code")
+        data = parse_json_object(await read_capped(request, runtime.config.settings.max_body_bytes))
+        note = data.get("note")
+        if note is not None and (not isinstance(note, str) or len(note) > 4000 or has_control(note)):
+            raise ApiError(400, "invalid_input", "note must be text of at most 4000 characters")
+        return row, data, (note or "").strip() or None
+
+    async def assign(request: web.Request) -> web.Response:
+        row, data, note = await operated(request)
+        target = data.get("agency")
+        if not isinstance(target, str) or target not in runtime.config.agencies:
+            raise ApiError(400, "invalid_input", f'unknown agency "{target}"')
+        if row["status"] in FINAL_STATUSES:
+            raise ApiError(409, "invalid_transition", f'the complaint is "{row["status"]}": it can no longer be assigned')
+        if row["agency"] == target and row["status"] != "triage":
+            raise ApiError(409, "invalid_transition", f'the complaint is already assigned to "{target}"')
+        updated = await runtime.write(actions.assign, row, runtime.config, target, "operator", note, datetime.now(timezone.utc),
+                                      "reassigned" if row["agency"] else "assigned", runtime.env.public_url)
+        runtime.wake_outbox()
+        return json_response(operator_view(updated, runtime.config))
+
+    async def set_status(request: web.Request) -> web.Response:
+        row, data, note = await operated(request)
+        status = data.get("status")
+        problem = operator_move_error(row["status"], status if isinstance(status, str) else "")
+        if problem:
+            raise ApiError(400 if status not in OPERATOR_STATUSES else 409,
+                           "invalid_input" if status not in OPERATOR_STATUSES else "invalid_transition", problem)
+        if status == "rejected" and not note:
+            raise ApiError(400, "invalid_input", "note is required: say why the complaint is rejected")
+        updated = await runtime.write(actions.change_status, row, status, "operator", note, datetime.now(timezone.utc),
+                                      runtime.env.public_url, runtime.config)
+        runtime.wake_outbox()
+        return json_response(operator_view(updated, runtime.config))
+
     return [
+        web.post("/api/v1/complaints/{code}/assign", assign),
+        web.post("/api/v1/complaints/{code}/status", set_status),
         web.get("/api/v1/complaints", list_complaints),
         web.get("/api/v1/complaints/{code}", get_complaint),
         web.post("/api/v1/admin/reload", reload),

@@ -20,3 +20,26 @@ def agency_move_error(current: str, target: str) -> str | None:
     if not allowed:
         return f'the ticket is "{current}": an agency can no longer change its status'
     return f'a ticket that is "{current}" can become {", ".join(allowed)}, not "{target}"'
+
+
+OPERATOR_STATUSES = ("acknowledged", "in_progress", "resolved", "closed", "rejected")
+FINAL_STATUSES = ("closed", "rejected")
+
+
+def operator_move_error(current: str, target: str) -> str | None:
+    """Return why an operator cannot set `target` on a complaint that is `current`, or None when they can.
+
+    Operators may set any later status on an open complaint (a closed or rejected one is final);
+    assignment goes through the assign action, and only a resolved complaint can be closed.
+    """
+    if target not in OPERATOR_STATUSES:
+        return f'status must be one of {", ".join(OPERATOR_STATUSES)} (assign to an agency to make it "assigned")'
+    if current in FINAL_STATUSES:
+        return f'the complaint is "{current}": it can no longer change'
+    if target == "closed" and current != "resolved":
+        return f'only a resolved complaint can be closed; this one is "{current}"'
+    if target in ("acknowledged", "in_progress", "resolved") and current in ("new", "triage"):
+        return f'the complaint is "{current}": assign it to an agency first'
+    if target == current:
+        return f'the complaint is already "{current}"'
+    return None

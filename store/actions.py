@@ -40,9 +40,12 @@ def _fresh(conn: Connection, complaint_id: int) -> Mapping:
 
 
 def change_status(conn: Connection, complaint: Mapping, status: str, actor: str, note: str | None, now: datetime,
-                  public_url: str) -> Mapping:
-    """Set a new status, record it on the timeline and tell the citizen in their language."""
+                  public_url: str, config=None) -> Mapping:
+    """Set a new status, record it on the timeline and tell the citizen in their language; with `config`
+    (an operator's change) the agency holding the ticket is told too."""
     values: dict = {"status": status, "updated_at": now}
+    if status == "closed":
+        values["closed_at"] = now
     if status == "acknowledged" or (status in ("in_progress", "resolved") and complaint["acknowledged_at"] is None):
         values["acknowledged_at"] = now
     if status == "resolved":
@@ -55,6 +58,8 @@ def change_status(conn: Connection, complaint: Mapping, status: str, actor: str,
     text = say("status_changed", language, code=complaint["code"], status=status_name(status, language),
                note=f" {note}" if note else "", track_url=f"{public_url}/track/{complaint['code']}")
     _notify_citizen(conn, complaint, f"citizen.status.{status}", text, now)
+    if config is not None and complaint["agency"] in config.agencies:
+        _deliver_to_agency(conn, config, complaint, complaint["agency"], "ticket.updated", now)
     return _fresh(conn, complaint["id"])
 
 
@@ -70,14 +75,26 @@ def reply_to_citizen(conn: Connection, complaint: Mapping, agency_name: str, act
     return True
 
 
-def forward(conn: Connection, complaint: Mapping, config, to_agency: str, actor: str, note: str | None, now: datetime) -> Mapping:
-    """Hand the ticket to another agency: it is assigned anew (its SLA clock restarts) and delivered there."""
+def assign(conn: Connection, complaint: Mapping, config, to_agency: str, actor: str, note: str | None, now: datetime,
+           kind: str = "assigned", public_url: str | None = None) -> Mapping:
+    """Give the ticket to an agency (an operator's assignment, an agency's forward): assigned anew, its SLA
+    clock restarted, delivered there; the citizen is told when it leaves triage."""
     conn.execute(update(m.Complaint).where(m.Complaint.id == complaint["id"]).values(
         agency=to_agency, status="assigned", assigned_at=now, acknowledged_at=None, overdue=False, updated_at=now))
-    _event(conn, complaint, actor, "forwarded", "assigned", True,
+    _event(conn, complaint, actor, kind, "assigned", True,
            {"from": complaint["agency"], "to": to_agency, **({"note": note} if note else {})}, now)
     _deliver_to_agency(conn, config, complaint, to_agency, "ticket.assigned", now)
+    if public_url is not None and complaint["status"] != "assigned":
+        language = complaint["language"]
+        text = say("status_changed", language, code=complaint["code"], status=status_name("assigned", language),
+                   note="", track_url=f"{public_url}/track/{complaint['code']}")
+        _notify_citizen(conn, complaint, "citizen.status.assigned", text, now)
     return _fresh(conn, complaint["id"])
+
+
+def forward(conn: Connection, complaint: Mapping, config, to_agency: str, actor: str, note: str | None, now: datetime) -> Mapping:
+    """Hand the ticket to another agency with authority (province to regency, office to unit)."""
+    return assign(conn, complaint, config, to_agency, actor, note, now, kind="forwarded")
 
 
 def return_to_triage(conn: Connection, complaint: Mapping, config, actor: str, reason: str, now: datetime) -> Mapping:

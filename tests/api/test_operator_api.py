@@ -145,3 +145,67 @@ async def test_list_items_carry_the_reporter(client, operator_headers):
     await submit(client, "Jalan rusak parah di Praya", reporter={"name": "Wayan", "phone": "+6281999"})
     page = await (await client.get("/api/v1/complaints", headers=operator_headers)).json()
     assert page["items"][0]["reporter"]["name"] == "Wayan"
+
+
+async def test_operator_assigns_from_triage_and_reassigns(client, runtime, operator_headers):
+    """Assigning takes a complaint out of triage; reassigning moves it; each is on the timeline and delivered."""
+    from sqlalchemy import select
+
+    from store import models as m
+
+    code = await submit(client, "Saya mau tanya saja", reporter={"email": "warga@example.id"})
+    resp = await client.post(f"/api/v1/complaints/{code}/assign", json={"agency": "dinsos-ntb", "note": "soal bansos"},
+                             headers=operator_headers)
+    assert resp.status == 200
+    assert (await resp.json())["status"] == "assigned" and (await resp.json())["agency"]["code"] == "dinsos-ntb"
+    resp = await client.post(f"/api/v1/complaints/{code}/assign", json={"agency": "dinsos-lotim"}, headers=operator_headers)
+    assert resp.status == 200
+    detail = await (await client.get(f"/api/v1/complaints/{code}", headers=operator_headers)).json()
+    assert [e["type"] for e in detail["events"]][-2:] == ["assigned", "reassigned"]
+    assert [d["agency"] for d in detail["deliveries"] if d["audience"] == "agency"][-1] == "dinsos-lotim"
+    with runtime.db.reader.connect() as conn:
+        events = conn.execute(select(m.Outbox.event).where(m.Outbox.audience == "citizen").order_by(m.Outbox.id)).scalars().all()
+    assert events == ["citizen.ack", "citizen.status.assigned"]
+
+
+async def test_operator_assign_refuses_unknown_agencies_and_final_complaints(client, operator_headers):
+    """An unknown agency is 400; a rejected complaint cannot be assigned (409)."""
+    code = await submit(client, "Jalan rusak parah di Praya")
+    assert (await client.post(f"/api/v1/complaints/{code}/assign", json={"agency": "atlantis"}, headers=operator_headers)).status == 400
+    await client.post(f"/api/v1/complaints/{code}/status", json={"status": "rejected", "note": "ganda"}, headers=operator_headers)
+    resp = await client.post(f"/api/v1/complaints/{code}/assign", json={"agency": "dinsos-ntb"}, headers=operator_headers)
+    assert resp.status == 409
+    assert (await client.post("/api/v1/complaints/NTB-00000000/assign", json={"agency": "dinsos-ntb"},
+                              headers=operator_headers)).status == 404
+
+
+async def test_operator_status_changes_follow_the_rules_and_tell_the_agency(client, runtime, operator_headers):
+    """Triage must be assigned first; resolved can be closed; closed is final; the agency hears of each change."""
+    from sqlalchemy import select
+
+    from store import models as m
+
+    triage = await submit(client, "Saya mau tanya saja")
+    resp = await client.post(f"/api/v1/complaints/{triage}/status", json={"status": "resolved"}, headers=operator_headers)
+    assert resp.status == 409 and "assign it" in (await resp.json())["error"]["message"]
+    code = await submit(client, "Jalan rusak parah di Praya")
+    url = f"/api/v1/complaints/{code}/status"
+    assert (await client.post(url, json={"status": "closed"}, headers=operator_headers)).status == 409
+    assert (await client.post(url, json={"status": "resolved"}, headers=operator_headers)).status == 200
+    assert (await client.post(url, json={"status": "closed"}, headers=operator_headers)).status == 200
+    resp = await client.post(url, json={"status": "in_progress"}, headers=operator_headers)
+    assert resp.status == 409 and "no longer" in (await resp.json())["error"]["message"]
+    assert (await client.post(url, json={"status": "lost"}, headers=operator_headers)).status == 400
+    with runtime.db.reader.connect() as conn:
+        updates = conn.execute(select(m.Outbox.event).join(m.Complaint, m.Complaint.id == m.Outbox.complaint_id)
+                               .where(m.Complaint.code == code, m.Outbox.audience == "agency", m.Outbox.event == "ticket.updated")).all()
+        closed_at = conn.execute(select(m.Complaint.closed_at).where(m.Complaint.code == code)).scalar_one()
+    assert len(updates) == 2 * len(runtime.config.agencies["pupr-loteng"].deliver)
+    assert closed_at is not None
+
+
+async def test_operator_reject_needs_a_reason(client, operator_headers):
+    """Rejecting without a note is 400."""
+    code = await submit(client, "Jalan rusak parah di Praya")
+    resp = await client.post(f"/api/v1/complaints/{code}/status", json={"status": "rejected"}, headers=operator_headers)
+    assert resp.status == 400 and "note" in (await resp.json())["error"]["message"]
