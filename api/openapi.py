@@ -125,6 +125,18 @@ def document(public_url: str) -> dict:
                          "responses": {"200": _ok("the complaint", "Complaint"), "400": _error("bad input"),
                                        "404": _error("unknown code"), "409": _error("not allowed from the current status")}},
             },
+            "/api/v1/deliveries": {
+                "get": {"summary": "Deliveries by state, newest first (operator)", "security": OPERATOR,
+                        "parameters": [query("state", "pending | sending | delivered | failed | dead"), query("cursor", "from `next`"),
+                                       query("limit", "1–500, default 50", {"type": "integer", "minimum": 1, "maximum": 500})],
+                        "responses": {"200": {"description": "a page"}, "400": _error("bad filter"), "401": _error("no or bad token")}},
+            },
+            "/api/v1/deliveries/{id}/retry": {
+                "post": {"summary": "Send a failed or dead delivery again, under the same delivery id (operator)", "security": OPERATOR,
+                         "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}],
+                         "responses": {"200": {"description": "back in line"}, "404": _error("unknown id"),
+                                       "409": _error("not failed or dead")}},
+            },
             "/api/v1/track/{code}": {
                 "get": {"summary": "Public status and timeline", "parameters": [CODE],
                         "responses": {"200": _ok("public view", "Complaint"), "404": _error("unknown code")}},

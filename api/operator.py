@@ -14,7 +14,7 @@ from api.runtime import Runtime
 from complaints.codes import canonical
 from complaints.model import STATUSES, has_control
 from complaints.transitions import FINAL_STATUSES, OPERATOR_STATUSES, operator_move_error
-from complaints.views import operator_view
+from complaints.views import delivery_view, operator_view
 from config.models import CHANNELS
 from store import actions, queries
 
@@ -158,7 +158,38 @@ def routes(runtime: Runtime) -> list[web.RouteDef]:
         runtime.wake_outbox()
         return json_response(operator_view(updated, runtime.config))
 
+    async def deliveries(request: web.Request) -> web.Response:
+        await require_operator(request, runtime)
+        state = request.query.get("state") or None
+        if state is not None and state not in queries.DELIVERY_STATES:
+            raise ApiError(400, "invalid_input", f"state must be one of {', '.join(queries.DELIVERY_STATES)}")
+        try:
+            limit = int(request.query.get("limit", "50"))
+            after = int(request.query["cursor"]) if request.query.get("cursor") else None
+        except ValueError:
+            raise ApiError(400, "invalid_input", "limit and cursor must be whole numbers") from None
+        if not 1 <= limit <= 500:
+            raise ApiError(400, "invalid_input", "limit must be a whole number from 1 to 500")
+        rows, following = await runtime.read(queries.list_deliveries, state, limit, after)
+        items = [dict(delivery_view(r), complaint=r["complaint_code"]) for r in rows]
+        return json_response({"items": items, "next": str(following) if following is not None else None})
+
+    async def retry(request: web.Request) -> web.Response:
+        await require_operator(request, runtime)
+        delivery_id = request.match_info["id"]
+        if len(delivery_id) > 64 or has_control(delivery_id):
+            raise ApiError(404, "not_found", "no delivery has this id")
+        row, refused = await runtime.write(queries.retry_delivery, delivery_id, datetime.now(timezone.utc))
+        if row is None:
+            raise ApiError(404, "not_found", "no delivery has this id")
+        if refused is not None:
+            raise ApiError(409, "not_retryable", f'the delivery is "{refused}": only failed or dead deliveries are retried')
+        runtime.wake_outbox()
+        return json_response(delivery_view(row))
+
     return [
+        web.get("/api/v1/deliveries", deliveries),
+        web.post("/api/v1/deliveries/{id}/retry", retry),
         web.post("/api/v1/complaints/{code}/assign", assign),
         web.post("/api/v1/complaints/{code}/status", set_status),
         web.get("/api/v1/complaints", list_complaints),

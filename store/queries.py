@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, and_, func, insert, or_, select
+from sqlalchemy import Connection, and_, func, insert, or_, select, update
 
 from store import models as m
 
@@ -133,3 +133,39 @@ def outbox_counts(conn: Connection) -> dict[str, int]:
 
 def ping(conn: Connection) -> None:
     conn.execute(select(1))
+
+
+DELIVERY_STATES = ("pending", "sending", "delivered", "failed", "dead")
+
+
+def list_deliveries(conn: Connection, state: str | None, limit: int, after: int | None) -> tuple[list[Mapping], int | None]:
+    """Return outbox rows (newest first) with their complaint's code, and the id to continue after."""
+    o = m.Outbox
+    query = select(o.__table__, m.Complaint.code.label("complaint_code")).outerjoin(m.Complaint, m.Complaint.id == o.complaint_id)
+    if state:
+        query = query.where(o.state == state)
+    if after is not None:
+        query = query.where(o.id < after)
+    rows = list(conn.execute(query.order_by(o.id.desc()).limit(limit + 1)).mappings())
+    following = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        following = rows[-1]["id"]
+    return rows, following
+
+
+def retry_delivery(conn: Connection, delivery_id: str, now: datetime) -> tuple[Mapping | None, str | None]:
+    """Put a failed or dead delivery back in line to be sent now, under the same delivery id.
+
+    Returns the row (None if there is no such delivery) and the state it had when that state did not
+    allow a retry (None when it was put back in line).
+    """
+    o = m.Outbox
+    row = conn.execute(select(o.__table__).where(o.delivery_id == delivery_id)).mappings().first()
+    if row is None:
+        return None, None
+    if row["state"] not in ("failed", "dead"):
+        return row, row["state"]
+    conn.execute(update(o).where(o.id == row["id"]).values(state="pending", next_attempt_at=now, lease_until=None,
+                                                            updated_at=now))
+    return conn.execute(select(o.__table__).where(o.id == row["id"])).mappings().one(), None

@@ -209,3 +209,24 @@ async def test_operator_reject_needs_a_reason(client, operator_headers):
     code = await submit(client, "Jalan rusak parah di Praya")
     resp = await client.post(f"/api/v1/complaints/{code}/status", json={"status": "rejected"}, headers=operator_headers)
     assert resp.status == 400 and "note" in (await resp.json())["error"]["message"]
+
+
+async def test_failed_and_dead_deliveries_are_listed_and_retried(client, runtime, operator_headers):
+    """Operators list deliveries by state and put a dead one back in line under the same delivery id."""
+    from sqlalchemy import select, update
+
+    from store import models as m
+
+    code = await submit(client, "Jalan rusak parah di Praya")
+    with runtime.db.writer.begin() as conn:
+        target = conn.execute(select(m.Outbox.id, m.Outbox.delivery_id).where(m.Outbox.audience == "agency")).first()
+        conn.execute(update(m.Outbox).where(m.Outbox.id == target.id).values(state="dead", last_error="HTTP 410: gone", attempts=3))
+    dead = await (await client.get("/api/v1/deliveries?state=dead", headers=operator_headers)).json()
+    assert [(d["id"], d["complaint"], d["last_error"]) for d in dead["items"]] == [(target.delivery_id, code, "HTTP 410: gone")]
+    resp = await client.post(f"/api/v1/deliveries/{target.delivery_id}/retry", headers=operator_headers)
+    assert resp.status == 200 and (await resp.json())["state"] == "pending" and (await resp.json())["id"] == target.delivery_id
+    again = await client.post(f"/api/v1/deliveries/{target.delivery_id}/retry", headers=operator_headers)
+    assert again.status == 409
+    assert (await client.post("/api/v1/deliveries/nope/retry", headers=operator_headers)).status == 404
+    assert (await client.get("/api/v1/deliveries?state=lost", headers=operator_headers)).status == 400
+    assert (await client.get("/api/v1/deliveries")).status == 401
