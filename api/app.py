@@ -16,6 +16,8 @@ from api.runtime import Runtime
 from complaints.codes import unique_id
 from store import queries
 from delivery.outcome import Deliverer
+from delivery.email import make_email_deliverer
+from delivery.telegram_group import make_telegram_group_deliverer
 from delivery.webhook import make_webhook_deliverer
 from delivery.worker import OutboxWorker
 from store.db import StoreUnavailable
@@ -84,6 +86,10 @@ def make_middleware(metrics: Metrics):
 def collect_deliverers(runtime: Runtime, registry) -> dict[str, Deliverer]:
     """Each channel's deliverers for the transports it has configured, and the agencies', by transport name."""
     deliverers: dict[str, Deliverer] = {"webhook": make_webhook_deliverer(runtime)}
+    for transport, make in (("email", make_email_deliverer), ("telegram_chat", make_telegram_group_deliverer)):
+        deliverer = make(runtime)
+        if deliverer is not None:
+            deliverers[transport] = deliverer
     for channel in registry:
         make = getattr(channel, "deliverers", None)
         if make is not None:
