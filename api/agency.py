@@ -14,7 +14,7 @@ from complaints.codes import canonical
 from complaints.model import has_control
 from complaints.transitions import AGENCY_STATUSES, agency_move_error
 from complaints.views import operator_view
-from delivery.ticket import agency_view
+from delivery.ticket import agency_view, ticket_details
 from store import actions, queries
 
 MAX_NOTE = 4000
@@ -87,7 +87,7 @@ def routes(runtime: Runtime) -> list[web.RouteDef]:
     async def get_ticket(request: web.Request) -> web.Response:
         principal = await agency_of(request)
         row = await own_ticket(request, principal)
-        details = await runtime.read(queries.complaint_details, row)
+        details = await runtime.read(ticket_details, row)
         return json_response(view(row, details))
 
     async def set_status(request: web.Request) -> web.Response:
