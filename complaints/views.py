@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 
 from complaints.messages import status_name
@@ -115,8 +115,13 @@ def operator_view(row: Mapping, config, *, reporter: Mapping | None = None, even
     return view
 
 
-def delivery_view(d: Mapping) -> dict:
-    """An outbox row as operators see it (payload text of citizen replies included, no secrets)."""
+def delivery_view(d: Mapping, attempts: Iterable[Mapping] | None = None) -> dict:
+    """An outbox row as operators see it (payload text of citizen replies included, no secrets), with its attempts.
+
+    The attempts are `attempts` when given, else the row's own `attempts_log` (as `complaint_details` adds it),
+    else none."""
+    if attempts is None:
+        attempts = d.get("attempts_log") or []
     return {
         "id": d["delivery_id"],
         "audience": d["audience"],
@@ -129,4 +134,8 @@ def delivery_view(d: Mapping) -> dict:
         "next_attempt_at": iso(d["next_attempt_at"]),
         "last_error": d["last_error"],
         "created_at": iso(d["created_at"]),
+        "attempts_log": [
+            {"attempt": a["attempt"], "at": iso(a["at"]), "outcome": a["outcome"], "detail": a["detail"]}
+            for a in attempts
+        ],
     }

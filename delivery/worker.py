@@ -24,17 +24,18 @@ from typing import Any
 
 import aiohttp
 import structlog
-from sqlalchemy import CompoundSelect, Connection, literal, select, tuple_, union_all, update
+from sqlalchemy import CompoundSelect, Connection, and_, insert, literal, or_, select, tuple_, union_all, update
 from sqlalchemy.exc import DBAPIError
 
 from delivery.backoff import give_up, retry_delay
 from delivery.outcome import Delivered, Deliverer, Delivery, Outcome, Permanent, RetryLater
 from store.db import Database
-from store.models import Outbox
+from store.models import DeliveryAttempt, Outbox
 
 log = structlog.get_logger("outbox")
 
 OUTBOX = Outbox.__table__
+ATTEMPTS = DeliveryAttempt.__table__
 HTTP_TIMEOUT = aiohttp.ClientTimeout(total=15)
 STOP_TIMEOUT = 20.0
 RECORD_ATTEMPTS = 3
@@ -43,6 +44,9 @@ CLAIM_COLUMNS = (OUTBOX.c.id, OUTBOX.c.delivery_id, OUTBOX.c.transport, OUTBOX.c
                  OUTBOX.c.payload, OUTBOX.c.attempts, OUTBOX.c.created_at, OUTBOX.c.next_attempt_at)
 DETAIL_MAX = 500
 MAX_CLAIM_BACKOFF = 30.0
+# How long an agency found alone on its transport (no other agency's rows due) stays uncapped without looking again;
+# intake's wake() forgets it at once. Looking costs a scan of the agency's due rows, too much for every claim.
+ALONE_TTL = 1.0
 
 
 def utcnow() -> datetime:
@@ -122,6 +126,7 @@ class OutboxWorker:
         concurrency: int = 32,
         poll: float = 1.0,
         per_transport: int | None = None,
+        per_agency: int | None = None,
     ) -> None:
         if batch < 1 or concurrency < 1:
             raise ValueError("batch and concurrency must be at least 1")
@@ -137,11 +142,15 @@ class OutboxWorker:
         self.poll = poll
         # One slow transport may take most slots but never all of them.
         self.per_transport = per_transport or max(1, concurrency * 3 // 4)
+        # One slow or failing agency may take a share of its transport's slots, never all of them.
+        self.per_agency = per_agency or max(1, self.per_transport // 4)
         # A send ends well inside its lease, or another worker could claim the row while it is still going out.
         self.send_timeout = lease.total_seconds() / 2
         # Completed sends wake the claim loop only once this many slots are free: fewer, fuller claims.
         self._refill = max(1, min(batch, concurrency) // 4)
         self._in_flight: Counter[str] = Counter()  # transport -> sends under way
+        self._agency_in_flight: Counter[tuple[str, str]] = Counter()  # (transport, agency) -> sends under way
+        self._alone: dict[tuple[str, str], float] = {}  # (transport, agency) -> until when it counts as alone
         self._unrecorded = 0  # rows claimed whose outcome is not written yet (sending or queued for the store)
         self._tasks: set[asyncio.Task] = set()
         self._claim_lock = asyncio.Lock()
@@ -166,7 +175,7 @@ class OutboxWorker:
         self._session = self._new_session()
         self._runner = asyncio.create_task(self._run(), name="outbox-worker")
         log.info("outbox.started", transports=sorted(self.deliverers), concurrency=self.concurrency,
-                 per_transport=self.per_transport)
+                 per_transport=self.per_transport, per_agency=self.per_agency)
 
     async def stop(self, timeout: float = STOP_TIMEOUT) -> None:
         """Stop claiming, let sends in flight finish for up to `timeout` seconds, release the rest, close the session."""
@@ -195,6 +204,7 @@ class OutboxWorker:
 
     def wake(self) -> None:
         """Claim now rather than at the next poll (intake calls this after writing rows); safe from any thread."""
+        self._alone = {}  # new rows may be another agency's
         loop = self._loop
         if loop is None or loop.is_closed():
             return
@@ -268,14 +278,26 @@ class OutboxWorker:
             if free == 0:
                 return []
             room = {t: self.per_transport - self._in_flight[t] for t in self.deliverers}
-            claims, self._backlog = await self._in_thread(self._claim_rows, now, free, room)
+            agency_room = {key: self.per_agency - n for key, n in self._agency_in_flight.items()}
+            claims, self._backlog = await self._in_thread(self._claim_rows, now, free, room, agency_room)
             for claim in claims:
                 self._in_flight[claim.delivery.transport] += 1
+                if claim.delivery.agency is not None:
+                    self._agency_in_flight[(claim.delivery.transport, claim.delivery.agency)] += 1
             self._unrecorded += len(claims)
             return claims
 
-    def _claim_rows(self, now: datetime, free: int, room: dict[str, int]) -> tuple[list[_Claim], bool]:
-        """Take up to `free` due rows, most overdue first, within each transport's room; mark them sending.
+    def _claim_rows(self, now: datetime, free: int, room: dict[str, int],
+                    agency_room: dict[tuple[str, str], int] | None = None) -> tuple[list[_Claim], bool]:
+        """Take up to `free` due rows, most overdue first, within each transport's and each agency's room; mark
+        them sending.
+
+        `agency_room` holds the slots left per (transport, agency) with sends under way; an agency not in it has
+        `per_agency` slots. An agency's cap holds only while another agency of the same transport is sending or
+        has rows due (checked when the agency reaches its cap; found alone, it is not checked again for ALONE_TTL
+        or until wake()): alone, an agency may use the whole transport, though it cannot take back slots from
+        sends already under way. Rows of an agency at its cap are left in the store (a claimed row waiting for a
+        slot would only see its lease run down), and the query leaves them out so they cannot crowd out others.
 
         Return the claims and whether more may be due. Runs in one short write transaction: on SQLite
         it starts with BEGIN IMMEDIATE, whose write lock makes select-then-update safe; on PostgreSQL
@@ -284,24 +306,54 @@ class OutboxWorker:
         """
         rows: list[Any] = []
         open_ = {t: n for t, n in room.items() if n > 0}
+        agency_open = {key: n for key, n in (agency_room or {}).items() if key[0] in room}
         more = len(open_) < len(room)  # a transport at its cap may well have rows due
+        busy = set((agency_room or {}))  # (transport, agency) pairs with sends under way
+        contended: dict[tuple[str, str], bool] = {}  # whether an agency's cap holds in this claim
+        alone = self._alone
+
+        def capped(conn: Connection, key: tuple[str, str]) -> bool:
+            """Whether another agency of the transport is sending, taken in this claim, or has rows due."""
+            if key not in contended:
+                transport, agency = key
+                if any(t == transport and a != agency for t, a in busy) or any(
+                        r.transport == transport and r.agency not in (None, agency) for r in rows):
+                    contended[key] = True
+                elif alone.get(key, 0.0) > time.monotonic():
+                    contended[key] = False
+                else:
+                    contended[key] = self._others_due(conn, now, transport, [agency], [r.id for r in rows])
+                    if not contended[key]:
+                        alone[key] = time.monotonic() + ALONE_TTL
+            return contended[key]
+
         with self.db.writer.begin() as conn:
+            for key, n in agency_open.items():
+                if n <= 0 and key[0] in open_ and capped(conn, key):
+                    more = True  # an agency at its cap may well have rows due
             while open_ and len(rows) < free:
                 want = free - len(rows)
-                found = conn.execute(self._due_query(now, sorted(open_), want)).all()
+                full = {key for key, n in agency_open.items() if n <= 0 and key[0] in open_ and contended.get(key)}
+                # Rows taken in an earlier round are still due in the store until the update below: leave them out.
+                found = conn.execute(self._due_query(now, sorted(open_), want, full, [r.id for r in rows])).all()
                 truncated = any(n >= want for n in Counter(r.part for r in found).values())
                 more = more or truncated
                 skipped = False
                 for r in sorted(found, key=lambda r: r.next_attempt_at):
                     if len(rows) == free:
                         break
-                    if open_[r.transport] > 0:
-                        rows.append(r)
-                        open_[r.transport] -= 1
-                    else:
+                    key = (r.transport, r.agency) if r.agency is not None else None
+                    if open_[r.transport] <= 0 or (key is not None and agency_open.get(key, self.per_agency) <= 0
+                                                   and capped(conn, key)):
                         skipped = True
+                        continue
+                    rows.append(r)
+                    open_[r.transport] -= 1
+                    if key is not None:
+                        agency_open[key] = agency_open.get(key, self.per_agency) - 1
                 open_ = {t: n for t, n in open_.items() if n > 0}
-                # Look again only when a transport at its cap crowded out rows that others have room for.
+                # Look again only when a transport or an agency at its cap crowded out rows that others have room for
+                # (the next query leaves the full agencies out, so each round fills at least one more cap).
                 if not (skipped and truncated):
                     break
             if rows:
@@ -318,9 +370,35 @@ class OutboxWorker:
         ]
         return claims, more
 
-    def _due_query(self, now: datetime, transports: list[str], limit: int) -> CompoundSelect:
-        """Due rows of these transports: one part per state, each read in order from the (state, next_attempt_at)
-        index and stopped at `limit`, so a claim costs the same with ten rows due or a hundred thousand."""
+    def _others_due(self, conn: Connection, now: datetime, transport: str, agencies: list[str],
+                    taken: list[int]) -> bool:
+        """Whether an agency other than these has a row of this transport due (a claim taken here is not)."""
+        query = (select(OUTBOX.c.id)
+                 .where(OUTBOX.c.transport == transport, OUTBOX.c.agency.is_not(None),
+                        OUTBOX.c.agency.not_in(agencies),
+                        or_(and_(OUTBOX.c.state.in_(("pending", "failed")), OUTBOX.c.next_attempt_at <= now),
+                            and_(OUTBOX.c.state == "sending", OUTBOX.c.lease_until < now)))
+                 .limit(1))
+        if taken:
+            query = query.where(OUTBOX.c.id.not_in(taken))
+        return conn.execute(query).first() is not None
+
+    def _due_query(self, now: datetime, transports: list[str], limit: int,
+                   full: set[tuple[str, str]] | frozenset = frozenset(), taken: list[int] | None = None) -> CompoundSelect:
+        """Due rows of these transports, but none of the (transport, agency) pairs in `full`: one part per state,
+        each read in order from the (state, next_attempt_at) index and stopped at `limit`, so a claim costs the same
+        with ten rows due or a hundred thousand."""
+        where = [OUTBOX.c.transport.in_(transports)]
+        if taken:
+            where.append(OUTBOX.c.id.not_in(taken))
+        if full:
+            by_transport: dict[str, list[str]] = {}
+            for transport, agency in sorted(full):
+                by_transport.setdefault(transport, []).append(agency)
+            # Rows with no agency (citizen replies) are never capped per agency; NOT IN alone would drop them.
+            where.append(or_(OUTBOX.c.agency.is_(None), *(
+                and_(OUTBOX.c.transport == t, OUTBOX.c.agency.not_in(agencies)) for t, agencies in by_transport.items()
+            ), OUTBOX.c.transport.not_in(sorted(by_transport))))
         due = {
             "pending": OUTBOX.c.next_attempt_at <= now,
             "failed": OUTBOX.c.next_attempt_at <= now,
@@ -329,7 +407,7 @@ class OutboxWorker:
         parts = []
         for state, condition in due.items():
             part = (select(*CLAIM_COLUMNS, literal(state).label("part"))
-                    .where(OUTBOX.c.transport.in_(transports), OUTBOX.c.state == state, condition)
+                    .where(*where, OUTBOX.c.state == state, condition)
                     .order_by(OUTBOX.c.next_attempt_at).limit(limit))
             if self.db.dialect == "postgresql":
                 # Inside a CTE, as PostgreSQL allows no locking clause on a UNION itself.
@@ -358,6 +436,11 @@ class OutboxWorker:
                 self._in_flight[transport] -= 1
                 if self._in_flight[transport] <= 0:
                     del self._in_flight[transport]
+                if claim.delivery.agency is not None:
+                    key = (transport, claim.delivery.agency)
+                    self._agency_in_flight[key] -= 1
+                    if self._agency_in_flight[key] <= 0:
+                        del self._agency_in_flight[key]
                 self._maybe_wake()
             now = fixed_now if fixed_now is not None else self.clock()
             decision = _decide(outcome, claim.delivery.attempts, claim.created_at, now, self.rng)
@@ -460,7 +543,29 @@ def _write_outcomes(conn: Connection, results: list[_Result]) -> list[bool]:
     for i, result in enumerate(results):
         if i not in bulk:
             applied[i] = _write_one(conn, result)
+    # Every attempt whose outcome stood, in the same transaction; a stale claim's attempt is not recorded.
+    attempts = [_attempt_row(result) for result, ok in zip(results, applied) if ok]
+    for start in range(0, len(attempts), BULK_CHUNK):
+        conn.execute(insert(ATTEMPTS), attempts[start:start + BULK_CHUNK])
     return applied
+
+
+def _attempt_outcome(decision: _Decision) -> str:
+    """The attempt's outcome as recorded: delivered, retry, permanent, gave_up or released."""
+    if decision.reason == "stopped":
+        return "released"
+    if decision.state == "delivered":
+        return "delivered"
+    if decision.state == "failed":
+        return "retry"
+    return decision.reason or "permanent"
+
+
+def _attempt_row(result: _Result) -> dict[str, Any]:
+    claim, decision = result.claim, result.decision
+    return {"outbox_id": claim.row_id, "delivery_id": claim.delivery.delivery_id, "attempt": claim.delivery.attempts,
+            "at": result.now, "outcome": _attempt_outcome(decision),
+            "detail": _clip(decision.last_error) if decision.last_error else None}
 
 
 def _write_one(conn: Connection, result: _Result) -> bool:

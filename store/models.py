@@ -192,6 +192,19 @@ class Outbox(Base):
     __table_args__ = (Index("ix_outbox_due", "state", "next_attempt_at"),)
 
 
+class DeliveryAttempt(Base):
+    """One attempt at an outbox row, written with the outcome it recorded."""
+
+    __tablename__ = "delivery_attempts"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    outbox_id: Mapped[int] = mapped_column(ForeignKey("outbox.id"), index=True)
+    delivery_id: Mapped[str] = mapped_column(String(36))
+    attempt: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime] = mapped_column(UTC)
+    outcome: Mapped[str] = mapped_column(String(12))  # delivered | retry | permanent | gave_up | released
+    detail: Mapped[str | None] = mapped_column(Text)
+
+
 class ApiToken(Base):
     """An operator or agency API token, stored only as its SHA-256."""
 

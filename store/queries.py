@@ -19,7 +19,8 @@ def find_complaint(conn: Connection, code: str) -> Mapping | None:
 
 
 def complaint_details(conn: Connection, complaint: Mapping) -> dict[str, list[Mapping]]:
-    """Return the timeline, deliveries, attachments and follow-ups of a complaint, and its reporter."""
+    """Return the timeline, deliveries (each with its `attempts_log`), attachments and follow-ups of a complaint,
+    its reporter, and the delivery attempts keyed by outbox id."""
     cid = complaint["id"]
 
     def rows(table, order):
@@ -28,9 +29,20 @@ def complaint_details(conn: Connection, complaint: Mapping) -> dict[str, list[Ma
     reporter = None
     if complaint["reporter_id"] is not None:
         reporter = conn.execute(select(m.Reporter.__table__).where(m.Reporter.id == complaint["reporter_id"])).mappings().first()
+    # Every attempt at every delivery of the complaint, in one query, keyed by outbox id.
+    attempts: dict[int, list[Mapping]] = {}
+    outbox_ids = select(m.Outbox.id).where(m.Outbox.complaint_id == cid).scalar_subquery()
+    for a in conn.execute(
+        select(m.DeliveryAttempt.__table__).where(m.DeliveryAttempt.outbox_id.in_(outbox_ids))
+        .order_by(m.DeliveryAttempt.outbox_id, m.DeliveryAttempt.attempt, m.DeliveryAttempt.id)
+    ).mappings():
+        attempts.setdefault(a["outbox_id"], []).append(a)
+    # Each delivery carries its attempts, so views given only the deliveries show them too.
+    deliveries = [dict(d, attempts_log=attempts.get(d["id"], [])) for d in rows(m.Outbox, m.Outbox.id)]
     return {
         "events": rows(m.Event, m.Event.id),
-        "deliveries": rows(m.Outbox, m.Outbox.id),
+        "deliveries": deliveries,
+        "attempts": attempts,
         "attachments": rows(m.Attachment, m.Attachment.id),
         "followups": rows(m.FollowUp, m.FollowUp.id),
         "reporter": reporter,
