@@ -8,7 +8,7 @@ from aiohttp import web
 
 from api.auth import Principal, authenticate
 from api.errors import ApiError
-from api.http import json_response, parse_json_object, read_capped
+from api.http import complaint_page_args, json_response, parse_json_object, read_capped
 from api.runtime import Runtime
 from complaints.codes import canonical
 from complaints.model import has_control
@@ -64,18 +64,7 @@ def routes(runtime: Runtime) -> list[web.RouteDef]:
         status = request.query.get("status")
         if status and status not in ("assigned", *AGENCY_STATUSES, "closed"):
             raise ApiError(400, "invalid_input", "status must be assigned, acknowledged, in_progress, resolved, rejected or closed")
-        try:
-            limit = int(request.query.get("limit", "50"))
-        except ValueError:
-            limit = 0
-        if not 1 <= limit <= 500:
-            raise ApiError(400, "invalid_input", "limit must be a whole number from 1 to 500")
-        cursor = request.query.get("cursor") or None
-        if cursor:
-            try:
-                queries.decode_cursor(cursor)
-            except (ValueError, TypeError):
-                raise ApiError(400, "invalid_input", "cursor is not one this API gave out") from None
+        limit, cursor = complaint_page_args(request.query)
         f = queries.ComplaintFilter(status=status or None, agency=principal.agency)
         rows, following, reporters = await runtime.read(queries.list_complaints, f, limit, cursor)
         items = []

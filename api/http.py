@@ -6,6 +6,7 @@ import orjson
 from aiohttp import web
 
 from api.errors import ApiError
+from store.queries import decode_cursor
 
 
 async def read_capped(request: web.Request, limit: int) -> bytes:
@@ -33,6 +34,28 @@ def parse_json_object(body: bytes) -> dict:
     if not isinstance(data, dict):
         raise ApiError(400, "invalid_json", "the body must be a JSON object")
     return data
+
+
+def limit_of(query) -> int:
+    """The page size a list asks for: 1 to 500, 50 when not given; anything else is a 400."""
+    try:
+        limit = int(query.get("limit", "50"))
+    except ValueError:
+        limit = 0
+    if not 1 <= limit <= 500:
+        raise ApiError(400, "invalid_input", "limit must be a whole number from 1 to 500")
+    return limit
+
+
+def complaint_page_args(query) -> tuple[int, str | None]:
+    """The limit and cursor of a complaint list, the cursor checked to be one this API gave out."""
+    cursor = query.get("cursor") or None
+    if cursor:
+        try:
+            decode_cursor(cursor)
+        except (ValueError, TypeError):
+            raise ApiError(400, "invalid_input", "cursor is not one this API gave out") from None
+    return limit_of(query), cursor
 
 
 def json_response(data: object, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:

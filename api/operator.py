@@ -9,7 +9,7 @@ from aiohttp import web
 
 from api.auth import require_operator
 from api.errors import ApiError
-from api.http import json_response, parse_json_object, read_capped
+from api.http import complaint_page_args, json_response, limit_of, parse_json_object, read_capped
 from api.runtime import Runtime
 from complaints.codes import canonical
 from complaints.model import STATUSES, has_control
@@ -73,18 +73,7 @@ def routes(runtime: Runtime) -> list[web.RouteDef]:
     async def list_complaints(request: web.Request) -> web.Response:
         await require_operator(request, runtime)
         f = complaint_filter(request.query)
-        try:
-            limit = int(request.query.get("limit", "50"))
-        except ValueError:
-            raise ApiError(400, "invalid_input", "limit must be a whole number from 1 to 500") from None
-        if not 1 <= limit <= 500:
-            raise ApiError(400, "invalid_input", "limit must be a whole number from 1 to 500")
-        cursor = request.query.get("cursor") or None
-        if cursor:
-            try:
-                queries.decode_cursor(cursor)
-            except (ValueError, TypeError):
-                raise ApiError(400, "invalid_input", "cursor is not one this API gave out") from None
+        limit, cursor = complaint_page_args(request.query)
         rows, following, reporters = await runtime.read(queries.list_complaints, f, limit, cursor)
         items = [operator_view(row, runtime.config, reporter=reporters.get(row["reporter_id"])) for row in rows]
         return json_response({"items": items, "next": following})
@@ -163,13 +152,11 @@ def routes(runtime: Runtime) -> list[web.RouteDef]:
         state = request.query.get("state") or None
         if state is not None and state not in queries.DELIVERY_STATES:
             raise ApiError(400, "invalid_input", f"state must be one of {', '.join(queries.DELIVERY_STATES)}")
+        limit = limit_of(request.query)
         try:
-            limit = int(request.query.get("limit", "50"))
             after = int(request.query["cursor"]) if request.query.get("cursor") else None
         except ValueError:
-            raise ApiError(400, "invalid_input", "limit and cursor must be whole numbers") from None
-        if not 1 <= limit <= 500:
-            raise ApiError(400, "invalid_input", "limit must be a whole number from 1 to 500")
+            raise ApiError(400, "invalid_input", "cursor is not one this API gave out") from None
         rows, following = await runtime.read(queries.list_deliveries, state, limit, after)
         items = [dict(delivery_view(r), complaint=r["complaint_code"]) for r in rows]
         return json_response({"items": items, "next": str(following) if following is not None else None})
