@@ -9,7 +9,6 @@ import os
 import signal
 import sys
 from datetime import datetime, timezone
-from pathlib import Path
 
 from config.env import Env
 from config.loader import LoadResult, load_config

@@ -20,13 +20,14 @@ import hashlib
 import hmac
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 from datetime import datetime, timezone
 from pathlib import Path
+
+from processes import free_port, wait_up  # noqa: E402  (bench/ is the script's folder)
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -68,27 +69,6 @@ def run_fake_agency(port: int) -> None:
 
 
 # -- setup --------------------------------------------------------------------------------------------------
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_up(url: str, proc: subprocess.Popen) -> None:
-    import requests
-
-    for _ in range(300):
-        if proc.poll() is not None:
-            raise SystemExit(f"fake agency exited with {proc.returncode}")
-        try:
-            if requests.get(url, timeout=1).status_code == 200:
-                return
-        except requests.ConnectionError:
-            pass
-        time.sleep(0.1)
-    raise SystemExit(f"{url} did not come up")
-
 
 def fake_stats(base: str) -> dict:
     import requests
@@ -260,7 +240,6 @@ def main() -> int:
         run_fake_agency(args.fake_agency)
         return 0
 
-    import yaml  # noqa: F401  (the config loader needs it; fail early when the venv is missing)
 
     from api.logging import configure
     from api.runtime import build_runtime

@@ -16,7 +16,7 @@ import io
 import struct
 
 from pypdf import PdfReader, PdfWriter
-from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject, StreamObject
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, StreamObject
 
 from channels.web.sniff import GIF, JPEG, PDF, PNG, WEBP, FileType
 
