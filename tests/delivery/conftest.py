@@ -7,16 +7,21 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime, timezone
 
 import pytest
 from sqlalchemy import insert, select
 
+from api.runtime import build_runtime
+from complaints.model import InboundMessage
 from delivery.outcome import Delivered, Delivery, Outcome
+from intake.batch import WriteItem, write_batch
 from store.db import Database, open_database
 from store.models import Outbox
 
 T0 = datetime(2026, 3, 17, 2, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 24, 8, 0, tzinfo=timezone.utc)  # when file_complaint files, by default
 
 
 class OutboxTable:
@@ -117,3 +122,34 @@ def outbox(db) -> OutboxTable:
 def fake():
     """Build scripted deliverers: `fake(RetryLater("HTTP 503"), Delivered(), delay=0.1)`."""
     return FakeDeliverer
+
+
+@pytest.fixture
+def make_runtime(env, sample_config):
+    """Build runtimes on the test's database with other environment values (closed after the test)."""
+    built = []
+
+    def build(**changes):
+        rt = build_runtime(replace(env, **changes), sample_config)
+        built.append(rt)
+        return rt
+
+    yield build
+    for rt in built:
+        rt.readers.shutdown(wait=True)
+        rt.db.dispose()
+
+
+@pytest.fixture
+def file_complaint():
+    """File a message through intake's writer (as a channel would) and return the complaint's code."""
+    counter = iter(range(1, 10_000))
+
+    def file(runtime, text: str, *, at: datetime = NOW, **fields) -> str:
+        fields.setdefault("channel", "web")
+        msg = InboundMessage(provider_message_id=f"m-{next(counter)}", text=text, received_at=at, raw="{}", **fields)
+        item = WriteItem(msg, runtime.config)
+        assert write_batch(runtime.db, [item], at, runtime.env.public_url) is None
+        return item.result.code
+
+    return file

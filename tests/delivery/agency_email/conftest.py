@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import socket
-from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
+from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from typing import ClassVar
@@ -15,13 +14,9 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 from sqlalchemy import select
 
-from api.runtime import build_runtime
-from complaints.model import InboundMessage
 from delivery.outcome import Delivery
-from intake.batch import WriteItem, write_batch
 from store.models import Outbox
 
-NOW = datetime(2026, 11, 24, 8, 0, tzinfo=timezone.utc)
 SMTP_USER = "aduan@ntb"
 SMTP_PASSWORD = "s3cret/P@ss:word%"  # every character a URL must percent-encode
 
@@ -92,37 +87,6 @@ def mail_server():
     controller.start()
     yield server
     controller.stop()
-
-
-@pytest.fixture
-def make_runtime(env, sample_config):
-    """Build runtimes on the test's database with other environment values (closed after the test)."""
-    built = []
-
-    def build(**changes):
-        rt = build_runtime(replace(env, **changes), sample_config)
-        built.append(rt)
-        return rt
-
-    yield build
-    for rt in built:
-        rt.readers.shutdown(wait=True)
-        rt.db.dispose()
-
-
-@pytest.fixture
-def file_complaint():
-    """File a message through intake's writer (as a channel would) and return the complaint's code."""
-    counter = iter(range(1, 10_000))
-
-    def file(runtime, text: str, *, at: datetime = NOW, **fields) -> str:
-        fields.setdefault("channel", "web")
-        msg = InboundMessage(provider_message_id=f"m-{next(counter)}", text=text, received_at=at, raw="{}", **fields)
-        item = WriteItem(msg, runtime.config)
-        assert write_batch(runtime.db, [item], at, runtime.env.public_url) is None
-        return item.result.code
-
-    return file
 
 
 @pytest.fixture

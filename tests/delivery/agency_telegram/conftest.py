@@ -4,22 +4,17 @@ from __future__ import annotations
 
 import itertools
 import time
-from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
+from dataclasses import dataclass, field
 from typing import ClassVar
 
 import pytest
 from aiohttp import web
 from sqlalchemy import select
 
-from api.runtime import build_runtime
 from channels.telegram.bots import close_bots
-from complaints.model import InboundMessage
 from delivery.outcome import Delivery
-from intake.batch import WriteItem, write_batch
 from store.models import Outbox
 
-NOW = datetime(2026, 11, 24, 8, 0, tzinfo=timezone.utc)
 
 
 @dataclass
@@ -77,37 +72,6 @@ async def bot_api(aiohttp_server) -> FakeBotApi:
     fake.url = str(server.make_url("")).rstrip("/")
     yield fake
     await close_bots()
-
-
-@pytest.fixture
-def make_runtime(env, sample_config):
-    """Build runtimes on the test's database with other environment values (closed after the test)."""
-    built = []
-
-    def build(**changes):
-        rt = build_runtime(replace(env, **changes), sample_config)
-        built.append(rt)
-        return rt
-
-    yield build
-    for rt in built:
-        rt.readers.shutdown(wait=True)
-        rt.db.dispose()
-
-
-@pytest.fixture
-def file_complaint():
-    """File a message through intake's writer (as a channel would) and return the complaint's code."""
-    counter = itertools.count(1)
-
-    def file(runtime, text: str, *, at: datetime = NOW, **fields) -> str:
-        fields.setdefault("channel", "web")
-        msg = InboundMessage(provider_message_id=f"m-{next(counter)}", text=text, received_at=at, raw="{}", **fields)
-        item = WriteItem(msg, runtime.config)
-        assert write_batch(runtime.db, [item], at, runtime.env.public_url) is None
-        return item.result.code
-
-    return file
 
 
 @pytest.fixture
