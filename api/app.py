@@ -19,6 +19,7 @@ from delivery.outcome import Deliverer
 from delivery.email import make_email_deliverer
 from delivery.telegram_group import make_telegram_group_deliverer
 from delivery.webhook import make_webhook_deliverer
+from delivery.ticket import ticket_preparer
 from delivery.worker import OutboxWorker
 from store.db import StoreUnavailable
 
@@ -102,7 +103,7 @@ def create_app(runtime: Runtime, metrics: Metrics | None = None) -> web.Applicat
     from channels import REGISTRY
 
     metrics = metrics or Metrics()
-    outbox = OutboxWorker(runtime.db, collect_deliverers(runtime, REGISTRY))
+    outbox = OutboxWorker(runtime.db, collect_deliverers(runtime, REGISTRY), prepare=ticket_preparer(runtime))
 
     def observe(msg, result) -> None:
         if result.outcome != "duplicate":

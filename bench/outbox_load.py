@@ -77,20 +77,23 @@ def fake_stats(base: str) -> dict:
 
 
 async def open_complaints(runtime, count: int) -> list[str]:
-    """Open a few complaints routed to the agency through the intake, as a citizen would."""
+    """Open complaints routed to the agency through the intake, as citizens would."""
     from complaints.model import InboundMessage, Reporter
+
+    async def one(i: int) -> str:
+        msg = InboundMessage(channel="web", provider_message_id=f"bench-outbox-{i}-{time.time_ns()}",
+                             text=TEXTS[i % len(TEXTS)], received_at=datetime.now(timezone.utc),
+                             reporter=Reporter(name="Warga Bench", email=f"warga{i}@example.org"))
+        result = await runtime.intake.accept(msg)
+        if not result.agency or result.agency.get("code") != AGENCY:
+            raise SystemExit(f"the sample config no longer routes {msg.text!r} to {AGENCY}: {result.agency}")
+        return result.code
 
     runtime.intake.writer.start()
     try:
-        codes = []
-        for i in range(count):
-            msg = InboundMessage(channel="web", provider_message_id=f"bench-outbox-{i}-{time.time_ns()}",
-                                 text=TEXTS[i % len(TEXTS)], received_at=datetime.now(timezone.utc),
-                                 reporter=Reporter(name="Warga Bench", email=f"warga{i}@example.org"))
-            result = await runtime.intake.accept(msg)
-            if not result.agency or result.agency.get("code") != AGENCY:
-                raise SystemExit(f"the sample config no longer routes {msg.text!r} to {AGENCY}: {result.agency}")
-            codes.append(result.code)
+        codes: list[str] = []
+        for start in range(0, count, 64):  # as many at once as a busy intake batches together
+            codes += await asyncio.gather(*(one(i) for i in range(start, min(count, start + 64))))
         return codes
     finally:
         await runtime.intake.writer.stop()
@@ -99,10 +102,8 @@ async def open_complaints(runtime, count: int) -> list[str]:
 def insert_rows(db, codes: list[str], target: str, n: int) -> None:
     """Drop the rows the intake queued; insert n pending webhook rows spread over the complaints.
 
-    The rows name their complaint by code in the payload (what the deliverer reads) but leave
-    complaint_id empty: load_ticket reads every outbox row linked to the complaint, so 10,000 rows
-    linked to a few complaints would make each delivery read thousands of rows, which no real
-    complaint (a handful of deliveries each) does.
+    The rows name their complaint by code in the payload (what the worker renders the ticket from) and
+    leave complaint_id empty, which the send does not read.
     """
     from sqlalchemy import delete, func, select
 
@@ -151,6 +152,7 @@ async def drain(runtime, n: int, concurrency: int, batch: int, timeout: float, c
     """
     import inspect
 
+    from delivery.ticket import ticket_preparer
     from delivery.webhook import TRANSPORT, make_webhook_deliverer
     from delivery.worker import OutboxWorker
 
@@ -160,7 +162,7 @@ async def drain(runtime, n: int, concurrency: int, batch: int, timeout: float, c
             raise SystemExit("this OutboxWorker has no per_agency setting")
         extra["per_agency"] = caps["per_agency"]
     worker = OutboxWorker(runtime.db, {TRANSPORT: make_webhook_deliverer(runtime)}, concurrency=concurrency, batch=batch,
-                          **extra)
+                          prepare=ticket_preparer(runtime), **extra)
     caps.update(per_transport=getattr(worker, "per_transport", None), per_agency=getattr(worker, "per_agency", None))
     t0 = time.perf_counter()
     await worker.start()
@@ -228,7 +230,10 @@ def main() -> int:
     ap.add_argument("--batch", type=int, default=50, help="the worker's claim batch (its default is 50)")
     ap.add_argument("--per-agency", type=int, default=None,
                     help="the worker's per-agency cap (default: the worker's own); every row goes to one agency")
-    ap.add_argument("--complaints", type=int, default=4, help="complaints the rows are spread over")
+    ap.add_argument("--complaints", type=int, default=None,
+                    help="complaints the rows are spread over (default: a quarter of the rows, four deliveries each, "
+                         "as assignment, follow-up and escalation do; fewer complaints flatter the worker, which "
+                         "renders each complaint's ticket once per claim)")
     ap.add_argument("--database-url", default=None,
                     help="postgresql://... of an empty throwaway database (default: SQLite in the temporary folder)")
     ap.add_argument("--log-level", default="INFO", help="the worker's log level (INFO logs a line per delivery)")
@@ -276,7 +281,7 @@ def main() -> int:
         wait_up(f"{fake}/healthz", proc)
         if state_counts(runtime.db):
             raise SystemExit("the database already holds outbox rows: give an empty, freshly created one")
-        codes = asyncio.run(open_complaints(runtime, args.complaints))
+        codes = asyncio.run(open_complaints(runtime, args.complaints or max(1, args.rows // 4)))
         insert_rows(runtime.db, codes, hook_url, args.rows)
         before = state_counts(runtime.db)
         if before != {"pending": args.rows}:

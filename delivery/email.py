@@ -32,8 +32,7 @@ import aiohttp
 
 from complaints.messages import status_name
 from delivery.outcome import Delivered, Deliverer, Delivery, Outcome, Permanent, RetryLater
-from delivery.ticket import load_ticket
-from store.db import StoreUnavailable
+from delivery.ticket import fetch_ticket
 
 DEFAULT_PORTS = {"smtp": 25, "smtps": 465}
 STARTTLS_MODES = ("auto", "require", "never")
@@ -155,20 +154,6 @@ def reporter_line(ticket: Mapping) -> str:
         return "Anonim" if ticket.get("anonymous") else "Tidak diketahui"
     known = [v for v in (reporter.get("name"), reporter.get("phone"), reporter.get("email")) if v]
     return ", ".join(known) if known else "Tidak diketahui"
-
-
-async def fetch_ticket(runtime, delivery: Delivery) -> Mapping | Outcome:
-    """Load the delivery's complaint as its agency's ticket, or return the outcome that stands in for it."""
-    code = (delivery.payload or {}).get("code")
-    if not isinstance(code, str) or not code:
-        return Permanent("the delivery names no complaint")
-    try:
-        ticket = await runtime.read(load_ticket, code, runtime.config, runtime.env.public_url)
-    except StoreUnavailable:
-        return RetryLater("the database is unavailable")
-    if ticket is None:
-        return Permanent(f"no complaint {code}")
-    return ticket
 
 
 def ticket_facts(ticket: Mapping, tz: ZoneInfo | None) -> list[tuple[str, str]]:

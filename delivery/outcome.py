@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 
 import aiohttp
@@ -19,6 +19,7 @@ class Delivery:
     payload: dict  # citizen replies: {"text": ..., "language": ..., "code": ...}
     attempts: int = 0
     agency: str | None = None
+    ticket: Mapping | None = None  # an agency delivery's ticket, rendered at claim time (delivery.ticket)
 
 
 @dataclass(frozen=True)

@@ -20,8 +20,9 @@ from telegram.error import TelegramError
 
 from channels.telegram.bots import ready_bot
 from channels.telegram.deliver import classify
-from delivery.email import KIND_NAMES, PRIORITY_NAMES, event_title, fetch_ticket, local_time, region_name, root_zone
+from delivery.email import KIND_NAMES, PRIORITY_NAMES, event_title, local_time, region_name, root_zone
 from delivery.outcome import Delivered, Deliverer, Delivery, Outcome, Permanent, RetryLater
+from delivery.ticket import fetch_ticket
 
 MAX_TEXT = MessageLimit.MAX_TEXT_LENGTH  # 4096
 ELLIPSIS = "…"

@@ -1,14 +1,25 @@
-"""The ticket an agency receives: the complaint as agencies may see it, loaded when the delivery is sent."""
+"""The ticket an agency receives: the complaint as agencies may see it, rendered when the delivery is sent.
+
+The outbox worker renders the tickets of a whole claim at once (`attach_tickets`: four queries however many
+deliveries, each complaint rendered once for all its deliveries), so a deliverer usually finds the ticket on the
+delivery; `fetch_ticket` loads it alone when it is not there (a claim whose reading failed, a test calling a
+deliverer directly).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import dataclasses
+from collections.abc import Iterable, Mapping
 
 from sqlalchemy import Connection, select
 
 from complaints.views import operator_view
+from delivery.outcome import Delivery, Outcome, Permanent, RetryLater
 from store import models as m
-from store import queries
+from store.db import StoreUnavailable
+
+# Codes per IN list: well under SQLite's and PostgreSQL's parameter limits.
+CHUNK = 500
 
 
 def agency_view(row: Mapping, details: Mapping, config, public_url: str) -> dict:
@@ -24,25 +35,88 @@ def agency_view(row: Mapping, details: Mapping, config, public_url: str) -> dict
     return view
 
 
-def ticket_details(conn: Connection, complaint: Mapping) -> dict:
-    """What a ticket shows beside the complaint: its reporter (unless anonymous), attachments and follow-ups.
+def _by_complaint(conn: Connection, table, ids: list[int]) -> dict[int, list[Mapping]]:
+    found: dict[int, list[Mapping]] = {cid: [] for cid in ids}
+    for row in conn.execute(select(table.__table__).where(table.complaint_id.in_(ids)).order_by(table.id)).mappings():
+        found[row["complaint_id"]].append(row)
+    return found
 
-    Not the timeline, deliveries or attempts: this runs for every delivery sent.
-    """
-    cid = complaint["id"]
-    reporter = None
-    if complaint["reporter_id"] is not None and not complaint["anonymous"]:
-        reporter = conn.execute(select(m.Reporter.__table__).where(m.Reporter.id == complaint["reporter_id"])).mappings().first()
-    attachments = list(conn.execute(select(m.Attachment.__table__).where(m.Attachment.complaint_id == cid)
-                                    .order_by(m.Attachment.id)).mappings())
-    followups = list(conn.execute(select(m.FollowUp.__table__).where(m.FollowUp.complaint_id == cid)
-                                  .order_by(m.FollowUp.id)).mappings())
-    return {"reporter": reporter, "attachments": attachments, "followups": followups}
+
+def _details(conn: Connection, rows: list[Mapping]) -> dict[int, dict]:
+    """What tickets show beside their complaints, by complaint id: the reporter (unless anonymous), attachments
+    and follow-ups; not the timeline, deliveries or attempts, since this runs for every delivery sent."""
+    ids = [row["id"] for row in rows]
+    reporter_ids = sorted({row["reporter_id"] for row in rows if row["reporter_id"] is not None and not row["anonymous"]})
+    reporters = {r["id"]: r for r in conn.execute(
+        select(m.Reporter.__table__).where(m.Reporter.id.in_(reporter_ids))).mappings()} if reporter_ids else {}
+    attachments = _by_complaint(conn, m.Attachment, ids)
+    followups = _by_complaint(conn, m.FollowUp, ids)
+    return {row["id"]: {"reporter": None if row["anonymous"] else reporters.get(row["reporter_id"]),
+                        "attachments": attachments[row["id"]], "followups": followups[row["id"]]}
+            for row in rows}
+
+
+def ticket_details(conn: Connection, complaint: Mapping) -> dict:
+    """What one complaint's ticket shows beside it (see _details)."""
+    return _details(conn, [complaint])[complaint["id"]]
+
+
+def load_tickets(conn: Connection, codes: Iterable[str], config, public_url: str) -> dict[str, dict]:
+    """Read these complaints and render each as its agency's ticket, keyed by code; unknown codes are left out."""
+    wanted = sorted(set(codes))
+    tickets: dict[str, dict] = {}
+    for start in range(0, len(wanted), CHUNK):
+        rows = list(conn.execute(select(m.Complaint.__table__)
+                                 .where(m.Complaint.code.in_(wanted[start:start + CHUNK]))).mappings())
+        details = _details(conn, rows) if rows else {}
+        for row in rows:
+            tickets[row["code"]] = agency_view(row, details[row["id"]], config, public_url)
+    return tickets
 
 
 def load_ticket(conn: Connection, code: str, config, public_url: str) -> dict | None:
     """Read a complaint and render it as its agency's ticket, or None if there is no such code."""
-    row = queries.find_complaint(conn, code)
-    if row is None:
-        return None
-    return agency_view(row, ticket_details(conn, row), config, public_url)
+    return load_tickets(conn, [code], config, public_url).get(code)
+
+
+def ticket_code(delivery: Delivery) -> str | None:
+    """The complaint an agency delivery is about, if it names one."""
+    code = delivery.payload.get("code") if isinstance(delivery.payload, dict) else None
+    return code if isinstance(code, str) and code else None
+
+
+def attach_tickets(conn: Connection, deliveries: list[Delivery], config, public_url: str) -> list[Delivery]:
+    """Give every agency delivery of a claim its ticket, each complaint read and rendered once."""
+    codes = {ticket_code(d) for d in deliveries if d.agency is not None} - {None}
+    if not codes:
+        return deliveries
+    tickets = load_tickets(conn, codes, config, public_url)
+    return [dataclasses.replace(d, ticket=tickets[code])
+            if d.agency is not None and (code := ticket_code(d)) in tickets else d
+            for d in deliveries]
+
+
+def ticket_preparer(runtime):
+    """The outbox worker's `prepare`: attach the tickets of a claim's deliveries, read with the config in force."""
+
+    def prepare(deliveries: list[Delivery]) -> list[Delivery]:
+        with runtime.db.reader.connect() as conn:
+            return attach_tickets(conn, deliveries, runtime.config, runtime.env.public_url)
+
+    return prepare
+
+
+async def fetch_ticket(runtime, delivery: Delivery) -> Mapping | Outcome:
+    """The delivery's ticket: the one rendered at claim time, else loaded now; or the outcome standing in for it."""
+    if delivery.ticket is not None:
+        return delivery.ticket
+    code = ticket_code(delivery)
+    if code is None:
+        return Permanent("the delivery names no complaint")
+    try:
+        ticket = await runtime.read(load_ticket, code, runtime.config, runtime.env.public_url)
+    except StoreUnavailable as exc:
+        return RetryLater(f"store unavailable while loading {code}: {exc}"[:300])
+    if ticket is None:
+        return Permanent(f"no complaint {code}")
+    return ticket

@@ -13,6 +13,7 @@ import hashlib
 import hmac
 import math
 import os
+from collections.abc import Mapping
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 
@@ -22,8 +23,7 @@ from yarl import URL
 
 from config.loader import agency_secret_variable
 from delivery.outcome import Delivered, Deliverer, Delivery, Outcome, Permanent, RetryLater, classify_status
-from delivery.ticket import load_ticket
-from store.db import StoreUnavailable
+from delivery.ticket import fetch_ticket
 
 TRANSPORT = "webhook"
 USER_AGENT = "Aduan"
@@ -100,15 +100,9 @@ def make_webhook_deliverer(runtime) -> Deliverer:
         url = valid_url(delivery.target)
         if url is None:
             return Permanent(f"invalid webhook URL for agency {delivery.agency}: an absolute http(s) URL is needed")
-        code = delivery.payload.get("code") if isinstance(delivery.payload, dict) else None
-        if not isinstance(code, str) or not code:
-            return Permanent("webhook delivery carries no complaint code")
-        try:
-            ticket = await runtime.read(load_ticket, code, runtime.config, runtime.env.public_url)
-        except StoreUnavailable as exc:
-            return RetryLater(f"store unavailable while loading {code}: {exc}"[:300])
-        if ticket is None:
-            return Permanent(f"no complaint {code} to deliver")
+        ticket = await fetch_ticket(runtime, delivery)
+        if not isinstance(ticket, Mapping):
+            return ticket
         body = render(delivery, ticket, datetime.now(timezone.utc))
         try:
             async with session.post(url, data=body, headers=headers(delivery, secret, body),

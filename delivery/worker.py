@@ -6,13 +6,16 @@ retry later or permanent. A row is claimed in a short write transaction (on Post
 sent with no transaction open, and its outcome recorded in another short transaction guarded by
 the attempt number it was claimed with, so a worker whose lease ran out cannot overwrite a newer
 claim. A crashed worker's rows come back when their lease expires and go out again under the
-same delivery id, which receivers use to drop the duplicate.
+same delivery id, which receivers use to drop the duplicate. For the same reason claims and outcomes are
+committed through the store's `relaxed` engine, which does not wait for the disk: a power cut that undoes one
+only means a row claimed or sent again.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import random
 import time
 from collections import Counter
@@ -127,6 +130,7 @@ class OutboxWorker:
         poll: float = 1.0,
         per_transport: int | None = None,
         per_agency: int | None = None,
+        prepare: Callable[[list[Delivery]], list[Delivery]] | None = None,
     ) -> None:
         if batch < 1 or concurrency < 1:
             raise ValueError("batch and concurrency must be at least 1")
@@ -140,6 +144,8 @@ class OutboxWorker:
         self.batch = batch
         self.concurrency = concurrency
         self.poll = poll
+        # Run on each claim's deliveries before they are sent (the agencies' tickets rendered once per complaint).
+        self.prepare = prepare
         # One slow transport may take most slots but never all of them.
         self.per_transport = per_transport or max(1, concurrency * 3 // 4)
         # One slow or failing agency may take a share of its transport's slots, never all of them.
@@ -279,13 +285,26 @@ class OutboxWorker:
                 return []
             room = {t: self.per_transport - self._in_flight[t] for t in self.deliverers}
             agency_room = {key: self.per_agency - n for key, n in self._agency_in_flight.items()}
-            claims, self._backlog = await self._in_thread(self._claim_rows, now, free, room, agency_room)
+            claims, self._backlog = await self._in_thread(self._claim_prepared, now, free, room, agency_room)
             for claim in claims:
                 self._in_flight[claim.delivery.transport] += 1
                 if claim.delivery.agency is not None:
                     self._agency_in_flight[(claim.delivery.transport, claim.delivery.agency)] += 1
             self._unrecorded += len(claims)
             return claims
+
+    def _claim_prepared(self, now: datetime, free: int, room: dict[str, int],
+                        agency_room: dict[tuple[str, str], int]) -> tuple[list[_Claim], bool]:
+        """Claim rows, then prepare their deliveries; a failed preparation only leaves each deliverer to do its own."""
+        claims, more = self._claim_rows(now, free, room, agency_room)
+        if claims and self.prepare is not None:
+            try:
+                prepared = self.prepare([claim.delivery for claim in claims])
+            except Exception as exc:
+                log.warning("outbox.prepare_failed", count=len(claims), error=type(exc).__name__, detail=_db_error(exc))
+            else:
+                claims = [dataclasses.replace(claim, delivery=d) for claim, d in zip(claims, prepared, strict=True)]
+        return claims, more
 
     def _claim_rows(self, now: datetime, free: int, room: dict[str, int],
                     agency_room: dict[tuple[str, str], int] | None = None) -> tuple[list[_Claim], bool]:
@@ -327,7 +346,7 @@ class OutboxWorker:
                         alone[key] = time.monotonic() + ALONE_TTL
             return contended[key]
 
-        with self.db.writer.begin() as conn:
+        with self.db.relaxed.begin() as conn:
             for key, n in agency_open.items():
                 if n <= 0 and key[0] in open_ and capped(conn, key):
                     more = True  # an agency at its cap may well have rows due
@@ -506,7 +525,7 @@ class OutboxWorker:
         """Write each outcome, guarded by the claim's attempt; return which rows the claim still owned."""
         for attempt in range(RECORD_ATTEMPTS):
             try:
-                with self.db.writer.begin() as conn:
+                with self.db.relaxed.begin() as conn:
                     return _write_outcomes(conn, results)
             except DBAPIError:
                 if attempt + 1 == RECORD_ATTEMPTS:
