@@ -1,0 +1,80 @@
+"""The SLA terms of a ticket (from the agency, its priority and the settings) and its due times."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from datetime import datetime, tzinfo
+
+from config.loader import Config
+from config.models import PRIORITIES
+from sla.workdays import INDONESIA, Duration, WorkCalendar, add_duration, parse_duration
+
+
+@dataclass(frozen=True)
+class Terms:
+    """The durations that bind one ticket; strings such as "3wd" are parsed on construction."""
+
+    acknowledge: Duration
+    resolve: Duration
+    escalate_after: Duration
+    close_resolved_after: Duration
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if not isinstance(value, Duration):
+                object.__setattr__(self, f.name, parse_duration(value))
+
+
+def terms_for(config: Config, agency_code: str | None, priority: str) -> Terms:
+    """Return the terms of a ticket: the agency's own SLA, else its priority's, else the settings' default.
+
+    That order holds for `acknowledge` and `resolve` separately; `escalate_after` and
+    `close_resolved_after` always come from the settings. An unknown agency code (one removed
+    from the configuration since) gets the settings alone.
+    """
+    if priority not in PRIORITIES:
+        raise ValueError(f'unknown priority {priority!r}; one of {", ".join(PRIORITIES)}')
+    sla = config.settings.sla
+    agency = config.agencies.get(agency_code) if agency_code is not None else None
+    overrides = [o for o in (agency.sla if agency else None, sla.by_priority.get(priority)) if o is not None]
+
+    def pick(name: str) -> str:
+        for override in overrides:
+            value = getattr(override, name)
+            if value is not None:
+                return value
+        return getattr(sla, name)
+
+    return Terms(
+        acknowledge=pick("acknowledge"),
+        resolve=pick("resolve"),
+        escalate_after=sla.escalate_after,
+        close_resolved_after=config.settings.close_resolved_after,
+    )
+
+
+def zone_of(config: Config, region_code: str | None) -> str:
+    """Return the time zone of a region; the root region's for an unknown code."""
+    node = config.regions.get(region_code) if region_code is not None else None
+    return (node or config.regions[config.root]).timezone
+
+
+def acknowledge_due(assigned_at: datetime, terms: Terms, tz: str | tzinfo, calendar: WorkCalendar = INDONESIA) -> datetime:
+    """Return when the agency must acknowledge a ticket assigned at `assigned_at`, in UTC."""
+    return add_duration(assigned_at, terms.acknowledge, tz, calendar)
+
+
+def resolve_due(acknowledged_at: datetime, terms: Terms, tz: str | tzinfo, calendar: WorkCalendar = INDONESIA) -> datetime:
+    """Return when the agency must resolve a ticket acknowledged at `acknowledged_at`, in UTC."""
+    return add_duration(acknowledged_at, terms.resolve, tz, calendar)
+
+
+def escalate_at(due_at: datetime, terms: Terms, tz: str | tzinfo, calendar: WorkCalendar = INDONESIA) -> datetime:
+    """Return when a ticket still open past `due_at` escalates (`escalate_after` more), in UTC."""
+    return add_duration(due_at, terms.escalate_after, tz, calendar)
+
+
+def close_at(resolved_at: datetime, terms: Terms, tz: str | tzinfo, calendar: WorkCalendar = INDONESIA) -> datetime:
+    """Return when a ticket resolved at `resolved_at` closes if the citizen does not object, in UTC."""
+    return add_duration(resolved_at, terms.close_resolved_after, tz, calendar)
