@@ -1,4 +1,5 @@
-"""Aduan's composition root and command line: serve, db upgrade, rules check, route, token create."""
+"""Aduan's composition root and command line: serve, db upgrade, rules check, route, token create, sweep, stats,
+export."""
 
 from __future__ import annotations
 
@@ -131,7 +132,6 @@ def cmd_route(args: argparse.Namespace, env: Env) -> int:
 
 def cmd_token_create(args: argparse.Namespace, env: Env) -> int:
     from api.auth import new_token, token_hash
-    from store.db import open_database
     from store.queries import add_token
 
     role = "agency" if args.agency else "operator"
@@ -141,13 +141,138 @@ def cmd_token_create(args: argparse.Namespace, env: Env) -> int:
             print(f'error: unknown agency "{args.agency}"', file=sys.stderr)
             return 2
     token = new_token()
-    db = open_database(env.database_url)
+    db = _migrated_database(env)
     with db.writer.begin() as conn:
         add_token(conn, token_hash(token), role, args.agency, args.label, datetime.now(timezone.utc))
     db.dispose()
     print(token)
     print(f"{role} token created; it is shown only this once and stored only as a hash", file=sys.stderr)
     return 0
+
+
+def cmd_stats(args: argparse.Namespace, env: Env) -> int:
+    from reports.load import load_cells
+    from reports.period import PeriodError, parse_period
+    from reports.render import table, to_csv, to_json
+    from reports.stats import build_stats, reach
+
+    config = _load_or_exit(env).config
+    now = datetime.now(timezone.utc)
+    try:
+        period = parse_period(args.since, args.until, config.regions[config.root].timezone, now)
+    except PeriodError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    db = _migrated_database(env)
+    try:
+        with db.reader.connect() as conn:
+            cells = load_cells(conn, period, args.by, now)
+    finally:
+        db.dispose()
+    stats = build_stats(cells, period, args.by, config, now, args.min_count)
+    if args.format == "json":
+        sys.stdout.write(to_json(stats))
+    elif args.format == "csv":
+        sys.stdout.write(to_csv(stats))
+    else:
+        sys.stdout.write(table(stats, *reach(cells, config), args.min_count))
+    return 0
+
+
+def cmd_export(args: argparse.Namespace, env: Env) -> int:
+    from reports.export import write_export
+    from reports.period import PeriodError, parse_period
+
+    config = _load_or_exit(env).config
+    try:
+        period = parse_period(args.since, args.until, config.regions[config.root].timezone, datetime.now(timezone.utc))
+    except PeriodError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    db = _migrated_database(env)
+    try:
+        with db.reader.connect() as conn:
+            if args.output:
+                with open(args.output, "w", encoding="utf-8", newline="") as out:
+                    count = write_export(conn, config, period, out)
+            else:
+                count = write_export(conn, config, period, sys.stdout)
+    finally:
+        db.dispose()
+    print(f"{count} complaint(s) received {period.since.isoformat()} to {period.until.isoformat()} exported", file=sys.stderr)
+    return 0
+
+
+def _migrated_database(env: Env):
+    """Open the store, or exit with what to do when it is unreachable or behind the code's migrations."""
+    from store.db import open_database
+    from store.migrate import pending
+
+    db = open_database(env.database_url)
+    try:
+        current, head = pending(db)
+    except Exception as exc:
+        db.dispose()
+        print(f"cannot reach the database: {str(exc).splitlines()[0]}", file=sys.stderr)
+        raise SystemExit(1) from None
+    if current != head:
+        db.dispose()
+        print(f"the database is at revision {current or 'none'}, the code needs {head}: run `python main.py db upgrade` first",
+              file=sys.stderr)
+        raise SystemExit(1)
+    return db
+
+
+def _moment(value: str, tz: str) -> datetime:
+    """An ISO 8601 time; without an offset it is local time in zone `tz`."""
+    from zoneinfo import ZoneInfo
+
+    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=ZoneInfo(tz))
+    return moment.astimezone(timezone.utc)
+
+
+def cmd_sweep(args: argparse.Namespace, env: Env) -> int:
+    from zoneinfo import ZoneInfo
+
+    from api.logging import configure
+    from sweep.job import history, run_sweep
+    from sweep.report import as_dict, describe, history_table
+
+    configure(os.environ.get("ADUAN_LOG_LEVEL", "WARNING"), stream=sys.stderr)  # the summary goes to stdout
+    config = _load_or_exit(env).config
+    tz = config.regions[config.root].timezone
+    zone = ZoneInfo(tz)
+    as_of = None
+    if args.at:
+        try:
+            as_of = _moment(args.at, tz)
+        except (ValueError, OverflowError):
+            print(f"error: --at must be an ISO 8601 time such as 2026-11-24T16:00 (local, {tz}) or "
+                  f"2026-11-24T08:00:00Z, not {args.at!r}", file=sys.stderr)
+            return 2
+    db = _migrated_database(env)
+    try:
+        if args.history:
+            with db.reader.connect() as conn:
+                sweeps = history(conn, args.limit)
+            if args.json:
+                print(json.dumps([{**{k: s[k] for k in ("id", "trigger", "instance", "counts", "error")},
+                                   **{k: s[k].astimezone(zone).isoformat(timespec="seconds") if s[k] else None
+                                      for k in ("as_of", "started_at", "finished_at")}} for s in sweeps],
+                                 ensure_ascii=False, indent=2))
+            else:
+                sys.stdout.write(history_table(sweeps, zone))
+            return 0
+        result = run_sweep(db, config, public_url=env.public_url, as_of=as_of, dry_run=args.dry_run)
+    finally:
+        db.dispose()
+    if args.json:
+        print(json.dumps(as_dict(result, zone), ensure_ascii=False, indent=2))
+    else:
+        sys.stdout.write(describe(result, zone))
+    return 3 if result.skipped else 0
 
 
 def cmd_telegram_set_webhook(_args: argparse.Namespace, env: Env) -> int:
@@ -159,6 +284,16 @@ def cmd_telegram_set_webhook(_args: argparse.Namespace, env: Env) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     return 0
+
+
+def _positive(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return number
 
 
 def parser() -> argparse.ArgumentParser:
@@ -194,6 +329,34 @@ def parser() -> argparse.ArgumentParser:
     tc.add_argument("--agency", metavar="CODE", help="an agency token for this agency code (default: an operator token)")
     tc.add_argument("--label", help="a note on whose token this is")
     tc.set_defaults(func=cmd_token_create)
+    st = sub.add_parser("stats", help="statistics of a period (as GET /api/v1/stats)",
+                        description="Count the complaints received from --since to --until (local dates, both days included): "
+                                    "received, resolved, rejected, in process, overdue, share within SLA and median hours, "
+                                    "by group, with a ranking of the fastest groups.")
+    st.add_argument("--since", metavar="DATE", help="first day, YYYY-MM-DD (default: the first day of --until's month)")
+    st.add_argument("--until", metavar="DATE", help="last day, included, YYYY-MM-DD (default: today)")
+    st.add_argument("--by", default="agency", choices=("region", "agency", "category", "channel", "kind"), help="group by (default agency)")
+    st.add_argument("--format", default="table", choices=("table", "csv", "json"), help="output (default table)")
+    st.add_argument("--min-count", type=_positive, default=5, metavar="N",
+                    help="rank only groups with at least N resolved complaints (default 5)")
+    st.set_defaults(func=cmd_stats)
+    ex = sub.add_parser("export", help="CSV of the complaints received in a period",
+                        description="Write one CSV row per complaint received from --since to --until (local dates, both days "
+                                    "included); no identity of anonymous reporters, no text of confidential complaints.")
+    ex.add_argument("--since", metavar="DATE", help="first day, YYYY-MM-DD (default: the first day of --until's month)")
+    ex.add_argument("--until", metavar="DATE", help="last day, included, YYYY-MM-DD (default: today)")
+    ex.add_argument("--output", metavar="FILE", help="write to FILE (default: standard output)")
+    ex.set_defaults(func=cmd_export)
+    sw = sub.add_parser("sweep", help="run the triage sweep once, or list past sweeps",
+                        description="Run one triage sweep (SPEC section 9) as if at --at (default now) and print what it did: "
+                                    "re-routed from triage, overdue marked, escalated, closed, deliveries requeued, digests "
+                                    "queued. Exit 3 when another instance is sweeping.")
+    sw.add_argument("--at", metavar="ISO-TIME", help="sweep as if at this time (no offset: the root region's local time)")
+    sw.add_argument("--dry-run", action="store_true", help="decide and print, write nothing")
+    sw.add_argument("--history", action="store_true", help="list past sweeps with their counts instead")
+    sw.add_argument("--limit", type=_positive, default=20, metavar="N", help="with --history: the latest N (default 20)")
+    sw.add_argument("--json", action="store_true", help="print JSON")
+    sw.set_defaults(func=cmd_sweep)
     tg = sub.add_parser("telegram", help="Telegram bot commands", description="Telegram bot commands.")
     tgsub = tg.add_subparsers(dest="telegram_command", required=True, metavar="SUBCOMMAND")
     hook = tgsub.add_parser(

@@ -91,8 +91,8 @@ def routes(runtime: Runtime) -> list[web.RouteDef]:
         if problem:
             raise ApiError(409, "invalid_transition", problem)
         now = datetime.now(timezone.utc)
-        updated = await runtime.write(actions.change_status, row, status, f"agency:{principal.agency}", note, now,
-                                      runtime.env.public_url)
+        updated = await runtime.write(actions.change_status, row, runtime.config, status, f"agency:{principal.agency}",
+                                      note, now, runtime.env.public_url)
         runtime.wake_outbox()
         return json_response(view(updated))
 

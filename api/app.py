@@ -134,6 +134,18 @@ def create_app(runtime: Runtime, metrics: Metrics | None = None) -> web.Applicat
     if runtime.env.outbox_worker:
         app.cleanup_ctx.append(outbox_ctx)
 
+    async def sweep_ctx(_app: web.Application):
+        from sweep.schedule import SweepScheduler
+
+        scheduler = SweepScheduler(runtime.db, lambda: runtime.config, runtime.env.public_url,
+                                   swept=runtime.wake_outbox)
+        scheduler.start()
+        yield
+        scheduler.shutdown()
+
+    if runtime.env.sweep_scheduler:
+        app.cleanup_ctx.append(sweep_ctx)
+
     async def openapi(_request: web.Request) -> web.Response:
         return json_response(document(runtime.env.public_url))
 

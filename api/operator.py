@@ -142,8 +142,8 @@ def routes(runtime: Runtime) -> list[web.RouteDef]:
                            "invalid_input" if status not in OPERATOR_STATUSES else "invalid_transition", problem)
         if status == "rejected" and not note:
             raise ApiError(400, "invalid_input", "note is required: say why the complaint is rejected")
-        updated = await runtime.write(actions.change_status, row, status, "operator", note, datetime.now(timezone.utc),
-                                      runtime.env.public_url, runtime.config)
+        updated = await runtime.write(actions.change_status, row, runtime.config, status, "operator", note,
+                                      datetime.now(timezone.utc), runtime.env.public_url, True)
         runtime.wake_outbox()
         return json_response(operator_view(updated, runtime.config))
 

@@ -190,7 +190,8 @@ def main() -> int:
     db_path = tmp / "aduan.db"
     port, bare_port = free_port(), free_port()
     env = dict(os.environ, ADUAN_DATABASE_URL=f"sqlite:///{db_path}", ADUAN_CONFIG_DIR=str(cfg), ADUAN_PORT=str(port),
-               ADUAN_VAR_DIR=str(tmp / "var"), ADUAN_LOG_LEVEL=args.log_level, ADUAN_PUBLIC_URL=f"http://127.0.0.1:{port}")
+               ADUAN_VAR_DIR=str(tmp / "var"), ADUAN_LOG_LEVEL=args.log_level, ADUAN_PUBLIC_URL=f"http://127.0.0.1:{port}",
+               ADUAN_SWEEP="off")
     if args.target == "telegram":
         # The acknowledgements are queued in the outbox and not sent during the run (as the API's agency
         # deliveries are not): what is measured is the intake, not the Bot API.

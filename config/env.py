@@ -22,6 +22,7 @@ class Env:
     trust_forwarded_for: bool = False
     intake_writer: str = "process"
     outbox_worker: bool = True  # False: this instance queues replies and deliveries but does not send them
+    sweep_scheduler: bool = True  # False: this instance never runs the scheduled sweep (`main.py sweep` still does)
     # Messaging channels (SPEC section 3); a channel is off without its first secret.
     telegram_token: str | None = None
     telegram_secret: str | None = None
@@ -73,6 +74,7 @@ class Env:
             trust_forwarded_for=e.get("ADUAN_TRUST_FORWARDED_FOR", "") in ("1", "true", "yes"),
             intake_writer=e.get("ADUAN_INTAKE_WRITER", cls.intake_writer),
             outbox_worker=e.get("ADUAN_OUTBOX_WORKER", "on").lower() not in ("0", "off", "false", "no"),
+            sweep_scheduler=e.get("ADUAN_SWEEP", "on").lower() not in ("0", "off", "false", "no"),
             telegram_token=e.get("ADUAN_TELEGRAM_TOKEN") or None,
             telegram_secret=e.get("ADUAN_TELEGRAM_SECRET") or None,
             telegram_api_url=e.get("ADUAN_TELEGRAM_API_URL", cls.telegram_api_url).rstrip("/"),

@@ -1,4 +1,4 @@
-"""The deliverer of the "email" transport: agency tickets and citizen replies, sent through ADUAN_SMTP_URL.
+"""The deliverer of the "email" transport: agency tickets, sweep digests and citizen replies, through ADUAN_SMTP_URL.
 
 `smtp://user:pass@host:port` (port 25 by default, STARTTLS when the server offers it) or
 `smtps://user:pass@host:port` (TLS from the first byte, port 465 by default); user and password are
@@ -249,13 +249,32 @@ def _envelope(delivery: Delivery, settings: SmtpSettings, subject: str, now: dat
     return msg
 
 
+def _alternative(delivery: Delivery, settings: SmtpSettings, subject: str, text: str, page: str,
+                 now: datetime) -> EmailMessage:
+    msg = _envelope(delivery, settings, subject, now)
+    msg.set_content(text)
+    msg.add_alternative(page, subtype="html")
+    return msg
+
+
 def ticket_message(delivery: Delivery, ticket: Mapping, settings: SmtpSettings, tz: ZoneInfo | None,
                    now: datetime) -> EmailMessage:
     """The e-mail of an agency ticket: a plain-text part and its HTML alternative."""
-    msg = _envelope(delivery, settings, ticket_subject(delivery.event, ticket), now)
-    msg.set_content(ticket_text(delivery.event, ticket, tz))
-    msg.add_alternative(ticket_html(delivery.event, ticket, tz), subtype="html")
-    return msg
+    return _alternative(delivery, settings, ticket_subject(delivery.event, ticket),
+                        ticket_text(delivery.event, ticket, tz), ticket_html(delivery.event, ticket, tz), now)
+
+
+def digest_message(delivery: Delivery, settings: SmtpSettings, tz: ZoneInfo | None,
+                   now: datetime) -> EmailMessage | Permanent:
+    """The e-mail of a sweep's digest (a plain-text part and its HTML alternative), or why its row cannot have one."""
+    # Imported here: the digest renders with this module's helpers (local_time), so it imports this module.
+    from delivery.digest import digest_html, digest_of, digest_subject, digest_text
+
+    digest = digest_of(delivery)
+    if isinstance(digest, Permanent):
+        return digest
+    return _alternative(delivery, settings, digest_subject(digest), digest_text(digest, tz),
+                        digest_html(digest, tz), now)
 
 
 def citizen_message(delivery: Delivery, settings: SmtpSettings, now: datetime) -> EmailMessage:
@@ -356,13 +375,17 @@ def make_email_deliverer(runtime) -> Deliverer | None:
     pool = ThreadPoolExecutor(SMTP_THREADS, thread_name_prefix="smtp")
 
     async def deliver(delivery: Delivery, _session: aiohttp.ClientSession) -> Outcome:
-        """Send a citizen reply (its payload holds the text) or an agency's ticket to the delivery's address."""
+        """Send a citizen reply (its payload holds the text), an agency's ticket or a digest to the address."""
         if not delivery.target:
             return Permanent("no e-mail address to send to")
         payload = delivery.payload or {}
         now = datetime.now(timezone.utc)
         try:
-            if isinstance(payload.get("text"), str):
+            if delivery.event == "digest":
+                msg = digest_message(delivery, settings, root_zone(runtime.config), now)
+                if isinstance(msg, Permanent):
+                    return msg
+            elif isinstance(payload.get("text"), str):
                 msg = citizen_message(delivery, settings, now)
             else:
                 ticket = await fetch_ticket(runtime, delivery)

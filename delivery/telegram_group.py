@@ -1,4 +1,4 @@
-"""The deliverer of the "telegram_chat" transport: an agency's ticket posted to its Telegram group.
+"""The deliverer of the "telegram_chat" transport: an agency's ticket or a sweep's digest, posted to its Telegram group.
 
 It goes through the Telegram channel's Bot (one per token and event loop, pointed at
 ADUAN_TELEGRAM_API_URL) and maps failures as the citizen replies do. The message is HTML with every
@@ -106,13 +106,22 @@ def make_telegram_group_deliverer(runtime) -> Deliverer | None:
         return None
 
     async def deliver(delivery: Delivery, _session: aiohttp.ClientSession) -> Outcome:
-        """Post the delivery's ticket to the group (a chat id like -1001234567890, or @channelname)."""
+        """Post the delivery's ticket or digest to the group (a chat id like -1001234567890, or @channelname)."""
         if not delivery.target:
             return Permanent("no chat id to send to")
-        ticket = await fetch_ticket(runtime, delivery)
-        if isinstance(ticket, (Delivered, RetryLater, Permanent)):
-            return ticket
-        text = group_message(delivery.event, ticket, root_zone(runtime.config))
+        if delivery.event == "digest":
+            # Imported here: the digest renders with this module's helpers (units, escaped_within).
+            from delivery.digest import digest_group_message, digest_of
+
+            digest = digest_of(delivery)
+            if isinstance(digest, Permanent):
+                return digest
+            text = digest_group_message(digest, root_zone(runtime.config))
+        else:
+            ticket = await fetch_ticket(runtime, delivery)
+            if isinstance(ticket, (Delivered, RetryLater, Permanent)):
+                return ticket
+            text = group_message(delivery.event, ticket, root_zone(runtime.config))
         try:
             bot = await ready_bot(token, api_url)
             # The Bot API takes a chat id as an integer or a string: "-100…" and "@name" both go as given.

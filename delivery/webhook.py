@@ -1,4 +1,5 @@
-"""The agency webhook (transport "webhook"): the ticket as JSON, signed with the agency's secret, POSTed to its URL.
+"""The agency webhook (transport "webhook"): the ticket (or a sweep's digest) as JSON, signed with the agency's secret,
+POSTed to its URL.
 
 SPEC section 8: headers `X-Aduan-Event`, `X-Aduan-Delivery` (the outbox row's id, the same on every retry, so
 the agency drops a duplicate) and `X-Aduan-Signature: sha256=<hex HMAC-SHA256(secret, raw body)>`; any 2xx is
@@ -22,6 +23,7 @@ import orjson
 from yarl import URL
 
 from config.loader import agency_secret_variable
+from delivery.digest import DIGEST_EVENT, digest_of
 from delivery.outcome import Delivered, Deliverer, Delivery, Outcome, Permanent, RetryLater, classify_status
 from delivery.ticket import fetch_ticket
 
@@ -38,10 +40,10 @@ def sign(secret: str, body: bytes) -> str:
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
-def render(delivery: Delivery, ticket: dict, sent_at: datetime) -> bytes:
-    """Serialize the body once: these exact bytes are signed and sent."""
+def render(delivery: Delivery, content: Mapping, sent_at: datetime, key: str = "ticket") -> bytes:
+    """Serialize the body once, the content under `key` ("ticket" or "digest"): these bytes are signed and sent."""
     return orjson.dumps(
-        {"event": delivery.event, "delivery_id": delivery.delivery_id, "sent_at": sent_at.isoformat(), "ticket": ticket}
+        {"event": delivery.event, "delivery_id": delivery.delivery_id, "sent_at": sent_at.isoformat(), key: content}
     )
 
 
@@ -90,7 +92,7 @@ def make_webhook_deliverer(runtime) -> Deliverer:
     """Return the deliverer of transport "webhook"; always available, each agency's secret is read when sending."""
 
     async def deliver(delivery: Delivery, session: aiohttp.ClientSession) -> Outcome:
-        """POST the agency's view of the ticket, signed; never follow a redirect with the signature."""
+        """POST the agency's view of the ticket, or the digest, signed; never follow a redirect with the signature."""
         if not delivery.agency:
             return Permanent("webhook delivery names no agency, so there is no secret to sign it with")
         variable = agency_secret_variable(delivery.agency)
@@ -100,10 +102,13 @@ def make_webhook_deliverer(runtime) -> Deliverer:
         url = valid_url(delivery.target)
         if url is None:
             return Permanent(f"invalid webhook URL for agency {delivery.agency}: an absolute http(s) URL is needed")
-        ticket = await fetch_ticket(runtime, delivery)
-        if not isinstance(ticket, Mapping):
-            return ticket
-        body = render(delivery, ticket, datetime.now(timezone.utc))
+        if delivery.event == DIGEST_EVENT:
+            key, content = "digest", digest_of(delivery)
+        else:
+            key, content = "ticket", await fetch_ticket(runtime, delivery)
+        if not isinstance(content, Mapping):
+            return content
+        body = render(delivery, content, datetime.now(timezone.utc), key)
         try:
             async with session.post(url, data=body, headers=headers(delivery, secret, body),
                                     allow_redirects=False) as resp:

@@ -16,6 +16,7 @@ from config.loader import Config
 from intake import rows
 from intake.conversation import Command, classify
 from router import Decision, Router, compile_router
+from sla.terms import due
 from store import models as m
 from store.bulk import allocate_ids, bulk_insert
 from store.db import Database, StoreUnavailable
@@ -190,6 +191,8 @@ def _store(conn: Connection, batch: list[WriteItem], now: datetime, public_url: 
         for p, code, lang, reporter in zip(openers, codes, languages, reporters):
             row = rows.complaint_row(p.msg, p.decision, code, lang, now)
             row["reporter_id"] = reporter["id"] if reporter is not None else None
+            if row["status"] == "assigned":
+                row["acknowledge_due_at"] = due(p.config, row, "acknowledge", now)
             complaint_rows.append(row)
         for row, cid in zip(complaint_rows, allocate_ids(conn, m.Complaint.__table__, len(complaint_rows))):
             row["id"] = cid

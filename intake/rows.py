@@ -154,7 +154,12 @@ def citizen_reply(msg: InboundMessage, event: str, text: str, language: str, cod
 
 
 def agency_deliveries(config: Config, agency_code: str, code: str, event: str, now: datetime) -> list[dict]:
-    """One delivery per target of the agency; the deliverer renders the ticket when it sends."""
+    """One delivery of a complaint per target of the agency; the deliverer renders the ticket when it sends."""
+    return deliveries_to(config, agency_code, event, {"code": code}, now)
+
+
+def deliveries_to(config: Config, agency_code: str, event: str, payload: dict, now: datetime) -> list[dict]:
+    """One delivery per target of the agency, each carrying `payload`."""
     agency = config.agencies[agency_code]
     rows = []
     for target in agency.deliver:
@@ -164,7 +169,7 @@ def agency_deliveries(config: Config, agency_code: str, code: str, event: str, n
             transport, address = "email", target.email
         else:
             transport, address = "telegram_chat", target.telegram_chat
-        rows.append(outbox_row("agency", transport, agency_code, address, event, {"code": code}, now))
+        rows.append(outbox_row("agency", transport, agency_code, address, event, payload, now))
     return rows
 
 

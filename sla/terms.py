@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from datetime import datetime, tzinfo
 
@@ -78,3 +79,10 @@ def escalate_at(due_at: datetime, terms: Terms, tz: str | tzinfo, calendar: Work
 def close_at(resolved_at: datetime, terms: Terms, tz: str | tzinfo, calendar: WorkCalendar = INDONESIA) -> datetime:
     """Return when a ticket resolved at `resolved_at` closes if the citizen does not object, in UTC."""
     return add_duration(resolved_at, terms.close_resolved_after, tz, calendar)
+
+
+def due(config: Config, ticket: Mapping, clock: str, start: datetime, calendar: WorkCalendar = INDONESIA) -> datetime:
+    """When a ticket's `clock` ("acknowledge", "resolve", "escalate_after" or "close_resolved_after"), started at
+    `start`, runs out: by the terms of its agency and priority, in its region's zone; UTC."""
+    terms = terms_for(config, ticket["agency"], ticket["priority"])
+    return add_duration(start, getattr(terms, clock), zone_of(config, ticket["region"]), calendar)

@@ -9,7 +9,11 @@ from sqlalchemy import Connection, insert, select, update
 
 from complaints.messages import say, status_name
 from intake import rows
+from sla.terms import due
 from store import models as m
+
+# An overdue spell ends: no longer overdue, no escalation waiting.
+CLEAR_OVERDUE = {"overdue": False, "overdue_since": None, "escalate_due_at": None}
 
 
 def _reporter(conn: Connection, complaint: Mapping) -> Mapping | None:
@@ -39,15 +43,22 @@ def _fresh(conn: Connection, complaint_id: int) -> Mapping:
     return conn.execute(select(m.Complaint.__table__).where(m.Complaint.id == complaint_id)).mappings().one()
 
 
-def change_status(conn: Connection, complaint: Mapping, status: str, actor: str, note: str | None, now: datetime,
-                  public_url: str, config=None) -> Mapping:
-    """Set a new status, record it on the timeline and tell the citizen in their language; with `config`
-    (an operator's change) the agency holding the ticket is told too."""
+def change_status(conn: Connection, complaint: Mapping, config, status: str, actor: str, note: str | None, now: datetime,
+                  public_url: str, tell_agency: bool = False) -> Mapping:
+    """Set a new status, record it on the timeline and tell the citizen in their language; with `tell_agency`
+    (an operator's change) the agency holding the ticket is told too.
+
+    Acknowledging starts the resolution clock; acknowledging, resolving, closing or rejecting ends an overdue spell.
+    """
     values: dict = {"status": status, "updated_at": now}
     if status == "closed":
         values["closed_at"] = now
     if status == "acknowledged" or (status in ("in_progress", "resolved") and complaint["acknowledged_at"] is None):
         values["acknowledged_at"] = now
+        values["resolve_due_at"] = due(config, complaint, "resolve", now)
+        values.update(CLEAR_OVERDUE)
+    if status in ("resolved", "closed", "rejected"):
+        values.update(CLEAR_OVERDUE)
     if status == "resolved":
         values["resolved_at"] = now
     if status == "rejected":
@@ -58,7 +69,7 @@ def change_status(conn: Connection, complaint: Mapping, status: str, actor: str,
     text = say("status_changed", language, code=complaint["code"], status=status_name(status, language),
                note=f" {note}" if note else "", track_url=f"{public_url}/track/{complaint['code']}")
     _notify_citizen(conn, complaint, f"citizen.status.{status}", text, now)
-    if config is not None and complaint["agency"] in config.agencies:
+    if tell_agency and complaint["agency"] in config.agencies:
         _deliver_to_agency(conn, config, complaint, complaint["agency"], "ticket.updated", now)
     return _fresh(conn, complaint["id"])
 
@@ -79,8 +90,11 @@ def assign(conn: Connection, complaint: Mapping, config, to_agency: str, actor: 
            kind: str = "assigned", public_url: str | None = None) -> Mapping:
     """Give the ticket to an agency (an operator's assignment, an agency's forward): assigned anew, its SLA
     clock restarted, delivered there; the citizen is told when it leaves triage."""
+    ticket = dict(complaint, agency=to_agency)
     conn.execute(update(m.Complaint).where(m.Complaint.id == complaint["id"]).values(
-        agency=to_agency, status="assigned", assigned_at=now, acknowledged_at=None, overdue=False, updated_at=now))
+        agency=to_agency, status="assigned", assigned_at=now, acknowledged_at=None,
+        acknowledge_due_at=due(config, ticket, "acknowledge", now), resolve_due_at=None, escalated_at=None,
+        updated_at=now, **CLEAR_OVERDUE))
     _event(conn, complaint, actor, kind, "assigned", True,
            {"from": complaint["agency"], "to": to_agency, **({"note": note} if note else {})}, now)
     _deliver_to_agency(conn, config, complaint, to_agency, "ticket.assigned", now)
@@ -100,7 +114,8 @@ def forward(conn: Connection, complaint: Mapping, config, to_agency: str, actor:
 def return_to_triage(conn: Connection, complaint: Mapping, config, actor: str, reason: str, now: datetime) -> Mapping:
     """Not this agency's authority ("bukan wewenang"): back to triage with the reason, and the operators told."""
     conn.execute(update(m.Complaint).where(m.Complaint.id == complaint["id"]).values(
-        agency=None, status="triage", status_reason=reason, acknowledged_at=None, overdue=False, updated_at=now))
+        agency=None, status="triage", status_reason=reason, acknowledged_at=None, acknowledge_due_at=None,
+        resolve_due_at=None, escalated_at=None, updated_at=now, **CLEAR_OVERDUE))
     _event(conn, complaint, actor, "returned", "triage", True, {"from": complaint["agency"], "reason": reason}, now)
     _deliver_to_agency(conn, config, complaint, config.triage, "ticket.triage", now)
     return _fresh(conn, complaint["id"])

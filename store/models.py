@@ -98,6 +98,9 @@ class Complaint(Base):
     acknowledge_due_at: Mapped[datetime | None] = mapped_column(UTC)
     resolve_due_at: Mapped[datetime | None] = mapped_column(UTC)
     overdue: Mapped[bool] = mapped_column(Boolean, default=False)
+    overdue_since: Mapped[datetime | None] = mapped_column(UTC)  # when a sweep found it past its due time
+    escalate_due_at: Mapped[datetime | None] = mapped_column(UTC)  # overdue and not escalated yet: when it will be
+    escalated_at: Mapped[datetime | None] = mapped_column(UTC)
     updated_at: Mapped[datetime] = mapped_column(UTC)
 
     __table_args__ = (
@@ -105,6 +108,11 @@ class Complaint(Base):
         Index("ix_complaints_status", "status", "received_at"),
         Index("ix_complaints_agency", "agency", "status"),
         Index("ix_complaints_received", "received_at"),
+        # The sweep's questions, each a range read of what is due, whatever the store holds.
+        Index("ix_complaints_acknowledge_due", "overdue", "status", "acknowledge_due_at"),
+        Index("ix_complaints_resolve_due", "overdue", "status", "resolve_due_at"),
+        Index("ix_complaints_escalate_due", "escalate_due_at"),
+        Index("ix_complaints_resolved", "status", "resolved_at"),
     )
 
 
@@ -203,6 +211,29 @@ class DeliveryAttempt(Base):
     at: Mapped[datetime] = mapped_column(UTC)
     outcome: Mapped[str] = mapped_column(String(12))  # delivered | retry | permanent | gave_up | released
     detail: Mapped[str | None] = mapped_column(Text)
+
+
+class Sweep(Base):
+    """One triage sweep: when it ran, as if at what time, what started it and what it did."""
+
+    __tablename__ = "sweeps"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    as_of: Mapped[datetime] = mapped_column(UTC, index=True)  # the time the sweep judged by (now, or --at)
+    started_at: Mapped[datetime] = mapped_column(UTC)
+    finished_at: Mapped[datetime | None] = mapped_column(UTC)
+    trigger: Mapped[str] = mapped_column(String(16))  # schedule | catch-up | command
+    instance: Mapped[str] = mapped_column(String(128))
+    counts: Mapped[dict] = mapped_column(JSON)
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+class Lease(Base):
+    """A named lease one instance holds until a time (one sweep at a time across instances)."""
+
+    __tablename__ = "leases"
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(128))
+    until: Mapped[datetime] = mapped_column(UTC)
 
 
 class ApiToken(Base):

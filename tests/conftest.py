@@ -8,7 +8,8 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
+from sqlalchemy.pool import Pool
 
 from api.app import create_app
 from api.runtime import build_runtime
@@ -22,6 +23,30 @@ ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_CONFIG = ROOT / "config"
 OPERATOR_TOKEN = "test-operator-token-0123456789"
 PG_URL = os.environ.get("ADUAN_TEST_DATABASE_URL")
+
+
+@pytest.fixture(autouse=True)
+def close_leftover_connections():
+    """Close every database connection a test opened, once everything else is torn down.
+
+    An app's shutdown still writes (the outbox records its last outcomes), and pytest may tear a runtime
+    fixture down before the test client that runs that shutdown; the late write opens a connection in the
+    disposed engine's fresh pool, which pytest keeps alive until the session ends. On PostgreSQL those would
+    pile up to the server's connection limit.
+    """
+    opened = []
+
+    def on_connect(dbapi_connection, _record) -> None:
+        opened.append(dbapi_connection)
+
+    event.listen(Pool, "connect", on_connect)
+    yield
+    event.remove(Pool, "connect", on_connect)
+    for connection in opened:
+        try:
+            connection.close()
+        except Exception:  # a SQLite connection of another thread: it goes with its file
+            pass
 
 
 @pytest.fixture(scope="session")
@@ -65,6 +90,7 @@ def env(database_url, tmp_path) -> Env:
         secret_key="test-secret-key",
         var_dir=str(tmp_path / "var"),
         intake_writer="thread",
+        sweep_scheduler=False,  # a sweep at start-up would add digests to every test's outbox
     )
 
 

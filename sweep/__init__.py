@@ -1,0 +1,1 @@
+"""The triage sweep: pure decisions (decide), the job that loads and applies them, digests, scheduling."""

@@ -1,0 +1,120 @@
+"""The sweep on a schedule (SPEC section 9): APScheduler 3 in the service's event loop, one sweep per slot.
+
+Slots are fixed in the root region's time zone: every `sweep_interval_hours` from midnight of 1 January 2000,
+so with 8 hours they start at 00:00, 08:00 and 16:00 local on every instance and across restarts. Each
+instance keeps its own in-memory job store (a job store is never shared between processes); the store's
+sweep lease and history make several instances run one sweep per slot:
+
+- the job fires at a slot; it takes the lease (another instance sweeping: this one skips), then skips too
+  when a scheduled sweep already started in this slot;
+- a misfire grace of half an interval and coalescing: an event loop held up for a while still runs the
+  slot's sweep once, never a burst of them;
+- at start, when no scheduled sweep started in the current slot (the service was down across one or more
+  slots, or this is its first start), one catch-up sweep runs at once.
+
+A sweep runs in a worker thread, so the loop keeps serving while it writes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import structlog
+from apscheduler.executors.asyncio import AsyncIOExecutor
+from apscheduler.jobstores.memory import MemoryJobStore
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+from config.loader import Config
+from store.db import Database
+from sweep.job import SweepResult, instance_name, run_sweep, swept_in_slot, utcnow
+
+log = structlog.get_logger("sweep")
+
+JOB_ID = "sweep"
+CATCH_UP_ID = "sweep-catch-up"
+EPOCH = datetime(2000, 1, 1)  # local midnight the slots count from
+
+
+def zone_of(config: Config) -> ZoneInfo:
+    return ZoneInfo(config.regions[config.root].timezone)
+
+
+def anchor(config: Config) -> datetime:
+    """Midnight of 1 January 2000 in the root region's zone: the first slot's start."""
+    return EPOCH.replace(tzinfo=zone_of(config))
+
+
+def slot_start(config: Config, now: datetime) -> datetime:
+    """The start of the slot `now` falls in (UTC)."""
+    interval = timedelta(hours=config.settings.sweep_interval_hours)
+    first = anchor(config)
+    return (first + ((now - first) // interval) * interval).astimezone(timezone.utc)
+
+
+def misfire_grace(config: Config) -> int:
+    """Seconds a slot's sweep may still start late: half an interval."""
+    return config.settings.sweep_interval_hours * 3600 // 2
+
+
+def scheduled_sweep(db: Database, config: Config, public_url: str, trigger: str, *, instance: str | None = None,
+                    clock: Callable[[], datetime] = utcnow) -> SweepResult:
+    """The schedule's sweep of the current slot, unless another instance runs it or a sweep already did."""
+    now = clock()
+    return run_sweep(db, config, public_url=public_url, as_of=now, trigger=trigger, instance=instance, clock=clock,
+                     unless_swept_since=slot_start(config, now))
+
+
+class SweepScheduler:
+    """The service's sweep schedule: started and stopped with the application."""
+
+    def __init__(self, db: Database, config: Callable[[], Config], public_url: str, *,
+                 clock: Callable[[], datetime] = utcnow, instance: str | None = None,
+                 swept: Callable[[], None] | None = None) -> None:
+        self.db = db
+        self.config = config  # the config in force at each sweep (a reload changes the rules it re-routes with)
+        self.public_url = public_url
+        self.clock = clock
+        self.instance = instance or instance_name()
+        self.swept = swept  # told after a sweep that did its work (the outbox has digests to send)
+        first = config()
+        self.scheduler = AsyncIOScheduler(
+            jobstores={"default": MemoryJobStore()}, executors={"default": AsyncIOExecutor()}, timezone=zone_of(first),
+            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": misfire_grace(first)},
+        )
+        self.last: SweepResult | None = None
+
+    async def _run(self, trigger: str) -> None:
+        config = self.config()
+        try:
+            self.last = await asyncio.get_running_loop().run_in_executor(
+                None, lambda: scheduled_sweep(self.db, config, self.public_url, trigger, instance=self.instance,
+                                              clock=self.clock))
+        except Exception:
+            log.exception("sweep.scheduled_failed", trigger=trigger)
+            return
+        if self.swept is not None and self.last.skipped is None:
+            self.swept()
+
+    def start(self) -> None:
+        """Register the slot job and, when the current slot has no scheduled sweep yet, a catch-up run now."""
+        config = self.config()
+        interval = config.settings.sweep_interval_hours
+        self.scheduler.add_job(self._run, IntervalTrigger(hours=interval, start_date=anchor(config), timezone=zone_of(config)),
+                               args=("schedule",), id=JOB_ID, name="triage sweep", replace_existing=True)
+        now = self.clock()
+        with self.db.reader.connect() as conn:
+            behind = not swept_in_slot(conn, slot_start(config, now))
+        if behind:
+            self.scheduler.add_job(self._run, args=("catch-up",), id=CATCH_UP_ID, name="catch-up sweep",
+                                   next_run_time=now)
+        self.scheduler.start()
+        job = self.scheduler.get_job(JOB_ID)
+        log.info("sweep.scheduled", every_hours=interval, next=job.next_run_time.isoformat(), catch_up=behind,
+                 instance=self.instance)
+
+    def shutdown(self) -> None:
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
