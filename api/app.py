@@ -140,7 +140,9 @@ def create_app(runtime: Runtime, metrics: Metrics | None = None) -> web.Applicat
         scheduler = SweepScheduler(runtime.db, lambda: runtime.config, runtime.env.public_url,
                                    swept=runtime.wake_outbox)
         scheduler.start()
+        runtime.reloaded.append(scheduler.follow)
         yield
+        runtime.reloaded.remove(scheduler.follow)
         scheduler.shutdown()
 
     if runtime.env.sweep_scheduler:

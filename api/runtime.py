@@ -38,6 +38,7 @@ class Runtime:
     secret_key: bytes
     readers: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(8, thread_name_prefix="store-read"))
     outbox_wake: Callable[[], None] | None = None
+    reloaded: list[Callable[[Config], None]] = field(default_factory=list)  # told of each config switched to
 
     @property
     def router(self) -> Router:
@@ -84,6 +85,8 @@ class Runtime:
             return False, result.errors, result.warnings
         self.intake.use(compile_router(result.config))
         self.limiter.per_minute = result.config.settings.rate_limit_per_minute
+        for listener in self.reloaded:
+            listener(result.config)
         log.info("config.reloaded", version=result.config.version, warnings=len(result.warnings))
         return True, [], result.warnings
 

@@ -67,6 +67,11 @@ def scheduled_sweep(db: Database, config: Config, public_url: str, trigger: str,
                      unless_swept_since=slot_start(config, now))
 
 
+def trigger(config: Config) -> IntervalTrigger:
+    """Every `sweep_interval_hours` on the slot grid of the root region's zone."""
+    return IntervalTrigger(hours=config.settings.sweep_interval_hours, start_date=anchor(config), timezone=zone_of(config))
+
+
 class SweepScheduler:
     """The service's sweep schedule: started and stopped with the application."""
 
@@ -102,8 +107,8 @@ class SweepScheduler:
         """Register the slot job and, when the current slot has no scheduled sweep yet, a catch-up run now."""
         config = self.config()
         interval = config.settings.sweep_interval_hours
-        self.scheduler.add_job(self._run, IntervalTrigger(hours=interval, start_date=anchor(config), timezone=zone_of(config)),
-                               args=("schedule",), id=JOB_ID, name="triage sweep", replace_existing=True)
+        self.scheduler.add_job(self._run, trigger(config), args=("schedule",), id=JOB_ID, name="triage sweep",
+                               replace_existing=True)
         now = self.clock()
         with self.db.reader.connect() as conn:
             behind = not swept_in_slot(conn, slot_start(config, now))
@@ -114,6 +119,20 @@ class SweepScheduler:
         job = self.scheduler.get_job(JOB_ID)
         log.info("sweep.scheduled", every_hours=interval, next=job.next_run_time.isoformat(), catch_up=behind,
                  instance=self.instance)
+
+    def follow(self, config: Config) -> None:
+        """Take a reloaded config's interval and zone: the slot grid moves with them (a reload's rules the next sweep
+        takes anyway)."""
+        job = self.scheduler.get_job(JOB_ID)
+        if job is None:
+            return
+        wanted = trigger(config)
+        if (job.trigger.interval, str(job.trigger.timezone)) == (wanted.interval, str(wanted.timezone)):
+            return
+        self.scheduler.modify_job(JOB_ID, misfire_grace_time=misfire_grace(config))
+        job = self.scheduler.reschedule_job(JOB_ID, trigger=wanted)
+        log.info("sweep.rescheduled", every_hours=config.settings.sweep_interval_hours,
+                 next=job.next_run_time.isoformat() if job.next_run_time else None)
 
     def shutdown(self) -> None:
         if self.scheduler.running:

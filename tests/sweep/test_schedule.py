@@ -199,3 +199,19 @@ def test_two_services_started_together_run_one_catch_up_sweep(database_url, tmp_
                 proc.kill()
         for log in logs:
             log.close()
+
+
+async def test_a_reloaded_interval_moves_the_schedule(db, config):
+    """After a reload to 8 hours, the job fires every 8 hours on the new grid with its grace of 4 hours."""
+    record_sweep(db, "schedule", datetime.now(timezone.utc))
+    scheduler = SweepScheduler(db, lambda: config, "http://aduan.test", instance="a")
+    scheduler.start()
+    try:
+        eight = replace(config, settings=config.settings.model_copy(update={"sweep_interval_hours": 8}))
+        scheduler.follow(eight)
+        job = scheduler.scheduler.get_job(JOB_ID)
+        assert job.trigger.interval == timedelta(hours=8)
+        assert job.misfire_grace_time == 4 * 3600
+        assert job.next_run_time.astimezone(WITA).hour in (0, 8, 16)
+    finally:
+        scheduler.shutdown()
