@@ -7,7 +7,7 @@ import time
 import structlog
 from aiohttp import web
 
-from api import agency, operator, public
+from api import agency, dashboard, operator, public
 from api.errors import ApiError, error_response
 from api.http import json_response
 from api.metrics import Metrics
@@ -167,6 +167,7 @@ def create_app(runtime: Runtime, metrics: Metrics | None = None) -> web.Applicat
     app.add_routes(public.routes(runtime))
     app.add_routes(operator.routes(runtime))
     app.add_routes(agency.routes(runtime))
+    app.add_routes(dashboard.routes(runtime))
     app.add_routes([web.get("/api/v1/openapi.json", openapi), web.get("/metrics", metrics_handler)])
     for channel in REGISTRY:
         channel.add_routes(app, runtime)
