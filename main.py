@@ -151,31 +151,28 @@ def cmd_token_create(args: argparse.Namespace, env: Env) -> int:
 
 
 def cmd_stats(args: argparse.Namespace, env: Env) -> int:
-    from reports.load import load_cells
-    from reports.period import PeriodError, parse_period
+    from reports.compute import InputError, compute, read_request
     from reports.render import table, to_csv, to_json
-    from reports.stats import build_stats, reach
 
     config = _load_or_exit(env).config
     now = datetime.now(timezone.utc)
     try:
-        period = parse_period(args.since, args.until, config.regions[config.root].timezone, now)
-    except PeriodError as exc:
+        asked = read_request(config, args.since, args.until, args.by, args.min_count, now)
+    except InputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     db = _migrated_database(env)
     try:
         with db.reader.connect() as conn:
-            cells = load_cells(conn, period, args.by, now)
+            stats = compute(conn, config, asked.period, asked.by, now, asked.min_count)
     finally:
         db.dispose()
-    stats = build_stats(cells, period, args.by, config, now, args.min_count)
     if args.format == "json":
         sys.stdout.write(to_json(stats))
     elif args.format == "csv":
         sys.stdout.write(to_csv(stats))
     else:
-        sys.stdout.write(table(stats, *reach(cells, config), args.min_count))
+        sys.stdout.write(table(stats))
     return 0
 
 

@@ -1,4 +1,4 @@
-"""Operator API: list and read complaints, reload the configuration."""
+"""Operator API: complaints (list, read, assign, status), deliveries (list, retry), statistics, config reload."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from complaints.model import STATUSES, has_control
 from complaints.transitions import FINAL_STATUSES, OPERATOR_STATUSES, operator_move_error
 from complaints.views import delivery_view, operator_view
 from config.models import CHANNELS
+from reports.compute import InputError, compute, read_request
 from store import actions, queries
 
 
@@ -174,7 +175,18 @@ def routes(runtime: Runtime) -> list[web.RouteDef]:
         runtime.wake_outbox()
         return json_response(delivery_view(row))
 
+    async def stats(request: web.Request) -> web.Response:
+        await require_operator(request, runtime)
+        config, query = runtime.config, request.query  # one config for the whole answer, even across a reload
+        now = datetime.now(timezone.utc)
+        try:
+            asked = read_request(config, query.get("since"), query.get("until"), query.get("by"), query.get("min_count"), now)
+        except InputError as exc:
+            raise ApiError(400, "invalid_input", str(exc)) from None
+        return json_response(await runtime.read(compute, config, asked.period, asked.by, now, asked.min_count))
+
     return [
+        web.get("/api/v1/stats", stats),
         web.get("/api/v1/deliveries", deliveries),
         web.post("/api/v1/deliveries/{id}/retry", retry),
         web.post("/api/v1/complaints/{code}/assign", assign),

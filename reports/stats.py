@@ -30,7 +30,8 @@ Semantics:
   descending, then code. Counts of the groups add up to the total; the total's medians and share are
   computed over all its complaints, never averaged from groups.
 - Ranking. The groups with at least `min_count` (default 5) resolved or closed complaints, fastest
-  median time to resolve first (then code), each with its `rank`.
+  median time to resolve first (then code), each with its `rank`; the group of complaints without an agency
+  or a category is not ranked.
 - Reach. `reach` counts the regencies/cities the cohort came from and the agencies it went to, for the
   published heading ("... dari 10 kabupaten/kota, diteruskan ke 12 instansi").
 """
@@ -179,7 +180,9 @@ def build_stats(cells: Iterable[Cell], period: Period, by: str, config: Config, 
         total.add(cell)
     groups = [{"key": {"code": key, "name": key_name(by, key, config)}, **tally.figures()} for key, tally in tallies.items()]
     groups.sort(key=_order)
-    ranked = [g for g in groups if g["resolved"] >= min_count and g["median_hours_to_resolve"] is not None]
+    # "No agency" or "no category" is not a group to compare with the others.
+    ranked = [g for g in groups
+              if g["key"]["code"] is not None and g["resolved"] >= min_count and g["median_hours_to_resolve"] is not None]
     ranked.sort(key=lambda g: (g["median_hours_to_resolve"], *_order(g)[1:]))
     regions, agencies = reach(cells, config)
     return {
