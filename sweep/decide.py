@@ -4,7 +4,8 @@ SPEC section 9. Each function takes the candidates the job loaded (each query re
 the work grows with the due items, not with the store) and returns decisions; the job applies them.
 
 - Re-route: a complaint waiting in triage goes to the agency the rules in force now choose, unless that agency
-  already returned it as not its authority (it would only come back).
+  already returned it as not its authority (it would only come back), or its region has left the configuration
+  (an operator decides where it belongs).
 - Schedule: an assigned or acknowledged complaint without its due time (stored before SLA clocks existed, or
   under a config that failed to give one) gets it, counted from its assignment or acknowledgement.
 - Overdue: an assigned complaint past its acknowledgement due time, or an acknowledged or in-progress one past
@@ -22,7 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from config.loader import Config
-from router import Router
+from router import Router, UnknownRegion
 from sla.terms import due
 
 ACKNOWLEDGE_OPEN = ("assigned",)  # waiting for the agency's acknowledgement
@@ -89,7 +90,10 @@ def reroutes(config: Config, router: Router, waiting: Iterable[Mapping], returne
     """Complaints in triage that the rules in force route to an agency which has not returned them."""
     found = []
     for row in waiting:
-        decision = router.route(row["text"] or "", region=row["region"], channel=row["channel"], kind=row["kind"])
+        try:
+            decision = router.route(row["text"] or "", region=row["region"], channel=row["channel"], kind=row["kind"])
+        except UnknownRegion:
+            continue  # its region left the configuration: an operator decides, and the sweep goes on
         if decision.status != "assigned" or decision.agency in returned.get(row["id"], ()):
             continue
         found.append(Reroute(row["id"], row["code"], decision.agency, decision.rule,

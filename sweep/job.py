@@ -62,7 +62,7 @@ class SweepResult:
 
     as_of: datetime
     dry_run: bool
-    plan: decide.Plan | None = None
+    plan: decide.Plan | None = None  # a dry run's decisions; a sweep's decisions as applied
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COUNTS, 0))
     skipped: str | None = None  # why nothing ran (another instance holds the sweep)
     sweep_id: int | None = None
@@ -159,8 +159,9 @@ def _agency_rows(config: Config, agency: str | None, cid: int, code: str, event:
     return [dict(row, complaint_id=cid) for row in rows.agency_deliveries(config, agency, code, event, now)]
 
 
-def _apply_open(conn: Connection, config: Config, now: datetime, ids: Sequence[int]) -> dict[str, int]:
-    """Schedule, mark overdue and escalate one chunk, decided again on the rows as they are now."""
+def _apply_open(conn: Connection, config: Config, now: datetime, ids: Sequence[int]) -> decide.Plan:
+    """Schedule, mark overdue and escalate one chunk, decided again on the rows as they are now; return what was
+    done."""
     p = decide.plan(config, router_for(config), now, open_rows=open_candidates(conn, now, ids))
     events, outbox = [], []
     for column in ("acknowledge_due_at", "resolve_due_at"):
@@ -183,16 +184,19 @@ def _apply_open(conn: Connection, config: Config, now: datetime, ids: Sequence[i
         outbox += _agency_rows(config, e.to_agency, e.complaint_id, e.code, "ticket.escalated", now)
     bulk_insert(conn, E, events, EVENT_COLUMNS)
     bulk_insert(conn, O, outbox, OUTBOX_COLUMNS)
-    return {"scheduled": len(p.schedules), "overdue": len(p.overdue), "escalated": len(p.escalations)}
+    return p
 
 
-def _apply_closings(conn: Connection, config: Config, now: datetime, ids: Sequence[int], public_url: str) -> dict[str, int]:
-    """Close one chunk of resolved complaints, decided again; each citizen is told on their channel."""
+def _apply_closings(conn: Connection, config: Config, now: datetime, ids: Sequence[int],
+                    public_url: str) -> list[decide.Close]:
+    """Close one chunk of resolved complaints, decided again; each citizen is told on their channel. Return the
+    closings done."""
     fresh = resolved_candidates(conn, config, now, ids)
-    closing = {c.complaint_id for c in decide.closings(config, now, fresh)}
-    chosen = [row for row in fresh if row["id"] in closing]
+    closing = decide.closings(config, now, fresh)
+    chosen_ids = {c.complaint_id for c in closing}
+    chosen = [row for row in fresh if row["id"] in chosen_ids]
     if not chosen:
-        return {"closed": 0}
+        return []
     conn.execute(update(C).where(C.c.id.in_([row["id"] for row in chosen]), C.c.status == "resolved").values(
         status="closed", closed_at=now, updated_at=now, **actions.CLEAR_OVERDUE))
     reporter_ids = sorted({row["reporter_id"] for row in chosen if row["reporter_id"] is not None})
@@ -209,22 +213,24 @@ def _apply_closings(conn: Connection, config: Config, now: datetime, ids: Sequen
             outbox.append(notice)
     bulk_insert(conn, E, events, EVENT_COLUMNS)
     bulk_insert(conn, O, outbox, OUTBOX_COLUMNS)
-    return {"closed": len(chosen)}
+    return closing
 
 
-def _apply_reroute(conn: Connection, config: Config, now: datetime, complaint_id: int, public_url: str) -> dict[str, int]:
-    """Route one complaint out of triage, if it still waits there and the rules still send it somewhere new."""
+def _apply_reroute(conn: Connection, config: Config, now: datetime, complaint_id: int,
+                   public_url: str) -> decide.Reroute | None:
+    """Route one complaint out of triage, if it still waits there and the rules still send it somewhere new; return
+    the reroute done, if any."""
     waiting, returned = triage_queue(conn, [complaint_id])
     found = decide.reroutes(config, router_for(config), waiting, returned)
     if not found:
-        return {"rerouted": 0}
+        return None
     r = found[0]
     conn.execute(update(C).where(C.c.id == complaint_id).values(
         rule=r.rule, rules_version=r.rules_version, category=r.category, priority=r.priority, status_reason=None))
     complaint = conn.execute(select(C).where(C.c.id == complaint_id)).mappings().one()
     actions.assign(conn, complaint, config, r.agency, ACTOR, f"aturan {r.rule}" if r.rule else None, now,
                    public_url=public_url)
-    return {"rerouted": 1}
+    return r
 
 
 def _requeue_failed(conn: Connection, now: datetime) -> int:
@@ -233,11 +239,23 @@ def _requeue_failed(conn: Connection, now: datetime) -> int:
                         .values(next_attempt_at=now, updated_at=now)).rowcount
 
 
+def digested(conn: Connection, now: datetime) -> bool:
+    """Whether a sweep as of this very instant already finished, so its digests went out: sweeping the same
+    instant again (an operator's `sweep --at` repeated) must not send every agency the same digest twice."""
+    S = m.Sweep.__table__
+    return conn.execute(select(S.c.id).where(S.c.as_of == now, S.c.finished_at.is_not(None), S.c.error.is_(None))
+                        .limit(1)).first() is not None
+
+
+def _digest_rows(config: Config, facts, now: datetime, public_url: str) -> list[dict]:
+    return [row for agency, digest in build_digests(config, facts, now, public_url)
+            for row in rows.deliveries_to(config, agency, "digest", {"digest": digest}, now)]
+
+
 def _send_digests(conn: Connection, config: Config, now: datetime, public_url: str) -> dict[str, int]:
-    outbox = []
-    for agency, digest in build_digests(config, load_digest_facts(conn), now, public_url):
-        for row in rows.deliveries_to(config, agency, "digest", {"digest": digest}, now):
-            outbox.append(row)
+    if digested(conn, now):
+        return {"digests": 0}
+    outbox = _digest_rows(config, load_digest_facts(conn), now, public_url)
     bulk_insert(conn, O, outbox, OUTBOX_COLUMNS)
     return {"digests": len(outbox)}
 
@@ -245,8 +263,15 @@ def _send_digests(conn: Connection, config: Config, now: datetime, public_url: s
 def preview(conn: Connection, config: Config, now: datetime, p: decide.Plan, public_url: str) -> dict[str, int]:
     """What applying the plan would count, read without writing (a dry run)."""
     requeue = conn.execute(select(func.count()).where(O.c.state == "failed", O.c.next_attempt_at > now)).scalar_one()
-    digests = sum(len(rows.deliveries_to(config, agency, "digest", {"digest": digest}, now))
-                  for agency, digest in build_digests(config, load_digest_facts(conn), now, public_url))
+    digests = 0
+    if not digested(conn, now):
+        # The real sweep writes its digests after applying the plan: a complaint re-routed out of triage is open
+        # at its new agency by then, and that agency may have had nothing open before.
+        facts = load_digest_facts(conn)
+        for r in p.reroutes:
+            by_status = facts.counts.setdefault(r.agency, {})
+            by_status["assigned"] = by_status.get("assigned", 0) + 1
+        digests = len(_digest_rows(config, facts, now, public_url))
     return {"rerouted": len(p.reroutes), "scheduled": len(p.schedules), "overdue": len(p.overdue),
             "escalated": len(p.escalations), "closed": len(p.closings), "requeued": requeue, "digests": digests}
 
@@ -262,22 +287,36 @@ def _chunks(ids: list[int]) -> list[list[int]]:
 
 def apply_plan(db: Database, config: Config, now: datetime, p: decide.Plan, public_url: str) -> dict[str, int]:
     """Apply a plan in short write transactions; return the counts of what was done."""
-    counts = dict.fromkeys(COUNTS, 0)
+    return _apply(db, config, now, p, public_url)[0]
+
+
+def _apply(db: Database, config: Config, now: datetime, p: decide.Plan,
+           public_url: str) -> tuple[dict[str, int], decide.Plan]:
+    """Apply a plan; return the counts and the decisions actually applied (each chunk decides again on fresh rows,
+    so a ticket acknowledged since the plan was made drops out)."""
+    done = decide.Plan([], [], [], [], [])
     for r in p.reroutes:
         with db.writer.begin() as conn:
-            _add(counts, _apply_reroute(conn, config, now, r.complaint_id, public_url))
+            rerouted = _apply_reroute(conn, config, now, r.complaint_id, public_url)
+        if rerouted is not None:
+            done.reroutes.append(rerouted)
     open_ids = sorted({s.complaint_id for s in p.schedules} | {o.complaint_id for o in p.overdue}
                       | {e.complaint_id for e in p.escalations})
     for chunk in _chunks(open_ids):
         with db.writer.begin() as conn:
-            _add(counts, _apply_open(conn, config, now, chunk))
+            applied = _apply_open(conn, config, now, chunk)
+        done.schedules.extend(applied.schedules)
+        done.overdue.extend(applied.overdue)
+        done.escalations.extend(applied.escalations)
     for chunk in _chunks(sorted(c.complaint_id for c in p.closings)):
         with db.writer.begin() as conn:
-            _add(counts, _apply_closings(conn, config, now, chunk, public_url))
+            done.closings.extend(_apply_closings(conn, config, now, chunk, public_url))
+    counts = {"rerouted": len(done.reroutes), "scheduled": len(done.schedules), "overdue": len(done.overdue),
+              "escalated": len(done.escalations), "closed": len(done.closings)}
     with db.writer.begin() as conn:
         counts["requeued"] = _requeue_failed(conn, now)
         _add(counts, _send_digests(conn, config, now, public_url))
-    return counts
+    return counts, done
 
 
 # -- one sweep ------------------------------------------------------------------------------------------------
@@ -327,8 +366,8 @@ def run_sweep(db: Database, config: Config, *, public_url: str, as_of: datetime 
                 as_of=now, started_at=result.started_at, trigger=trigger, instance=holder, counts={})).inserted_primary_key[0]
         try:
             with db.reader.connect() as conn:
-                result.plan = make_plan(conn, config, now)
-            result.counts = apply_plan(db, config, now, result.plan, public_url)
+                decided = make_plan(conn, config, now)
+            result.counts, result.plan = _apply(db, config, now, decided, public_url)
         except Exception as exc:
             _finish(db, result, error=f"{type(exc).__name__}: {str(exc).splitlines()[0][:300] if str(exc) else ''}",
                     clock=clock)
