@@ -202,7 +202,7 @@ def document(public_url: str) -> dict:
                                       "403": _error("not an agency token")}},
             },
             "/api/v1/agency/tickets/{code}": {
-                "get": {"summary": "One of the agency's tickets (reporter withheld when anonymous)", "security": OPERATOR,
+                "get": {"summary": "One of the agency's tickets, or one escalated to it (reporter withheld when anonymous)", "security": OPERATOR,
                         "parameters": [CODE], "responses": {"200": _ok("the ticket", "Complaint"), "404": _error("not this agency's")}},
             },
             "/api/v1/agency/tickets/{code}/status": {

@@ -119,8 +119,13 @@ def parse_smtp_url(url: str, public_url: str) -> SmtpSettings:
 # -- the ticket, shared with the other agency deliverers ---------------------------------------
 
 
-def event_title(event: str) -> str:
+OVERDUE_TITLE = "Pengingat: lewat batas waktu"  # the sweep's reminder of an overdue ticket (a ticket.updated)
+
+
+def event_title(event: str, ticket: Mapping | None = None) -> str:
     """What an agency event is called in a subject or a heading."""
+    if ticket is not None and ticket.get("reason") == "overdue":
+        return OVERDUE_TITLE
     return EVENT_TITLES.get(event, "Pemberitahuan")
 
 
@@ -181,7 +186,7 @@ def ticket_facts(ticket: Mapping, tz: ZoneInfo | None) -> list[tuple[str, str]]:
 
 def ticket_subject(event: str, ticket: Mapping) -> str:
     """`[NTB-7K3QX9P2] Aduan baru: kesehatan — Kabupaten Lombok Timur`."""
-    subject = f"[{ticket['code']}] {event_title(event)}"
+    subject = f"[{ticket['code']}] {event_title(event, ticket)}"
     if ticket.get("category"):
         subject += f": {ticket['category']}"
     if region_name(ticket):
@@ -193,7 +198,7 @@ def ticket_text(event: str, ticket: Mapping, tz: ZoneInfo | None) -> str:
     """The plain-text part."""
     facts = ticket_facts(ticket, tz)
     width = max(len(label) for label, _ in facts) + 2
-    lines = [f"{event_title(event)}: {ticket['code']}", ""]
+    lines = [f"{event_title(event, ticket)}: {ticket['code']}", ""]
     lines += [f"{label + ':':<{width}}{value}" for label, value in facts]
     lines += ["", "Isi aduan:", ticket.get("text") or "-"]
     followups = ticket.get("followups") or []
@@ -207,7 +212,7 @@ def ticket_text(event: str, ticket: Mapping, tz: ZoneInfo | None) -> str:
 def ticket_html(event: str, ticket: Mapping, tz: ZoneInfo | None) -> str:
     """The HTML part: every value escaped, no external assets."""
     e = html.escape
-    title = f"{event_title(event)}: {ticket['code']}"
+    title = f"{event_title(event, ticket)}: {ticket['code']}"
     rows = "".join(
         f'<tr><th style="text-align:left;padding:2px 12px 2px 0;vertical-align:top">{e(label)}</th>'
         f"<td>{e(value)}</td></tr>"

@@ -79,7 +79,7 @@ def group_message(event: str, ticket: Mapping, tz: ZoneInfo | None, limit: int =
         ("Wilayah", region_name(ticket) or "-"),
         ("Lampiran", str(len(ticket.get("attachments") or []))),
     ]
-    head = f"<b>{e(event_title(event))}</b> · <code>{e(code)}</code>\n"
+    head = f"<b>{e(event_title(event, ticket))}</b> · <code>{e(code)}</code>\n"
     head += "".join(f"{e(label)}: {e(value)}\n" for label, value in facts)
     head += "\n"
     url = e(ticket["ticket_url"], quote=True)

@@ -85,13 +85,19 @@ def ticket_code(delivery: Delivery) -> str | None:
     return code if isinstance(code, str) and code else None
 
 
+def with_reason(ticket: dict, delivery: Delivery) -> dict:
+    """The ticket as this delivery sends it: with the payload's `reason` (the sweep's "overdue" reminder) when given."""
+    reason = delivery.payload.get("reason") if isinstance(delivery.payload, dict) else None
+    return {**ticket, "reason": reason} if isinstance(reason, str) and reason else ticket
+
+
 def attach_tickets(conn: Connection, deliveries: list[Delivery], config, public_url: str) -> list[Delivery]:
     """Give every agency delivery of a claim its ticket, each complaint read and rendered once."""
     codes = {ticket_code(d) for d in deliveries if d.agency is not None} - {None}
     if not codes:
         return deliveries
     tickets = load_tickets(conn, codes, config, public_url)
-    return [dataclasses.replace(d, ticket=tickets[code])
+    return [dataclasses.replace(d, ticket=with_reason(tickets[code], d))
             if d.agency is not None and (code := ticket_code(d)) in tickets else d
             for d in deliveries]
 
@@ -119,4 +125,4 @@ async def fetch_ticket(runtime, delivery: Delivery) -> Mapping | Outcome:
         return RetryLater(f"store unavailable while loading {code}: {exc}"[:300])
     if ticket is None:
         return Permanent(f"no complaint {code}")
-    return ticket
+    return with_reason(ticket, delivery)

@@ -18,6 +18,13 @@ def find_complaint(conn: Connection, code: str) -> Mapping | None:
     return conn.execute(select(m.Complaint.__table__).where(m.Complaint.code == code)).mappings().first()
 
 
+def escalated_to(conn: Connection, complaint_id: int) -> set[str]:
+    """The agencies a complaint was escalated to (by the sweep), which may read it."""
+    E = m.Event.__table__
+    found = conn.execute(select(E.c.data).where(E.c.complaint_id == complaint_id, E.c.type == "escalated")).scalars()
+    return {data["to"] for data in found if isinstance(data, dict) and data.get("to")}
+
+
 def complaint_details(conn: Connection, complaint: Mapping) -> dict[str, list[Mapping]]:
     """Return the timeline, deliveries (each with its `attempts_log`), attachments and follow-ups of a complaint,
     its reporter, and the delivery attempts keyed by outbox id."""

@@ -153,10 +153,12 @@ def _event(cid: int, now: datetime, kind: str, status: str | None, public: bool,
             "data": data}
 
 
-def _agency_rows(config: Config, agency: str | None, cid: int, code: str, event: str, now: datetime) -> list[dict]:
+def _agency_rows(config: Config, agency: str | None, cid: int, code: str, event: str, now: datetime,
+                 reason: str | None = None) -> list[dict]:
     if agency is None or agency not in config.agencies:
         return []
-    return [dict(row, complaint_id=cid) for row in rows.agency_deliveries(config, agency, code, event, now)]
+    payload = {"code": code, **({"reason": reason} if reason else {})}
+    return [dict(row, complaint_id=cid) for row in rows.deliveries_to(config, agency, event, payload, now)]
 
 
 def _apply_open(conn: Connection, config: Config, now: datetime, ids: Sequence[int]) -> decide.Plan:
@@ -175,7 +177,7 @@ def _apply_open(conn: Connection, config: Config, now: datetime, ids: Sequence[i
     for o in p.overdue:
         events.append(_event(o.complaint_id, now, "overdue", None, False,
                              {"clock": o.clock, "due_at": o.due_at.isoformat()}))
-        outbox += _agency_rows(config, o.agency, o.complaint_id, o.code, "ticket.updated", now)
+        outbox += _agency_rows(config, o.agency, o.complaint_id, o.code, "ticket.updated", now, reason="overdue")
     if p.escalations:
         conn.execute(update(C).where(C.c.id.in_([e.complaint_id for e in p.escalations])).values(
             escalated_at=now, escalate_due_at=None, updated_at=now))

@@ -16,7 +16,7 @@ LABELS = {
     "escalated": "escalated",
     "closed": "closed after resolution",
     "requeued": "failed deliveries requeued",
-    "digests": "digests queued",
+    "digests": "digest deliveries queued",
 }
 
 

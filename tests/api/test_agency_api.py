@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import select
@@ -165,3 +165,28 @@ async def test_anonymous_reporter_is_withheld_from_the_agency(client, tokens):
     listed = await (await client.get("/api/v1/agency/tickets", headers=headers)).text()
     assert ticket["reporter"] is None and ticket["anonymous"] is True
     assert "Siti" not in listed and "62811111111" not in listed
+
+
+async def test_the_agency_a_ticket_escalates_to_reads_it_but_cannot_work_it(client, runtime, tokens):
+    """Overdue long enough, a puskesmas ticket escalates to its dinkes: the link in that delivery opens for the dinkes'
+    token; the dinkes cannot change, answer, forward or return it; an agency it was not escalated to still gets 404."""
+    from sweep.job import run_sweep
+
+    ticket = await submit(client, HEALTH, anonymous=True, reporter={"name": "Warga Rahasia"})
+    with runtime.db.writer.begin() as conn:
+        add_token(conn, token_hash("token-dinkes-lotim"), "agency", "dinkes-lotim", None, datetime.now(timezone.utc))
+    dinkes = {"Authorization": "Bearer token-dinkes-lotim"}
+    path = f"/api/v1/agency/tickets/{ticket['code']}"
+    assert (await client.get(path, headers=dinkes)).status == 404  # not escalated yet
+    later = datetime.now(timezone.utc).replace(microsecond=0) + timedelta(days=60)
+    result = run_sweep(runtime.db, runtime.config, public_url="http://aduan.test", as_of=later)
+    assert [(e.code, e.to_agency) for e in result.plan.escalations] == [(ticket["code"], "dinkes-lotim")]
+    resp = await client.get(path, headers=dinkes)
+    assert resp.status == 200
+    body = await resp.json()
+    assert body["code"] == ticket["code"] and body["agency"]["code"] == "puskesmas-aikmel"
+    assert "Warga Rahasia" not in await resp.text()
+    for action, payload in (("status", {"status": "acknowledged"}), ("reply", {"message": "halo"}),
+                            ("forward", {"agency": "dinkes-lotim"}), ("return", {"reason": "bukan wewenang"})):
+        assert (await client.post(f"{path}/{action}", json=payload, headers=dinkes)).status == 404, action
+    assert (await client.get(path, headers=tokens["pupr-lotim"])).status == 404

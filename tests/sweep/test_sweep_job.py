@@ -83,6 +83,7 @@ async def test_an_unacknowledged_ticket_goes_overdue_its_agency_hears_again_then
     await drain(rt, marked_at)
     [updated] = agencies.got("puskesmas-aikmel", "ticket.updated")
     assert (updated["ticket"]["code"], updated["ticket"]["overdue"], updated["ticket"]["status"]) == (code, True, "assigned")
+    assert updated["ticket"]["reason"] == "overdue"  # a reminder, not a follow-up from the citizen
     assert agencies.got("dinkes-lotim", "ticket.escalated") == [] and agencies.refused == []
 
     assert without_digests(sweep(rt, wita("2026-08-13", "08:59")).counts) == without_digests(counts())

@@ -20,7 +20,7 @@ from sweep_helpers import (BANJIR, BANSOS, JALAN, OBAT_AIKMEL, PJU, PUNGLI, SAMP
 GERUNG = "Bantuan PKH untuk lansia di Gerung belum cair"  # dinsos-lobar, normal
 # What the operator reads, line by line, under "sweep as of …".
 LINES = ("re-routed from triage", "due times set", "marked overdue (agency told again)", "escalated",
-         "closed after resolution", "failed deliveries requeued", "digests queued")
+         "closed after resolution", "failed deliveries requeued", "digest deliveries queued")
 HEADING = re.compile(r"^sweep as of (?P<as_of>\S+) \(sweep \d+\)$")
 LINE = re.compile(r"^  (?P<label>\S.*?)\s{2,}(?P<count>\d+)(?:  (?P<codes>.+))?$")
 
@@ -67,7 +67,7 @@ class Operator:
         moment = datetime.fromisoformat(when)
         assert datetime.fromisoformat(heading["as_of"]) == (moment if moment.tzinfo else moment.replace(tzinfo=WITA))
         assert heading["as_of"].endswith("+08:00")  # shown in the root region's zone
-        count, codes = lines.pop("digests queued")
+        count, codes = lines.pop("digest deliveries queued")
         assert count == len(outbox(self.db, event="digest")) - digests_before > 0 and codes == []
         return {label: value for label, value in lines.items() if value != (0, [])}
 

@@ -165,6 +165,23 @@ async def test_a_follow_up_is_sent_as_additional_information(make_runtime, mail_
     assert "Sudah 3 hari &lt;b&gt;belum&lt;/b&gt; ada dokter jaga" in page
 
 
+async def test_the_sweeps_overdue_reminder_is_titled_as_one(make_runtime, mail_server, file_complaint,
+                                                            outbox_deliveries, session):
+    """A sweep finding the ticket past its acknowledgement due time e-mails the agency a reminder, not a follow-up."""
+    from sweep.job import run_sweep
+
+    runtime = make_runtime(smtp_url=mail_server.url())
+    code = file_complaint(runtime, HEALTH, region="lombok-timur")
+    run_sweep(runtime.db, runtime.config, public_url="http://aduan.test", as_of=NOW + timedelta(days=30))
+    reminders = [d for d in outbox_deliveries(runtime, "email", "agency") if d.event == "ticket.updated"]
+    assert len(reminders) == 1 and reminders[0].payload == {"code": code, "reason": "overdue"}
+    assert isinstance(await make_email_deliverer(runtime)(reminders[0], session), Delivered)
+    msg = mail_server.messages[0].message
+    assert msg["Subject"] == f"[{code}] Pengingat: lewat batas waktu: kesehatan — Kabupaten Lombok Timur"
+    text, _page = parts(msg)
+    assert text.startswith(f"Pengingat: lewat batas waktu: {code}")
+
+
 async def test_an_unrouted_complaint_asks_the_triage_team_to_verify(make_runtime, mail_server, file_complaint,
                                                                    outbox_deliveries, session):
     """A complaint no rule matched goes to the triage team as "Perlu verifikasi", without a category."""
