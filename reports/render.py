@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Sequence
 from datetime import date
 
 from reports.stats import FIELDS
@@ -42,17 +43,18 @@ def safe_cell(value: object) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
-def days_label(since: date, until: date) -> str:
-    """A period as Indonesian readers write it: "1–15 April 2026", "28 Maret – 3 April 2026", "5 April 2026"."""
+def days_label(since: date, until: date, months: Sequence[str] = MONTHS) -> str:
+    """A period as its readers write it: "1–15 April 2026", "28 Maret – 3 April 2026", "5 April 2026" (Indonesian
+    month names unless `months` gives others)."""
     def full(d: date) -> str:
-        return f"{d.day} {MONTHS[d.month - 1]} {d.year}"
+        return f"{d.day} {months[d.month - 1]} {d.year}"
 
     if since == until:
         return full(since)
     if (since.year, since.month) == (until.year, until.month):
-        return f"{since.day}–{until.day} {MONTHS[until.month - 1]} {until.year}"
+        return f"{since.day}–{until.day} {months[until.month - 1]} {until.year}"
     if since.year == until.year:
-        return f"{since.day} {MONTHS[since.month - 1]} – {full(until)}"
+        return f"{since.day} {months[since.month - 1]} – {full(until)}"
     return f"{full(since)} – {full(until)}"
 
 

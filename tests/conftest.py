@@ -80,6 +80,14 @@ def database_url(migrated_template, tmp_path) -> str:
 
 
 @pytest.fixture
+def db(database_url):
+    """The test's database (SQLite, or PostgreSQL with ADUAN_TEST_DATABASE_URL), closed after the test."""
+    database = open_database(database_url)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
 def env(database_url, tmp_path) -> Env:
     """The environment of a test service: sample config, its own var/ and an operator token."""
     return Env(

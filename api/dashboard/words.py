@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from reports.render import MONTHS as MONTHS_ID
+from reports.render import days_label
 from reports.stats import CHANNEL_NAMES, KIND_NAMES
 
 LABELS: dict[str, dict[str, str]] = {
@@ -355,15 +356,4 @@ def hours(value: float | None, language: str) -> str:
 
 def days(since: date, until: date, language: str) -> str:
     """A period as its readers write it: "1–15 April 2026" (Indonesian and English alike, with their month names)."""
-    months = MONTHS_ID if language == "id" else MONTHS_EN
-
-    def full(d: date) -> str:
-        return f"{d.day} {months[d.month - 1]} {d.year}"
-
-    if since == until:
-        return full(since)
-    if (since.year, since.month) == (until.year, until.month):
-        return f"{since.day}–{until.day} {months[until.month - 1]} {until.year}"
-    if since.year == until.year:
-        return f"{since.day} {months[since.month - 1]} – {full(until)}"
-    return f"{full(since)} – {full(until)}"
+    return days_label(since, until, MONTHS_ID if language == "id" else MONTHS_EN)

@@ -17,7 +17,7 @@ from api.runtime import build_runtime
 from complaints.model import InboundMessage
 from delivery.outcome import Delivered, Delivery, Outcome
 from intake.batch import WriteItem, write_batch
-from store.db import Database, open_database
+from store.db import Database
 from store.models import Outbox
 
 T0 = datetime(2026, 3, 17, 2, 0, tzinfo=timezone.utc)
@@ -102,14 +102,6 @@ class FakeDeliverer:
         if isinstance(outcome, BaseException):
             raise outcome
         return outcome
-
-
-@pytest.fixture
-def db(database_url):
-    """The test's database (SQLite, or PostgreSQL with ADUAN_TEST_DATABASE_URL)."""
-    database = open_database(database_url)
-    yield database
-    database.dispose()
 
 
 @pytest.fixture

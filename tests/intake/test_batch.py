@@ -20,13 +20,6 @@ NOW = datetime(2026, 11, 24, 8, 0, tzinfo=timezone.utc)
 
 
 @pytest.fixture
-def db(database_url):
-    database = open_database(database_url)
-    yield database
-    database.dispose()
-
-
-@pytest.fixture
 def router(sample_config):
     return compile_router(sample_config)
 

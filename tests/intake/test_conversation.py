@@ -11,7 +11,6 @@ from complaints.model import InboundMessage
 from intake.batch import WriteItem, write_batch
 from intake.conversation import Command, classify
 from store import models as m
-from store.db import open_database
 
 NOW = datetime(2026, 11, 24, 8, 0, tzinfo=timezone.utc)
 
@@ -49,13 +48,6 @@ def test_classify(text, expected):
 def test_status_code_typos_are_read_as_the_spec_says():
     """A code typed with O for 0 and I or L for 1 is still found."""
     assert classify("STATUS ntb-lkoqx9p2") == Command("status", "NTB-1K0QX9P2")
-
-
-@pytest.fixture
-def db(database_url):
-    database = open_database(database_url)
-    yield database
-    database.dispose()
 
 
 def msg(pid: str, text: str, **extra) -> InboundMessage:

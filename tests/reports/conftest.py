@@ -4,16 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from store.db import open_database
 from tests.reports.seed import seed
-
-
-@pytest.fixture
-def db(database_url):
-    """The test's database (SQLite, or PostgreSQL with ADUAN_TEST_DATABASE_URL)."""
-    database = open_database(database_url)
-    yield database
-    database.dispose()
 
 
 @pytest.fixture

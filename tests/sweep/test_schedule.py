@@ -32,13 +32,6 @@ def local(text: str) -> datetime:
 
 
 @pytest.fixture
-def db(database_url):
-    database = open_database(database_url)
-    yield database
-    database.dispose()
-
-
-@pytest.fixture
 def config(sample_config):
     """The sample config (root zone WITA) with a 6-hour sweep interval."""
     assert sample_config.regions[sample_config.root].timezone == "Asia/Makassar"

@@ -11,9 +11,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-import pytest
 
-from store.db import open_database
 from sweep_helpers import (BANJIR, BANSOS, JALAN, OBAT_AIKMEL, PJU, PUNGLI, SAMPLE_CONFIG, WITA, at, complaint,
                            events, file, load, outbox, run_cli, set_status, wita, write_config)
 
@@ -36,14 +34,6 @@ def printed(stdout: str) -> tuple[str, dict[str, tuple[int, list[str]]]]:
         found[match["label"]] = (int(match["count"]), codes)
     assert tuple(found) == LINES
     return head, found
-
-
-@pytest.fixture
-def db(database_url):
-    """The test's store, for filing, acting and reading back in this process."""
-    database = open_database(database_url)
-    yield database
-    database.dispose()
 
 
 class Operator:
