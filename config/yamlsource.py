@@ -53,10 +53,18 @@ def _convert(node: yaml.Node, path: Path_, lines: dict[Path_, int], loader: yaml
     return loader.construct_object(node, deep=True)
 
 
+# libyaml's composer where PyYAML was built with it: the same nodes and lines, about ten times faster. It words
+# its errors differently, so a file it cannot read is read again by the pure-Python loader for the message.
+FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def parse(text: str) -> Document:
     """Parse one YAML document; raise YamlError with a line for syntax errors."""
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        try:
+            node = yaml.compose(text, Loader=FAST_LOADER)
+        except yaml.YAMLError:
+            node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1

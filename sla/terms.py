@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
+from functools import lru_cache
 from datetime import datetime, tzinfo
 
 from config.loader import Config
@@ -47,12 +48,14 @@ def terms_for(config: Config, agency_code: str | None, priority: str) -> Terms:
                 return value
         return getattr(sla, name)
 
-    return Terms(
-        acknowledge=pick("acknowledge"),
-        resolve=pick("resolve"),
-        escalate_after=sla.escalate_after,
-        close_resolved_after=config.settings.close_resolved_after,
-    )
+    return _terms(pick("acknowledge"), pick("resolve"), sla.escalate_after, config.settings.close_resolved_after)
+
+
+@lru_cache(maxsize=256)
+def _terms(acknowledge: str, resolve: str, escalate_after: str, close_resolved_after: str) -> Terms:
+    """Terms are immutable and few: each combination is built once (a sweep asks for thousands)."""
+    return Terms(acknowledge=acknowledge, resolve=resolve, escalate_after=escalate_after,
+                 close_resolved_after=close_resolved_after)
 
 
 def zone_of(config: Config, region_code: str | None) -> str:
