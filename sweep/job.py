@@ -48,6 +48,8 @@ EVENT_COLUMNS = ("complaint_id", "at", "actor", "type", "status", "public", "dat
 OUTBOX_COLUMNS = tuple(c.name for c in O.columns if c.name != "id")
 ACTOR = "sweep"
 SCHEDULED = ("schedule", "catch-up")  # triggers of the sweeps the schedule runs (a command's sweeps are extra)
+LEASE_HELD = "another instance is sweeping"  # why a sweep was skipped
+SLOT_SWEPT = "this slot was swept already"
 COUNTS = ("rerouted", "scheduled", "overdue", "escalated", "closed", "requeued", "digests")
 
 
@@ -353,14 +355,14 @@ def run_sweep(db: Database, config: Config, *, public_url: str, as_of: datetime 
         return result
     holder = instance or instance_name()
     if not acquire(db, LEASE, holder, clock(), LEASE_TTL):
-        result.skipped = "another instance is sweeping"
+        result.skipped = LEASE_HELD
         log.info("sweep.skipped", reason=result.skipped, trigger=trigger)
         return result
     try:
         if unless_swept_since is not None:
             with db.reader.connect() as conn:
                 if swept_in_slot(conn, unless_swept_since):
-                    result.skipped = "this slot was swept already"
+                    result.skipped = SLOT_SWEPT
                     log.info("sweep.skipped", reason=result.skipped, trigger=trigger)
                     return result
         with db.writer.begin() as conn:

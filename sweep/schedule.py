@@ -29,12 +29,14 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 from config.loader import Config
 from store.db import Database
-from sweep.job import SweepResult, instance_name, run_sweep, swept_in_slot, utcnow
+from sweep.job import LEASE_HELD, SweepResult, instance_name, run_sweep, swept_in_slot, utcnow
 
 log = structlog.get_logger("sweep")
 
 JOB_ID = "sweep"
 CATCH_UP_ID = "sweep-catch-up"
+RETRY_ID = "sweep-retry"
+RETRY_AFTER = timedelta(minutes=1)  # a slot's sweep that found another sweep running looks again this much later
 EPOCH = datetime(2000, 1, 1)  # local midnight the slots count from
 
 
@@ -100,7 +102,12 @@ class SweepScheduler:
         except Exception:
             log.exception("sweep.scheduled_failed", trigger=trigger)
             return
-        if self.swept is not None and self.last.skipped is None:
+        if self.last.skipped == LEASE_HELD:
+            # Another sweep is running, perhaps one of the previous slot that started just before this one: look
+            # again shortly, and sweep then unless some instance has swept this slot by then.
+            self.scheduler.add_job(self._run, args=(trigger,), id=RETRY_ID, name="sweep retry", replace_existing=True,
+                                   next_run_time=self.clock() + RETRY_AFTER)
+        elif self.swept is not None and self.last.skipped is None:
             self.swept()
 
     def start(self) -> None:

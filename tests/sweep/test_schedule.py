@@ -208,3 +208,31 @@ async def test_a_reloaded_interval_moves_the_schedule(db, config):
         assert job.next_run_time.astimezone(WITA).hour in (0, 8, 16)
     finally:
         scheduler.shutdown()
+
+
+async def test_a_slot_sweep_that_finds_another_sweep_running_looks_again(db, config, monkeypatch):
+    """Another instance holds the sweep (say, the last slot's sweep, begun just before this slot): this instance's
+    run looks again a little later and sweeps then, once; the slot is not left unswept."""
+    import sweep.schedule as schedule
+    from sweep.lease import acquire, release
+
+    monkeypatch.setattr(schedule, "RETRY_AFTER", timedelta(milliseconds=300))
+    assert acquire(db, "sweep", "other-instance", datetime.now(timezone.utc), timedelta(minutes=10))
+    scheduler = SweepScheduler(db, lambda: config, "http://aduan.test", instance="a")
+    scheduler.start()  # no sweep yet: a catch-up, which finds the lease taken
+    try:
+        for _ in range(200):
+            if scheduler.last is not None:
+                break
+            await asyncio.sleep(0.05)
+        assert scheduler.last.skipped == "another instance is sweeping"
+        assert sweeps(db) == []
+        release(db, "sweep", "other-instance")
+        for _ in range(200):
+            if sweeps(db):
+                break
+            await asyncio.sleep(0.05)
+        await asyncio.sleep(0.5)  # room for another run, were there one
+    finally:
+        scheduler.shutdown()
+    assert [(r["trigger"], r["instance"]) for r in sweeps(db)] == [("catch-up", "a")]
