@@ -23,8 +23,8 @@ Shape, as of the instant `--as-of` (T), with the sample config's regions, agenci
 Not seeded: inbound messages, follow-ups, attachments, delivery attempts (neither the sweep nor the stats
 read them).
 
-    .venv/bin/python bench/seed_store.py                       # 1,000,000 at /tmp/aduan-bench-1m.db
-    .venv/bin/python bench/seed_store.py --complaints 20000 --due 10000 --db /tmp/small.db
+    .venv/bin/python bench/seed_store.py                       # 1,000,000 at <temp dir>/aduan-bench-1m.db
+    .venv/bin/python bench/seed_store.py --complaints 20000 --due 10000 --db small.db
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Target (the issue): a stats report for a month finishes in <= 2 s with 1,000,000 complaints in SQLite.
 
-The store is bench/seed_store.py's, kept at /tmp/aduan-bench-1m.db and reused while its seeding parameters
+The store is bench/seed_store.py's, kept at aduan-bench-1m.db in the temporary directory and reused while its seeding parameters
 match (else seeded there, which takes minutes). For each `--by`:
 - in-process, as `main.py stats` does it: parse_period, then load_cells on a newly opened store (SQLite's
   page cache cold, the OS's warm), build_stats, and the table text; the seconds of each step;

@@ -5,7 +5,7 @@ Targets (SPEC section 11, the issue): with 1,000,000 complaints, a sweep with 10
 20,000 stored, with the same 10,000 due, is <= 1.5.
 
 The stores come from bench/seed_store.py (same shape, same instant). The large one is kept at
-/tmp/aduan-bench-1m.db and reused while its seeding parameters match (seeding takes minutes); the small
+aduan-bench-1m.db (in the temporary directory) and reused while its seeding parameters match (seeding takes minutes); the small
 one goes in a temporary folder. Each run copies a store to a fresh file and, in this process, opens the
 store anew for each step (so SQLite's page cache starts cold, the OS's warm from the copy, which is flushed
 to disk first) and times:
