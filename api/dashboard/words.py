@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from reports.render import MONTHS as MONTHS_ID
-from reports.render import days_label
+from reports.render import HEADERS, days_label
 from reports.stats import CHANNEL_NAMES, KIND_NAMES
 
 LABELS: dict[str, dict[str, str]] = {
@@ -37,14 +37,7 @@ LABELS: dict[str, dict[str, str]] = {
         "period_error": ("Periode tidak dapat dibaca (tanggal ditulis TTTT-BB-HH, dan \"Dari\" tidak boleh setelah "
                          "\"Sampai\"). Ditampilkan bulan ini."),
         "timezone_note": "Zona waktu {zone}; data per {generated}.",
-        "received": "Diterima",
-        "resolved": "Selesai",
-        "rejected": "Ditolak",
-        "in_process": "Dalam proses",
-        "overdue": "Terlambat",
-        "within_sla": "Sesuai SLA",
-        "median_hours_to_acknowledge": "Median jam respons",
-        "median_hours_to_resolve": "Median jam selesai",
+        **HEADERS,  # the figures' names, as the stats table has them
         "hours": "jam",
         "none": "–",
         "by_region": "Per wilayah",
