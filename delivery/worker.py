@@ -46,6 +46,7 @@ BULK_CHUNK = 500
 CLAIM_COLUMNS = (OUTBOX.c.id, OUTBOX.c.delivery_id, OUTBOX.c.transport, OUTBOX.c.agency, OUTBOX.c.target, OUTBOX.c.event,
                  OUTBOX.c.payload, OUTBOX.c.attempts, OUTBOX.c.created_at, OUTBOX.c.next_attempt_at)
 DETAIL_MAX = 500
+LOST_DETAIL = "no outcome within the lease: the worker stopped or took too long; sent again, same delivery id"
 MAX_CLAIM_BACKOFF = 30.0
 # How long an agency found alone on its transport (no other agency's rows due) stays uncapped without looking again;
 # intake's wake() forgets it at once. Looking costs a scan of the agency's due rows, too much for every claim.
@@ -382,6 +383,9 @@ class OutboxWorker:
                     .values(state="sending", lease_until=now + self.lease, attempts=OUTBOX.c.attempts + 1,
                             updated_at=now)
                 )
+                lost = [_lost_attempt(r, now) for r in rows if r.part == "sending"]
+                if lost:
+                    conn.execute(insert(ATTEMPTS), lost)
         claims = [
             _Claim(r.id, Delivery(r.delivery_id, r.transport, r.target, r.event, r.payload or {}, r.attempts + 1,
                                   r.agency), r.created_at)
@@ -570,7 +574,8 @@ def _write_outcomes(conn: Connection, results: list[_Result]) -> list[bool]:
 
 
 def _attempt_outcome(decision: _Decision) -> str:
-    """The attempt's outcome as recorded: delivered, retry, permanent, gave_up or released."""
+    """The attempt's outcome as recorded: delivered, retry, permanent, gave_up or released (and, written at a
+    reclaim, lost)."""
     if decision.reason == "stopped":
         return "released"
     if decision.state == "delivered":
@@ -578,6 +583,13 @@ def _attempt_outcome(decision: _Decision) -> str:
     if decision.state == "failed":
         return "retry"
     return decision.reason or "permanent"
+
+
+def _lost_attempt(row: Any, now: datetime) -> dict[str, Any]:
+    """The attempt whose worker stopped mid-send (or outlived its lease) without recording it, written when its row
+    is claimed again; that worker's late outcome, if any, is not recorded."""
+    return {"outbox_id": row.id, "delivery_id": row.delivery_id, "attempt": row.attempts, "at": now, "outcome": "lost",
+            "detail": LOST_DETAIL}
 
 
 def _attempt_row(result: _Result) -> dict[str, Any]:

@@ -209,7 +209,7 @@ class DeliveryAttempt(Base):
     delivery_id: Mapped[str] = mapped_column(String(36))
     attempt: Mapped[int] = mapped_column(Integer)
     at: Mapped[datetime] = mapped_column(UTC)
-    outcome: Mapped[str] = mapped_column(String(12))  # delivered | retry | permanent | gave_up | released
+    outcome: Mapped[str] = mapped_column(String(12))  # delivered | retry | permanent | gave_up | released | lost
     detail: Mapped[str | None] = mapped_column(Text)
 
 

@@ -78,7 +78,8 @@ async def test_many_deliveries_in_one_round_each_record_their_attempt(db, outbox
 
 
 async def test_a_stale_outcome_records_no_attempt(db, outbox, fake):
-    """Worker A outlives its lease and B claims the row again: only B's attempt is recorded."""
+    """Worker A outlives its lease and B claims the row again: A's attempt is on record as lost, its late outcome is
+    not recorded, B's is."""
     [did] = outbox.add(1)
     gate = asyncio.Event()
 
@@ -94,7 +95,7 @@ async def test_a_stale_outcome_records_no_attempt(db, outbox, fake):
     gate.set()
     assert await round_a == 1
     assert outbox.get(did).state == "delivered"
-    assert [(a.attempt, a.outcome) for a in attempts(db, did)] == [(2, "delivered")]
+    assert [(a.attempt, a.outcome) for a in attempts(db, did)] == [(1, "lost"), (2, "delivered")]
 
 
 async def test_a_send_cut_short_by_stop_is_recorded_as_released(db, outbox, fake):
@@ -132,3 +133,15 @@ async def test_the_operator_view_of_a_complaint_lists_each_deliverys_attempts(cl
         assert [(a["attempt"], a["outcome"], a["detail"]) for a in d["attempts_log"]] == [
             (1, "retry", "HTTP 503"), (2, "delivered", None)]
         assert all(datetime.fromisoformat(a["at"]).tzinfo is not None for a in d["attempts_log"])
+
+
+async def test_an_attempt_cut_off_by_a_crash_is_recorded_as_lost_when_the_row_comes_back(db, outbox, fake):
+    """A worker died during attempt 1 and wrote nothing: reclaiming the row records attempt 1 as lost, then attempt 2
+    records its own outcome."""
+    [did] = outbox.add(1, state="sending", attempts=1, next_attempt_at=T0 - timedelta(minutes=3),
+                       lease_until=T0 - timedelta(seconds=1))
+    worker = OutboxWorker(db, {"webhook": fake(Delivered())}, rng=random.Random(1))
+    assert await worker.run_once(T0) == 1
+    log = attempts(db, did)
+    assert [(a.attempt, a.outcome, a.at) for a in log] == [(1, "lost", T0), (2, "delivered", T0)]
+    assert log[0].detail.startswith("no outcome within the lease: the worker stopped or took too long")
