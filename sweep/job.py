@@ -330,10 +330,22 @@ def utcnow() -> datetime:
 
 
 def swept_in_slot(conn: Connection, since: datetime) -> bool:
-    """Whether a scheduled sweep started at or after `since` and did not fail."""
+    """Whether a scheduled sweep started at or after `since` and finished without error (one still running holds the
+    lease, which is checked first; one cut off by a crash or a lost store never finishes and does not count)."""
     S = m.Sweep.__table__
     return conn.execute(select(S.c.id).where(S.c.trigger.in_(SCHEDULED), S.c.started_at >= since,
-                                             S.c.error.is_(None)).limit(1)).first() is not None
+                                             S.c.finished_at.is_not(None), S.c.error.is_(None))
+                        .limit(1)).first() is not None
+
+
+INTERRUPTED = "interrupted: the sweep stopped before it finished (its process ended or lost the store)"
+
+
+def _close_interrupted(db: Database, clock) -> None:
+    """Mark the sweeps that never finished: whoever holds the lease knows no other sweep is running."""
+    S = m.Sweep.__table__
+    with db.writer.begin() as conn:
+        conn.execute(update(S).where(S.c.finished_at.is_(None)).values(finished_at=clock(), error=INTERRUPTED))
 
 
 def run_sweep(db: Database, config: Config, *, public_url: str, as_of: datetime | None = None, dry_run: bool = False,
@@ -359,6 +371,7 @@ def run_sweep(db: Database, config: Config, *, public_url: str, as_of: datetime 
         log.info("sweep.skipped", reason=result.skipped, trigger=trigger)
         return result
     try:
+        _close_interrupted(db, clock)
         if unless_swept_since is not None:
             with db.reader.connect() as conn:
                 if swept_in_slot(conn, unless_swept_since):

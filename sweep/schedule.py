@@ -6,11 +6,14 @@ instance keeps its own in-memory job store (a job store is never shared between 
 sweep lease and history make several instances run one sweep per slot:
 
 - the job fires at a slot; it takes the lease (another instance sweeping: this one skips), then skips too
-  when a scheduled sweep already started in this slot;
+  when a scheduled sweep already finished in this slot, or in the 15 minutes before it (a catch-up or retry
+  just before the slot stands for it: no second round of digests minutes later);
 - a misfire grace of half an interval and coalescing: an event loop held up for a while still runs the
   slot's sweep once, never a burst of them;
-- at start, when no scheduled sweep started in the current slot (the service was down across one or more
-  slots, or this is its first start), one catch-up sweep runs at once.
+- at start, when no scheduled sweep finished in the current slot (the service was down across one or more
+  slots, or this is its first start), one catch-up sweep runs at once;
+- a slot's sweep that finds another sweep running looks again a minute later, and one that fails (the store
+  unreachable) five minutes later, until some instance has swept the slot.
 
 A sweep runs in a worker thread, so the loop keeps serving while it writes.
 """
@@ -37,6 +40,8 @@ JOB_ID = "sweep"
 CATCH_UP_ID = "sweep-catch-up"
 RETRY_ID = "sweep-retry"
 RETRY_AFTER = timedelta(minutes=1)  # a slot's sweep that found another sweep running looks again this much later
+FAILED_RETRY_AFTER = timedelta(minutes=5)  # a slot's sweep that failed (the store down, say) is tried again then
+EARLY = timedelta(minutes=15)  # a sweep this close before a slot (a catch-up, a retry) counts as that slot's
 EPOCH = datetime(2000, 1, 1)  # local midnight the slots count from
 
 
@@ -56,6 +61,13 @@ def slot_start(config: Config, now: datetime) -> datetime:
     return (first + ((now - first) // interval) * interval).astimezone(timezone.utc)
 
 
+def covered_since(config: Config, now: datetime) -> datetime:
+    """A scheduled sweep started at or after this time stands for the slot `now` falls in: the slot's start, or a
+    little before it, so a catch-up or retry just before a slot does not bring a second sweep (and a second round of
+    digests) minutes later."""
+    return slot_start(config, now) - EARLY
+
+
 def misfire_grace(config: Config) -> int:
     """Seconds a slot's sweep may still start late: half an interval."""
     return config.settings.sweep_interval_hours * 3600 // 2
@@ -66,7 +78,7 @@ def scheduled_sweep(db: Database, config: Config, public_url: str, trigger: str,
     """The schedule's sweep of the current slot, unless another instance runs it or a sweep already did."""
     now = clock()
     return run_sweep(db, config, public_url=public_url, as_of=now, trigger=trigger, instance=instance, clock=clock,
-                     unless_swept_since=slot_start(config, now))
+                     unless_swept_since=covered_since(config, now))
 
 
 def trigger(config: Config) -> IntervalTrigger:
@@ -100,15 +112,20 @@ class SweepScheduler:
                 None, lambda: scheduled_sweep(self.db, config, self.public_url, trigger, instance=self.instance,
                                               clock=self.clock))
         except Exception:
-            log.exception("sweep.scheduled_failed", trigger=trigger)
+            log.exception("sweep.scheduled_failed", trigger=trigger, retry_in_s=FAILED_RETRY_AFTER.total_seconds())
+            self._retry(trigger, FAILED_RETRY_AFTER)
             return
         if self.last.skipped == LEASE_HELD:
             # Another sweep is running, perhaps one of the previous slot that started just before this one: look
             # again shortly, and sweep then unless some instance has swept this slot by then.
-            self.scheduler.add_job(self._run, args=(trigger,), id=RETRY_ID, name="sweep retry", replace_existing=True,
-                                   next_run_time=self.clock() + RETRY_AFTER)
+            self._retry(trigger, RETRY_AFTER)
         elif self.swept is not None and self.last.skipped is None:
             self.swept()
+
+    def _retry(self, trigger: str, after: timedelta) -> None:
+        """Run the slot's sweep again `after` from now (it does nothing if some instance has swept the slot by then)."""
+        self.scheduler.add_job(self._run, args=(trigger,), id=RETRY_ID, name="sweep retry", replace_existing=True,
+                               next_run_time=self.clock() + after)
 
     def start(self) -> None:
         """Register the slot job and, when the current slot has no scheduled sweep yet, a catch-up run now."""
@@ -116,12 +133,11 @@ class SweepScheduler:
         interval = config.settings.sweep_interval_hours
         self.scheduler.add_job(self._run, trigger(config), args=("schedule",), id=JOB_ID, name="triage sweep",
                                replace_existing=True)
-        now = self.clock()
         with self.db.reader.connect() as conn:
-            behind = not swept_in_slot(conn, slot_start(config, now))
+            behind = not swept_in_slot(conn, covered_since(config, self.clock()))
         if behind:
             self.scheduler.add_job(self._run, args=("catch-up",), id=CATCH_UP_ID, name="catch-up sweep",
-                                   next_run_time=now)
+                                   next_run_time=self.clock())
         self.scheduler.start()
         job = self.scheduler.get_job(JOB_ID)
         log.info("sweep.scheduled", every_hours=interval, next=job.next_run_time.isoformat(), catch_up=behind,

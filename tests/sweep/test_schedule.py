@@ -236,3 +236,62 @@ async def test_a_slot_sweep_that_finds_another_sweep_running_looks_again(db, con
     finally:
         scheduler.shutdown()
     assert [(r["trigger"], r["instance"]) for r in sweeps(db)] == [("catch-up", "a")]
+
+
+def test_a_catch_up_just_before_a_slot_stands_for_that_slot(db, config):
+    """A catch-up at 11:50 (the service back just before the 12:00 slot) is that slot's sweep: the slot's job finds
+    it and does nothing, so agencies do not get two rounds of digests ten minutes apart. One at 11:40 does not."""
+    def at(text):
+        return lambda: local(text)
+
+    def run(trigger, text):
+        return scheduled_sweep(db, config, "http://aduan.test", trigger, instance="a", clock=at(text)).skipped
+
+    assert run("catch-up", "2026-11-24 11:40") is None
+    assert run("schedule", "2026-11-24 12:00:01") is None  # 20 minutes after a catch-up: the slot's own sweep
+    assert run("catch-up", "2026-11-24 23:50") is None  # the 18:00 slot went unswept (the service was down)
+    assert run("schedule", "2026-11-25 00:00:01") == "this slot was swept already"
+    assert [r["trigger"] for r in sweeps(db)] == ["catch-up", "schedule", "catch-up"]
+
+
+def test_a_sweep_cut_off_midway_does_not_count_and_is_marked_interrupted(db, config):
+    """A process killed during the slot's sweep leaves its row unfinished: the slot is still swept (by the next
+    instance or the next start), and history shows the cut-off sweep as interrupted, not running forever."""
+    record_sweep(db, "schedule", local("2026-11-24 12:00"))
+    with db.writer.begin() as conn:  # what a killed sweep leaves: started, never finished
+        conn.execute(m.Sweep.__table__.update().values(finished_at=None))
+    result = scheduled_sweep(db, config, "http://aduan.test", "schedule", instance="b",
+                             clock=lambda: local("2026-11-24 12:05"))
+    assert result.skipped is None
+    rows = sweeps(db)
+    assert rows[0]["finished_at"] is not None and rows[0]["error"].startswith("interrupted")
+    assert (rows[1]["instance"], rows[1]["error"]) == ("b", None)
+
+
+async def test_a_failed_slot_sweep_is_tried_again(db, config, monkeypatch):
+    """The store fails the slot's sweep: the schedule tries again later in the slot, and that sweep is recorded."""
+    import sweep.schedule as schedule
+
+    real = schedule.run_sweep
+    calls = []
+
+    def flaky(*args, **kwargs):
+        calls.append(kwargs["trigger"])
+        if len(calls) == 1:
+            raise ConnectionError("the store is unreachable")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(schedule, "run_sweep", flaky)
+    monkeypatch.setattr(schedule, "FAILED_RETRY_AFTER", timedelta(milliseconds=300))
+    scheduler = SweepScheduler(db, lambda: config, "http://aduan.test", instance="a")
+    scheduler.start()  # no sweep yet: a catch-up, which fails
+    try:
+        for _ in range(200):
+            if sweeps(db):
+                break
+            await asyncio.sleep(0.05)
+        await asyncio.sleep(0.5)
+    finally:
+        scheduler.shutdown()
+    assert calls == ["catch-up", "catch-up"]
+    assert [(r["trigger"], r["error"]) for r in sweeps(db)] == [("catch-up", None)]
