@@ -35,6 +35,27 @@ MESSAGES: dict[str, dict[str, str]] = {
         "id": "Kode {code} tidak ditemukan. Periksa kembali kode pelacakan Anda, misalnya {example}.",
         "en": "We found no complaint with code {code}. Please check the tracking code, for example {example}.",
     },
+    "objection_accepted": {
+        "id": ("Keberatan Anda atas penyelesaian aduan {code} kami terima. Aduan dibuka kembali dan diteruskan lagi "
+               "ke {agency}. Detail: {track_url}"),
+        "en": ("We have received your objection to the resolution of complaint {code}. It is open again and back "
+               "with {agency}. Details: {track_url}"),
+    },
+    "objection_not_resolved": {
+        "id": ("Keberatan hanya dapat diajukan untuk aduan yang berstatus selesai ditindaklanjuti. Status aduan {code} "
+               "saat ini: {status}."),
+        "en": "You can only object to a complaint once it is resolved. Complaint {code} is now: {status}.",
+    },
+    "objection_hint": {
+        "id": " Jika masalahnya belum tuntas, balas: KEBERATAN {code} <alasan>.",
+        "en": " If the problem is not solved, reply: KEBERATAN {code} <reason>.",
+    },
+    "objection_how": {
+        "id": ("Untuk mengajukan keberatan atas penyelesaian aduan, kirim: KEBERATAN <kode> <alasan>, misalnya "
+               "KEBERATAN {example} jalan masih rusak."),
+        "en": ("To object to how a complaint was resolved, send: KEBERATAN <code> <reason>, for example "
+               "KEBERATAN {example} the road is still broken."),
+    },
     "status_unreadable": {
         "id": "Kode pelacakan tidak terbaca. Kirim: STATUS <kode>, misalnya STATUS {example}.",
         "en": "We could not read that tracking code. Send: STATUS <code>, for example STATUS {example}.",

@@ -119,13 +119,18 @@ def parse_smtp_url(url: str, public_url: str) -> SmtpSettings:
 # -- the ticket, shared with the other agency deliverers ---------------------------------------
 
 
-OVERDUE_TITLE = "Pengingat: lewat batas waktu"  # the sweep's reminder of an overdue ticket (a ticket.updated)
+# What a ticket.updated is about when its delivery gives a reason.
+REASON_TITLES = {
+    "overdue": "Pengingat: lewat batas waktu",  # the sweep's reminder of an overdue ticket
+    "objection": "Keberatan warga: aduan dibuka kembali",  # the citizen objected to the resolution
+}
 
 
 def event_title(event: str, ticket: Mapping | None = None) -> str:
     """What an agency event is called in a subject or a heading."""
-    if ticket is not None and ticket.get("reason") == "overdue":
-        return OVERDUE_TITLE
+    reason = ticket.get("reason") if ticket is not None else None
+    if reason in REASON_TITLES:
+        return REASON_TITLES[reason]
     return EVENT_TITLES.get(event, "Pemberitahuan")
 
 

@@ -17,6 +17,7 @@ from intake import rows
 from intake.conversation import Command, classify
 from router import Decision, Router, compile_router
 from sla.terms import due
+from store import actions
 from store import models as m
 from store.bulk import allocate_ids, bulk_insert
 from store.db import Database, StoreUnavailable
@@ -255,45 +256,57 @@ def _store(conn: Connection, batch: list[WriteItem], now: datetime, public_url: 
 
 def _answer_commands(conn: Connection, commands: list[tuple[WriteItem, Command]], inbound: list, outbox: list,
                      now: datetime, public_url: str) -> None:
-    """Answer status requests and requests for instructions on the sender's channel, through the outbox."""
+    """Answer status requests, objections to a resolution and requests for instructions on the sender's channel,
+    through the outbox; an objection from the complaint's reporter reopens a resolved complaint."""
     if not commands:
         return
     codes = {c.code for _, c in commands if c.code}
     found = {}
     if codes:
-        found = {
-            row.code: row
-            for row in conn.execute(
-                select(m.Complaint.id, m.Complaint.code, m.Complaint.status, m.Complaint.agency).where(m.Complaint.code.in_(codes))
-            )
-        }
+        found = {row["code"]: row for row in conn.execute(
+            select(m.Complaint.__table__).where(m.Complaint.code.in_(codes))).mappings()}
     for p, command in commands:
         cfg, msg = p.config, p.msg
         language = msg.language or cfg.settings.language
         example = f"{cfg.settings.tracking_prefix}-7K3QX9P2"
         complaint = found.get(command.code) if command.code else None
+        if command.name == "objection" and complaint is not None and (
+                complaint["channel"], complaint["reply_to"]) != (msg.channel, msg.reply_to):
+            complaint = None  # only its reporter, on the channel they filed it, can object: to others it is unknown
         if command.name == "help":
             text = say("help", language, example=example)
+        elif command.name == "objection" and command.code is None:
+            text = say("objection_how", language, example=example)
+        elif command.name == "objection" and complaint is not None:
+            agency = cfg.agencies.get(complaint["agency"]) if complaint["agency"] else None
+            if complaint["status"] == "resolved" and agency is not None:
+                actions.reopen_on_objection(conn, complaint, cfg, command.note, now)
+                complaint = dict(complaint, status="in_progress")
+                text = say("objection_accepted", language, code=complaint["code"], agency=agency.name,
+                           track_url=f"{public_url}/track/{complaint['code']}")
+            else:
+                text = say("objection_not_resolved", language, code=complaint["code"],
+                           status=status_name(complaint["status"], language))
         elif complaint is None and command.code:
             text = say("status_unknown", language, code=command.code, example=example)
         elif complaint is None:
             text = say("status_unreadable", language, example=example)
         else:
-            agency = cfg.agencies.get(complaint.agency) if complaint.agency else None
+            agency = cfg.agencies.get(complaint["agency"]) if complaint["agency"] else None
             text = say(
-                "status", language, code=complaint.code, status=status_name(complaint.status, language),
+                "status", language, code=complaint["code"], status=status_name(complaint["status"], language),
                 agency=say("status_agency", language, agency=agency.name) if agency else "",
-                track_url=f"{public_url}/track/{complaint.code}",
+                track_url=f"{public_url}/track/{complaint['code']}",
             )
-        response = {"command": command.name, "code": complaint.code if complaint else command.code}
+        response = {"command": command.name, "code": complaint["code"] if complaint else command.code}
         p.result = IntakeResult(
-            complaint.code if complaint else "", complaint.status if complaint else "",
-            rows.agency_ref(cfg, complaint.agency) if complaint else None, "command", response,
+            complaint["code"] if complaint else "", complaint["status"] if complaint else "",
+            rows.agency_ref(cfg, complaint["agency"]) if complaint else None, "command", response,
         )
-        inbound.append(_inbound(p, complaint.id if complaint else None, "command", response, now))
+        inbound.append(_inbound(p, complaint["id"] if complaint else None, "command", response, now))
         reply = rows.citizen_reply(msg, f"citizen.{command.name}", text, language, response["code"], now)
         if reply:
-            outbox.append(dict(reply, complaint_id=complaint.id if complaint else None))
+            outbox.append(dict(reply, complaint_id=complaint["id"] if complaint else None))
 
 
 def _edited_complaints(conn: Connection, edits: list[WriteItem]) -> dict:

@@ -13,6 +13,8 @@ from sla.terms import due
 from store import models as m
 
 # An overdue spell ends: no longer overdue, no escalation waiting.
+# Where a citizen can answer a resolution with KEBERATAN <code> (the messaging channels; not the form or the API).
+OBJECTING_CHANNELS = ("sms", "telegram", "facebook", "whatsapp")
 CLEAR_OVERDUE = {"overdue": False, "overdue_since": None, "escalate_due_at": None}
 
 
@@ -33,8 +35,10 @@ def _notify_citizen(conn: Connection, complaint: Mapping, event: str, text: str,
         conn.execute(insert(m.Outbox).values(**row))
 
 
-def _deliver_to_agency(conn: Connection, config, complaint: Mapping, agency: str, event: str, now: datetime) -> None:
-    deliveries = rows.agency_deliveries(config, agency, complaint["code"], event, now)
+def _deliver_to_agency(conn: Connection, config, complaint: Mapping, agency: str, event: str, now: datetime,
+                       reason: str | None = None) -> None:
+    payload = {"code": complaint["code"], **({"reason": reason} if reason else {})}
+    deliveries = rows.deliveries_to(config, agency, event, payload, now)
     if deliveries:
         conn.execute(insert(m.Outbox), [dict(d, complaint_id=complaint["id"]) for d in deliveries])
 
@@ -68,10 +72,23 @@ def change_status(conn: Connection, complaint: Mapping, config, status: str, act
     language = complaint["language"]
     text = say("status_changed", language, code=complaint["code"], status=status_name(status, language),
                note=f" {note}" if note else "", track_url=f"{public_url}/track/{complaint['code']}")
+    if status == "resolved" and complaint["channel"] in OBJECTING_CHANNELS:
+        text += say("objection_hint", language, code=complaint["code"])
     _notify_citizen(conn, complaint, f"citizen.status.{status}", text, now)
     if tell_agency and complaint["agency"] in config.agencies:
         _deliver_to_agency(conn, config, complaint, complaint["agency"], "ticket.updated", now)
     return _fresh(conn, complaint["id"])
+
+
+def reopen_on_objection(conn: Connection, complaint: Mapping, config, note: str | None, now: datetime) -> None:
+    """The citizen objects to a resolution: the complaint is back in progress with its agency, whose resolution
+    clock starts again; the agency hears of it (ticket.updated, reason "objection"). The caller answers the citizen."""
+    conn.execute(update(m.Complaint).where(m.Complaint.id == complaint["id"]).values(
+        status="in_progress", resolved_at=None, resolve_due_at=due(config, complaint, "resolve", now), updated_at=now,
+        **CLEAR_OVERDUE))
+    _event(conn, complaint, "citizen", "objection", "in_progress", True, {"note": note} if note else {}, now)
+    if complaint["agency"] in config.agencies:
+        _deliver_to_agency(conn, config, complaint, complaint["agency"], "ticket.updated", now, reason="objection")
 
 
 def reply_to_citizen(conn: Connection, complaint: Mapping, agency_name: str, actor: str, message: str, now: datetime) -> bool:
