@@ -248,11 +248,11 @@ EVENT_NAMES = {
     "id": {"received": "Diterima", "assigned": "Ditugaskan", "reassigned": "Dialihkan", "forwarded": "Diteruskan",
            "triage": "Masuk triase", "returned": "Dikembalikan ke triase", "status": "Status berubah",
            "followup": "Pesan lanjutan", "agency_reply": "Balasan instansi", "overdue": "Terlambat",
-           "escalated": "Dieskalasi"},
+           "escalated": "Dieskalasi", "objection": "Keberatan warga"},
     "en": {"received": "Received", "assigned": "Assigned", "reassigned": "Reassigned", "forwarded": "Forwarded",
            "triage": "Sent to triage", "returned": "Returned to triage", "status": "Status changed",
            "followup": "Follow-up message", "agency_reply": "Agency reply", "overdue": "Overdue",
-           "escalated": "Escalated"},
+           "escalated": "Escalated", "objection": "Citizen's objection"},
 }
 # What of an event's data the timeline shows, in this order; the rest (routing steps, provider ids) stays in the API.
 DETAIL_NAMES = {

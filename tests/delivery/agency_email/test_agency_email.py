@@ -326,3 +326,12 @@ async def test_the_password_never_reaches_a_detail_or_a_log(make_runtime, mail_s
     with runtime.db.reader.connect() as conn:
         errors = [row[0] for row in conn.exec_driver_sql("SELECT last_error FROM outbox WHERE transport = 'email'")]
     assert errors and all(password not in e and "535" in e for e in errors)
+
+
+def test_an_update_with_a_reason_is_titled_by_it():
+    """The sweep's reminder and a citizen's objection are updates titled for what they are; others stay follow-ups."""
+    from delivery.email import event_title
+
+    assert event_title("ticket.updated", {"reason": "overdue"}) == "Pengingat: lewat batas waktu"
+    assert event_title("ticket.updated", {"reason": "objection"}) == "Keberatan warga: aduan dibuka kembali"
+    assert event_title("ticket.updated", {"code": "NTB-7K3QX9P2"}) == "Tambahan informasi"
