@@ -161,12 +161,7 @@ def cmd_stats(args: argparse.Namespace, env: Env) -> int:
     except InputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    db = _migrated_database(env)
-    try:
-        with db.reader.connect() as conn:
-            stats = compute(conn, config, asked.period, asked.by, now, asked.min_count)
-    finally:
-        db.dispose()
+    stats = _read_store(env, lambda conn: compute(conn, config, asked.period, asked.by, now, asked.min_count))
     if args.format == "json":
         sys.stdout.write(to_json(stats))
     elif args.format == "csv":
@@ -186,16 +181,13 @@ def cmd_export(args: argparse.Namespace, env: Env) -> int:
     except PeriodError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    db = _migrated_database(env)
-    try:
-        with db.reader.connect() as conn:
-            if args.output:
-                with open(args.output, "w", encoding="utf-8", newline="") as out:
-                    count = write_export(conn, config, period, out)
-            else:
-                count = write_export(conn, config, period, sys.stdout)
-    finally:
-        db.dispose()
+    def export(conn) -> int:
+        if not args.output:
+            return write_export(conn, config, period, sys.stdout)
+        with open(args.output, "w", encoding="utf-8", newline="") as out:
+            return write_export(conn, config, period, out)
+
+    count = _read_store(env, export)
     print(f"{count} complaint(s) received {period.since.isoformat()} to {period.until.isoformat()} exported", file=sys.stderr)
     return 0
 
@@ -218,6 +210,16 @@ def _migrated_database(env: Env):
               file=sys.stderr)
         raise SystemExit(1)
     return db
+
+
+def _read_store(env: Env, read):
+    """Run `read(connection)` on the migrated store and close it."""
+    db = _migrated_database(env)
+    try:
+        with db.reader.connect() as conn:
+            return read(conn)
+    finally:
+        db.dispose()
 
 
 def _moment(value: str, tz: str) -> datetime:

@@ -18,7 +18,6 @@ from zoneinfo import ZoneInfo
 
 import structlog
 from aiohttp import web
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from api.auth import token_hash
 from api.dashboard import reads, session, words
@@ -26,6 +25,7 @@ from api.dashboard.charts import KINDS, bar_chart
 from api.ratelimit import RateLimiter
 from api.runtime import Runtime
 from channels.web.csrf import same_origin
+from channels.web.pages import page_templates
 from channels.web.timefmt import local_time
 from complaints.codes import canonical
 from complaints.messages import status_name
@@ -52,13 +52,7 @@ LOGIN_FORM_MIN_SECONDS = 15 * 60
 MAX_FORM_BYTES = 8192
 MAX_DATE_CHARS = 40
 
-_templates = Environment(
-    loader=FileSystemLoader(HERE / "templates"),
-    autoescape=select_autoescape(default=True, default_for_string=True),
-    undefined=StrictUndefined,
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
+_templates = page_templates(HERE / "templates")
 
 
 def safe_next(value: str | None) -> str:
