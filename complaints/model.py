@@ -62,6 +62,9 @@ class InboundMessage:
     reply_via: str | None = None
     # An edit of an earlier message (Telegram edited_message): the provider id of the original.
     edit_of: str | None = None
+    # What the channel itself knows the citizen asked for: "help" for a request for instructions that is not in
+    # words (Messenger's Get Started button). None: intake reads the words.
+    intent: str | None = None
     # What the sender meant by this id (a hash of the request): the same id with another request is a
     # reused Idempotency-Key, not a redelivery.
     fingerprint: str | None = None

@@ -47,6 +47,7 @@ class WriteItem:
 
     msg: InboundMessage
     config: Config
+    command: Command | None = None
     decision: Decision | None = None
     result: IntakeResult | None = None
 
@@ -71,6 +72,8 @@ def write_batch(db: Database, batch: list[WriteItem], now: datetime, public_url:
     throws), the batch is split and written in halves, so one bad message fails alone and the
     others are stored.
     """
+    for item in batch:
+        item.command = command_of(item)  # pure, and outside the transaction: a long text never holds the writer
     error = _write(db, batch, now, public_url)
     if error is None:
         return None
@@ -83,6 +86,19 @@ def write_batch(db: Database, batch: list[WriteItem], now: datetime, public_url:
     log.error("intake.store_unavailable", size=len(batch), error=type(error).__name__,
               detail=str(error).splitlines()[0][:200] if str(error) else "")
     return StoreUnavailable("the complaint could not be stored")
+
+
+def command_of(item: WriteItem) -> Command | None:
+    """The command a message asks for: only a messaging channel's words alone can be one, never a message with media
+    or a place; a channel may say itself that the citizen asked for the instructions (Messenger's Get Started)."""
+    msg = item.msg
+    if not msg.mergeable:
+        return None
+    if msg.intent == "help":
+        return Command("help")
+    if msg.attachments or msg.lat is not None:
+        return None
+    return classify(msg.text, item.config.settings.tracking_prefix)
 
 
 def _is_outage(error: Exception) -> bool:
@@ -145,11 +161,10 @@ def _store(conn: Connection, batch: list[WriteItem], now: datetime, public_url: 
     commands: list[tuple[WriteItem, Command]] = []
     messages: list[WriteItem] = []
     for p in fresh:
-        command = classify(p.msg.text) if p.msg.mergeable else None
-        if command is None:
+        if p.command is None:
             messages.append(p)
         else:
-            commands.append((p, command))
+            commands.append((p, p.command))
     fresh = messages
 
     # 3. Follow-ups: an edit joins the complaint of the message it edits; any other message of a
@@ -202,6 +217,7 @@ def _store(conn: Connection, batch: list[WriteItem], now: datetime, public_url: 
             complaint_ids[id(p)] = (row["id"], row["code"])
 
     inbound, events, outbox, attachments, followups = [], [], [], [], []
+    located: dict[int, tuple[float, float]] = {}  # complaint id -> the first place a follow-up gave
     for p, code, lang in zip(openers, codes, languages):
         cid = complaint_ids[id(p)][0]
         cfg = p.config
@@ -235,6 +251,8 @@ def _store(conn: Connection, batch: list[WriteItem], now: datetime, public_url: 
         followups.append({"complaint_id": cid, "text": p.msg.text, "created_at": p.msg.received_at})
         events.append(dict(rows.followup_event(p.msg, now), complaint_id=cid))
         attachments.extend(dict(a, complaint_id=cid) for a in rows.attachment_rows(p.msg, now))
+        if p.msg.lat is not None and p.msg.lon is not None:
+            located.setdefault(cid, (p.msg.lat, p.msg.lon))
         if agency is not None and agency in cfg.agencies:
             outbox.extend(dict(o, complaint_id=cid) for o in rows.agency_deliveries(cfg, agency, code, "ticket.updated", now))
 
@@ -245,6 +263,7 @@ def _store(conn: Connection, batch: list[WriteItem], now: datetime, public_url: 
         status = opener.decision.status
         join(p, cid, code, status, opener.decision.agency if status == "assigned" else None)
 
+    _place_complaints(conn, located, now)
     _answer_commands(conn, commands, inbound, outbox, now, public_url)
     bulk_insert(conn, m.InboundMessage.__table__, inbound, INBOUND_COLUMNS)
     bulk_insert(conn, m.FollowUp.__table__, followups, FOLLOWUP_COLUMNS)
@@ -309,6 +328,14 @@ def _answer_commands(conn: Connection, commands: list[tuple[WriteItem, Command]]
             outbox.append(dict(reply, complaint_id=complaint["id"] if complaint else None))
 
 
+def _place_complaints(conn: Connection, located: dict[int, tuple[float, float]], now: datetime) -> None:
+    """Give a complaint with no location the place a follow-up sent (a WhatsApp text, then the location)."""
+    table = m.Complaint.__table__
+    for cid, (lat, lon) in located.items():
+        conn.execute(table.update().where(table.c.id == cid, table.c.lat.is_(None))
+                     .values(lat=lat, lon=lon, updated_at=now))
+
+
 def _edited_complaints(conn: Connection, edits: list[WriteItem]) -> dict:
     """Find the complaints of the messages these edits change."""
     found: dict[tuple[str, str], tuple[int, str, str, str | None]] = {}
@@ -368,4 +395,6 @@ def _inbound(p: WriteItem, complaint_id: int, role: str, response: dict, now: da
 def _duplicate(response: dict, stored: str | None, given: str | None) -> IntakeResult:
     """A message whose id is taken: a redelivery gets the first answer; another request under the id, a conflict."""
     outcome = "conflict" if stored is not None and given is not None and stored != given else "duplicate"
-    return IntakeResult(response["code"], response["status"], response.get("agency"), outcome, response)
+    # A command's answer was stored as {"command", "code"}: a complaint's has its status and agency too.
+    return IntakeResult(response.get("code") or "", response.get("status") or "", response.get("agency"), outcome,
+                        response)

@@ -33,10 +33,17 @@ def parse(body: bytes, received_at: datetime) -> Parsed | Rejected:
     messages: list[InboundMessage] = []
     ignored: list[str] = []
     try:
-        for _entry, event in entries(payload, "messaging"):
-            _messaging(event, raw, received_at, messages, ignored)
+        # Each event on its own: one that cannot be read is ignored (and logged), the others are still taken.
+        for entry, event in entries(payload, "messaging"):
+            try:
+                _messaging(entry, event, raw, received_at, messages, ignored)
+            except Malformed as exc:
+                ignored.append(f"unreadable event: {exc}")
         for entry, change in entries(payload, "changes"):
-            _change(entry, change, raw, received_at, messages, ignored)
+            try:
+                _change(entry, change, raw, received_at, messages, ignored)
+            except Malformed as exc:
+                ignored.append(f"unreadable change: {exc}")
     except Malformed as exc:
         return Rejected(str(exc))
     if any(isinstance(e.get("standby"), list) and e["standby"] for e in payload["entry"]):
@@ -44,8 +51,15 @@ def parse(body: bytes, received_at: datetime) -> Parsed | Rejected:
     return Parsed(tuple(messages), tuple(ignored))
 
 
-def _messaging(event: dict, raw: str, received_at: datetime, out: list, ignored: list) -> None:
+def _messaging(entry: dict, event: dict, raw: str, received_at: datetime, out: list, ignored: list) -> None:
     """Add the message a Messenger event carries, or the reason it is ignored."""
+    recipient = event.get("recipient")
+    page = recipient.get("id") if isinstance(recipient, dict) else None
+    taken = any(k in event for k in ("message", "postback", "message_edit"))
+    echo = isinstance(event.get("message"), dict) and event["message"].get("is_echo")
+    if taken and not echo and page is not None and entry.get("id") is not None and str(page) != str(entry["id"]):
+        ignored.append("another page")  # a message to a page other than the one this entry is for
+        return
     if "message" in event:
         message = obj(event["message"], "message")
         if message.get("is_echo"):
@@ -109,12 +123,27 @@ def _message(event: dict, message: dict, raw: str, received_at: datetime) -> Inb
                       attachments=tuple(attachments), lat=lat, lon=lon)
 
 
+# Get Started (the button every new Messenger user taps) and its usual payloads and titles, folded:
+# https://developers.facebook.com/docs/messenger-platform/discovery/welcome-screen
+_GET_STARTED = frozenset({"getstarted", "getstartedpayload", "started", "start", "mulai", "memulai", "mulaisekarang",
+                          "welcome", "greeting", "greetings"})
+
+
+def _folded(value: object) -> str:
+    return "".join(ch for ch in value.lower() if ch.isalnum()) if isinstance(value, str) else ""
+
+
 def _postback(event: dict, postback: dict, raw: str, received_at: datetime) -> InboundMessage:
-    """A tapped button: its title (what the citizen saw) or its payload, keyed by sender and time."""
+    """A tapped button: its title (what the citizen saw) or its payload, keyed by sender and time.
+
+    Get Started asks for the instructions: it is marked so, and never opens a complaint.
+    """
     psid = _sender(event)
     timestamp = ident(event.get("timestamp"), "timestamp")
     text = opt_str(postback.get("title")) or opt_str(postback.get("payload")) or "[tombol]"
-    return _messenger(psid, f"postback:{psid}:{timestamp}", text, raw, received_at)
+    started = _folded(postback.get("payload")) in _GET_STARTED or _folded(postback.get("title")) in _GET_STARTED
+    return _messenger(psid, f"postback:{psid}:{timestamp}", text, raw, received_at,
+                      intent="help" if started else None)
 
 
 def _edit(event: dict, edit: dict, raw: str, received_at: datetime) -> InboundMessage:

@@ -48,7 +48,11 @@ class TelegramWebhook:
             log.info("telegram.malformed", channel="telegram", reason=result.reason, bytes=len(body))
             return _answer(400, "bad request")
         if isinstance(result, Ignored):
-            log.info("telegram.ignored", channel="telegram", reason=result.reason, update_id=result.update_id)
+            if result.understood:
+                log.info("telegram.ignored", channel="telegram", reason=result.reason, update_id=result.update_id)
+            else:
+                # Still 200: the secret proved it is Telegram, and a retry would only bring the same bytes again.
+                log.warning("telegram.unreadable", channel="telegram", reason=result.reason, update_id=result.update_id)
             return _answer(200, "ok")
         for msg in result:
             try:

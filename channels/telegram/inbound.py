@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 import orjson
-from telegram import Message, Update
+from telegram import Message
 from telegram.constants import ChatType, MessageEntityType
 
 from complaints.model import Attachment, InboundMessage, Reporter
@@ -29,15 +29,20 @@ PLACEHOLDERS = {
 
 @dataclass(frozen=True)
 class Ignored:
-    """A genuine update that carries nothing for intake (answered 200, logged at info)."""
+    """A genuine update that carries nothing for intake (answered 200, so Telegram does not retry it).
+
+    `understood` is False for a message from authenticated Telegram that we cannot read (a shape PTB cannot
+    build, fields of the wrong type): still 200, since a retry would bring the same bytes, but logged at warning.
+    """
 
     reason: str
     update_id: int | None = None
+    understood: bool = True
 
 
 @dataclass(frozen=True)
 class Malformed:
-    """A body that is not a Telegram update (answered 400)."""
+    """A body that is not a Telegram update: not a JSON object, or no integer update_id (answered 400)."""
 
     reason: str
 
@@ -59,35 +64,46 @@ def parse(body: bytes, bot_username: str | None, now: datetime | None = None) ->
     if not isinstance(data, dict):
         return Malformed("body is not a JSON object")
     update_id = data.get("update_id")
-    if not isinstance(update_id, int) or isinstance(update_id, bool):
+    if not _is_int(update_id):
         return Malformed("update_id missing or not an integer")
-    try:
-        update = Update.de_json(data, None)
-    except Exception as exc:  # noqa: BLE001 - PTB trusts its input: a missing key, a wrong type, a date out of range
-        return Malformed(f"not a Telegram update ({type(exc).__name__})")
-    return normalize(update, raw, bot_username, now or datetime.now(timezone.utc))
-
-
-def normalize(update: Update, raw: str, bot_username: str | None, now: datetime) -> list[InboundMessage] | Ignored | Malformed:
-    """Normalize a parsed Update: private chats, and group commands that name this bot."""
-    uid = update.update_id
-    if update.message is not None:
-        message, edited = update.message, False
-    elif update.edited_message is not None:
-        message, edited = update.edited_message, True
+    # Decide from the raw dict and build only the message, never a whole PTB Update: PTB requires fields that
+    # update types we ignore may lack (an older client's inline_query without offset, a poll without
+    # persistent_id), and an update we refuse is retried by Telegram for hours, holding up those behind it.
+    if "message" in data:
+        kind, edited = "message", False
+    elif "edited_message" in data:
+        kind, edited = "edited_message", True
     else:
-        kinds = sorted(k for k in update.to_dict() if k != "update_id")
-        return Ignored(f"update type {kinds[0] if kinds else 'empty'}", uid)
+        kinds = sorted(k for k in data if k != "update_id")
+        return Ignored(f"update type {kinds[0] if kinds else 'empty'}", update_id)
+    payload = data[kind]
+    if not isinstance(payload, dict):
+        return Ignored(f"{kind} is not an object", update_id, understood=False)
+    try:
+        message = Message.de_json(payload, None)
+    except Exception as exc:  # noqa: BLE001 - PTB trusts its input: a missing key, a wrong type, a date out of range
+        return Ignored(f"{kind} python-telegram-bot cannot build ({type(exc).__name__})", update_id, understood=False)
+    return normalize(message, edited, update_id, raw, bot_username, now or datetime.now(timezone.utc))
+
+
+def normalize(message: Message, edited: bool, update_id: int, raw: str, bot_username: str | None,
+              now: datetime) -> list[InboundMessage] | Ignored:
+    """Normalize a parsed message or edited message: private chats, and group commands that name this bot."""
+    kind = "edited_message" if edited else "message"
     try:
         if not _well_typed(message):
-            return Malformed("message fields of the wrong type")
-        return _message(message, edited, uid, raw, bot_username, now)
+            return Ignored(f"{kind} fields of the wrong type", update_id, understood=False)
+        return _message(message, edited, update_id, raw, bot_username, now)
     except (TypeError, ValueError, AttributeError) as exc:  # a shape the checks above did not foresee
-        return Malformed(f"message fields of the wrong type ({type(exc).__name__})")
+        return Ignored(f"{kind} fields of the wrong type ({type(exc).__name__})", update_id, understood=False)
 
 
 def _is_int(value) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def _well_typed(message: Message) -> bool:
@@ -98,8 +114,10 @@ def _well_typed(message: Message) -> bool:
         u = message.from_user
         checks += [_is_int(u.id), isinstance(u.first_name, str), u.last_name is None or isinstance(u.last_name, str),
                    u.language_code is None or isinstance(u.language_code, str)]
-    if message.location is not None:
-        checks += [isinstance(v, (int, float)) and not isinstance(v, bool) for v in (message.location.latitude, message.location.longitude)]
+    places = [message.location] + ([message.venue.location] if message.venue is not None else [])
+    checks += [_is_number(p.latitude) and _is_number(p.longitude) for p in places if p is not None]
+    if message.venue is not None:
+        checks += [isinstance(v, str) for v in (message.venue.title, message.venue.address)]
     if message.contact is not None:
         checks += [isinstance(message.contact.phone_number, str)]
     files = [*(message.photo or ()), message.document, message.voice, message.audio, message.video, message.video_note]
@@ -175,8 +193,11 @@ def _content(message: Message):
         attachments.append(Attachment(kind="video", content_type="video/mp4", channel_ref=message.video_note.file_id,
                                       size=message.video_note.file_size))
     lat = lon = None
-    if message.location is not None:
-        lat, lon = message.location.latitude, message.location.longitude
+    # A venue message also carries `location` "for backward compatibility" (https://core.telegram.org/bots/api#message);
+    # the venue's own is read first, as an Update built by PTB may set only that one.
+    place = message.venue.location if message.venue is not None else message.location
+    if place is not None:
+        lat, lon = place.latitude, place.longitude
     phone = None
     contact = message.contact
     # A contact is the reporter's phone only when they shared their own (the "share my number" button);
@@ -187,7 +208,10 @@ def _content(message: Message):
     if attachments:
         placeholder = PLACEHOLDERS[attachments[0].kind]
     elif lat is not None:
-        placeholder = PLACEHOLDERS["location"]
+        # A venue keeps its name and address (https://core.telegram.org/bots/api#venue), as WhatsApp's location does.
+        venue = message.venue
+        named = [part.strip() for part in (venue.title, venue.address) if part.strip()] if venue is not None else []
+        placeholder = f"{PLACEHOLDERS['location']} {', '.join(named)}" if named else PLACEHOLDERS["location"]
     elif contact is not None:
         who = " ".join(p for p in (contact.first_name, contact.last_name) if p)
         placeholder = PLACEHOLDERS["contact"] if phone else f"{PLACEHOLDERS['contact']} {who} {contact.phone_number}".strip()

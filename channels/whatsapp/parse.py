@@ -13,7 +13,8 @@ from channels.meta import Malformed, Parsed, Rejected, coordinates, decode, entr
 from complaints.model import Attachment, InboundMessage, Reporter
 
 CHANNEL = "whatsapp"
-_MEDIA = ("image", "video", "audio", "document", "sticker")
+# `voice` is the older API's voice note (the Cloud API sends `audio` with `voice: true`).
+_MEDIA = ("image", "video", "audio", "voice", "document", "sticker")
 
 
 def parse(body: bytes, received_at: datetime) -> Parsed | Rejected:
@@ -33,8 +34,13 @@ def parse(body: bytes, received_at: datetime) -> Parsed | Rejected:
                 ignored.append(f"field {str(change.get('field'))[:32]}")
                 continue
             names = _names(value.get("contacts", []))
+            # Each message on its own: one that cannot be read (Meta's own error notice, a new shape) is ignored
+            # and logged, and the citizen's messages beside it are still taken.
             for message in _list(value, "messages"):
-                msg = _message(obj(message, "message"), names, raw, received_at)
+                try:
+                    msg = _message(obj(message, "message"), names, raw, received_at)
+                except Malformed as exc:
+                    msg = f"unreadable message: {exc}"
                 if isinstance(msg, str):
                     ignored.append(msg)
                 else:
@@ -48,10 +54,9 @@ def parse(body: bytes, received_at: datetime) -> Parsed | Rejected:
 
 
 def _list(value: dict, key: str) -> list:
+    """Return value[key] as a list; anything else there is not a list we can read, and counts as none."""
     items = value.get(key, [])
-    if not isinstance(items, list):
-        raise Malformed(f"value.{key} is not a list")
-    return items
+    return items if isinstance(items, list) else []
 
 
 def _status(status: object) -> str:
@@ -76,12 +81,42 @@ def _names(contacts: object) -> dict[str, str]:
 
 
 def _message(message: dict, names: dict[str, str], raw: str, received_at: datetime) -> InboundMessage | str:
-    """Read one message, or return the reason it is ignored (reactions, unsupported and system messages)."""
+    """Read one message, or return the reason it is ignored (reactions, group chatter, unsupported and system)."""
+    if message.get("group_id") is not None:
+        # A message in a WhatsApp group the business is in: not addressed to the service, as in Telegram groups.
+        # https://developers.facebook.com/documentation/business-messaging/whatsapp/webhooks/reference/messages/group/
+        return "group message"
     # A user with a WhatsApp username may hide the phone number: `from` is then omitted and the
     # business-scoped user id (BSUID, `from_user_id`) is the only address, replies included.
     # https://developers.facebook.com/documentation/business-messaging/whatsapp/business-scoped-user-ids/
-    wa_id = ident(message["from"] if message.get("from") is not None else message.get("from_user_id"), "message.from")
+    sender = message.get("from") if message.get("from") is not None else message.get("from_user_id")
+    if sender is None:
+        return "message without a sender"
+    wa_id = ident(sender, "message.from")
     wamid = ident(message.get("id"), "message.id")
+    edit_of = None
+    if message.get("type") == "edit":
+        # The citizen changed an earlier message: its new content, a follow-up of the original's complaint.
+        # https://developers.facebook.com/documentation/business-messaging/whatsapp/webhooks/reference/messages/edit
+        edit = obj(message.get("edit"), "edit")
+        edit_of = ident(edit.get("original_message_id"), "edit.original_message_id")
+        content = _content(obj(edit.get("message"), "edit.message"))
+    else:
+        content = _content(message)
+    if isinstance(content, str):
+        return content
+    text, attachments, lat, lon = content
+    return InboundMessage(
+        channel=CHANNEL, provider_message_id=f"edit:{wamid}" if edit_of else wamid,
+        text=text or placeholder(attachments, lat is not None),
+        received_at=received_at, raw=raw, sender_id=wa_id, reply_to=wa_id, mergeable=True,
+        reporter=Reporter(name=names.get(wa_id), phone=f"+{wa_id}" if wa_id.isdigit() else None, channel_user_id=wa_id),
+        attachments=attachments, lat=lat, lon=lon, edit_of=edit_of,
+    )
+
+
+def _content(message: dict) -> tuple[str | None, tuple[Attachment, ...], float | None, float | None] | str:
+    """Return (text, attachments, lat, lon) of a message's content, or the reason there is nothing to keep."""
     kind = message.get("type")
     text: str | None = None
     attachments: tuple[Attachment, ...] = ()
@@ -90,7 +125,7 @@ def _message(message: dict, names: dict[str, str], raw: str, received_at: dateti
         text = opt_str(obj(message.get("text"), "text").get("body"))
     elif kind in _MEDIA:
         media = obj(message.get(kind), kind)
-        ours = "voice" if kind == "audio" and media.get("voice") is True else kind
+        ours = "voice" if kind == "voice" or (kind == "audio" and media.get("voice") is True) else kind
         # The media id is what the Graph API downloads the file by (GET /<media id>, then its url).
         attachments = (Attachment(kind=ours, content_type=opt_str(media.get("mime_type"), 100),
                                   channel_ref=ident(media.get("id"), f"{kind}.id"),
@@ -117,9 +152,4 @@ def _message(message: dict, names: dict[str, str], raw: str, received_at: dateti
         return f"type {str(kind)[:32]}"  # reaction, unsupported, system, contacts, order, ...
     if text is None and not attachments and lat is None:
         return f"empty {kind}"
-    return InboundMessage(
-        channel=CHANNEL, provider_message_id=wamid, text=text or placeholder(attachments, lat is not None),
-        received_at=received_at, raw=raw, sender_id=wa_id, reply_to=wa_id, mergeable=True,
-        reporter=Reporter(name=names.get(wa_id), phone=f"+{wa_id}" if wa_id.isdigit() else None, channel_user_id=wa_id),
-        attachments=attachments, lat=lat, lon=lon,
-    )
+    return text, attachments, lat, lon

@@ -256,6 +256,26 @@ async def test_redelivery_makes_one_complaint_and_one_acknowledgement(world, nam
     assert len([1 for t, _, _ in fake.sent if t == case.transport]) == 1
 
 
+@pytest.mark.parametrize("command", ["STATUS NTB-7K3QX9P2", "/start", "BANTUAN", "halo"])
+@pytest.mark.parametrize("name", list(CASES))
+async def test_a_command_resent_is_answered_200_and_answered_once(world, name, command):
+    """A status request, /start, a help word or a greeting sent again byte for byte: 200 every time, one answer."""
+    client, runtime, fake = world
+    case = CASES[name]
+    assert (await send(client, case, command, "6001", "6281200006666")).status == 200
+    answer = " ".join(await replies_to(fake, case.transport, 1))
+    assert ("NTB-7K3QX9P2" in answer) if command.startswith("STATUS") else ("STATUS" in answer)
+    await asyncio.sleep(0.3)
+    sent = len(fake.sent)  # a long answer may go as several SMS: one answer, however many parts
+    statuses = [(await send(client, case, command, "6001", "6281200006666")).status for _ in range(2)]
+    assert statuses == [200, 200]
+    await asyncio.sleep(0.3)
+    assert len(fake.sent) == sent
+    assert count(runtime, m.Complaint) == 0
+    with runtime.db.reader.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(m.Outbox).where(m.Outbox.audience == "citizen")).scalar_one() == 1
+
+
 @pytest.mark.parametrize("name", ["telegram", "facebook", "whatsapp", "sms-generic"])
 async def test_signed_garbage_is_400_never_500(world, name):
     """A body with a valid signature but not the provider's format is a 400."""

@@ -5,49 +5,166 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from complaints.model import InboundMessage
-from intake.batch import WriteItem, write_batch
+from complaints.model import Attachment, InboundMessage
+from config.loader import load_config
+from intake.batch import WriteItem, command_of, write_batch
 from intake.conversation import Command, classify
 from store import models as m
+from tests.conftest import SAMPLE_CONFIG
 
 NOW = datetime(2026, 11, 24, 8, 0, tzinfo=timezone.utc)
+CONFIG = load_config(SAMPLE_CONFIG, env={}).config  # module-level: hypothesis runs many examples per test
 
+HELP, NONE = Command("help"), None
+
+
+def status(code: str | None) -> Command:
+    return Command("status", code)
+
+
+# (message, what it asks for): commands, near-commands, and complaints that start with a command word.
 TABLE = [
-    ("STATUS NTB-7K3QX9P2", Command("status", "NTB-7K3QX9P2")),
-    ("cek ntb-7k3qx9p2", Command("status", "NTB-7K3QX9P2")),
-    ("Cek NTB-7K3QX9P2.", Command("status", "NTB-7K3QX9P2")),
-    ("/status NTB-7K3QX9P2", Command("status", "NTB-7K3QX9P2")),
-    ("/status@AduanNtbBot ntb-7k3qx9p2", Command("status", "NTB-7K3QX9P2")),
-    ("NTB-7K3QX9P2", Command("status", "NTB-7K3QX9P2")),
-    ("ntb 7k3qx9p2", Command("status", "NTB-7K3QX9P2")),
-    ("/status tidak-ada", Command("status", None)),
-    ("/start", Command("help")),
-    ("/help", Command("help")),
-    ("BANTUAN", Command("help")),
-    ("HELP", Command("help")),
-    ("STATUS", Command("help")),
-    ("halo", Command("help")),
-    ("Assalamualaikum wr wb", Command("help")),
-    ("selamat pagi min", Command("help")),
-    ("Pagi kak", Command("help")),
-    ("halo, jalan di depan rumah rusak parah", None),
-    ("status bantuan PKH saya belum jelas", None),
-    ("cek dulu jalan rusak di Selong", None),
-    ("terima kasih", None),
+    # Status requests: a keyword and a tracking code of this service, and nothing else.
+    ("STATUS NTB-7K3QX9P2", status("NTB-7K3QX9P2")),
+    ("cek ntb-7k3qx9p2", status("NTB-7K3QX9P2")),
+    ("Cek NTB-7K3QX9P2.", status("NTB-7K3QX9P2")),
+    ("CHECK NTB-7K3QX9P2?", status("NTB-7K3QX9P2")),
+    ("status: NTB-7K3QX9P2", status("NTB-7K3QX9P2")),
+    ("  cek   ntb 7k3qx9p2  ", status("NTB-7K3QX9P2")),
+    ("cek ntb7k3qx9p2", status("NTB-7K3QX9P2")),
+    ("cek 7K3QX9P2", status("NTB-7K3QX9P2")),
+    ("cek status NTB-7K3QX9P2", status("NTB-7K3QX9P2")),
+    ("cek status aduan NTB-7K3QX9P2", status("NTB-7K3QX9P2")),
+    ("Check my complaint NTB-7K3QX9P2", status("NTB-7K3QX9P2")),
+    ("status kode NTB-7K3QX9P2!", status("NTB-7K3QX9P2")),
+    ("/status NTB-7K3QX9P2", status("NTB-7K3QX9P2")),
+    ("/status@AduanNtbBot ntb-7k3qx9p2", status("NTB-7K3QX9P2")),
+    ("/cek NTB-7K3QX9P2", status("NTB-7K3QX9P2")),
+    ("STATUS ntb-lkoqx9p2", status("NTB-1K0QX9P2")),
+    ("cek ADU-7K3QX9P2", status("ADU-7K3QX9P2")),
+    ("NTB-7K3QX9P2", status("NTB-7K3QX9P2")),
+    ("ntb 7k3qx9p2", status("NTB-7K3QX9P2")),
+    ("ntb-7k3qx9p2.", status("NTB-7K3QX9P2")),
+    ("7K3QX9P2", status("NTB-7K3QX9P2")),
+    ("STATUS NTB-00000000", status("NTB-00000000")),
+    ("/status tidak-ada", status(None)),
+    ("/status 12345", status(None)),
+    # Instructions: the keyword alone, a bare STATUS, Telegram's /start with its payload, greetings alone.
+    ("/start", HELP),
+    ("/start kampanye-2026", HELP),
+    ("/help", HELP),
+    ("/help@AduanNtbBot", HELP),
+    ("BANTUAN", HELP),
+    ("bantuan?", HELP),
+    ("HELP", HELP),
+    ("Info", HELP),
+    ("menu", HELP),
+    ("Mulai", HELP),
+    ("STATUS", HELP),
+    ("cek", HELP),
+    ("Cek status aduan", HELP),
+    ("check my complaint?", HELP),
+    ("halo", HELP),
+    ("Assalamualaikum wr wb", HELP),
+    ("selamat pagi min", HELP),
+    ("Pagi kak", HELP),
+    ("hello, good morning", HELP),
+    ("P", HELP),
+    # Complaints that open with a command word.
+    ("Check out my new phone!", NONE),
+    ("Cek jalan berlubang", NONE),
+    ("cek air pdam mati", NONE),
+    ("Status jalan rusak", NONE),
+    ("Status bantuan PKH saya", NONE),
+    ("status bantuan PKH saya belum jelas", NONE),
+    ("cek dulu jalan rusak di Selong", NONE),
+    ("cek lampunya mati semua", NONE),
+    ("cek lampunya", NONE),
+    ("Info banjir", NONE),
+    ("Info banjir di Bima hari ini?", NONE),
+    ("Bantuan sembako?", NONE),
+    ("Bantuan sembako belum cair di desa kami", NONE),
+    ("Help banjir", NONE),
+    ("Help, the bridge in Sumbawa collapsed", NONE),
+    ("Menu makanan bergizi gratis di SDN 2 Gerung basi", NONE),
+    ("Mulai kapan jalan ini diperbaiki?", NONE),
+    ("Start of the flood was at 3am near Ampenan", NONE),
+    ("Status NTB-7K3QX9P2 belum ada tindakan, jalan masih rusak", NONE),
+    ("cek NTB-7K3QX9P2 kenapa belum ditangani", NONE),
+    ("/start jalan rusak di depan rumah saya", NONE),
+    ("Checkpoint polisi liar di jalan Bypass BIL", NONE),
+    ("statusnya bagaimana?", NONE),
+    ("halo, jalan di depan rumah rusak parah", NONE),
+    ("selamat pagi, air PDAM mati 3 hari", NONE),
+    ("terima kasih", NONE),
+    ("covid-19 di puskesmas", NONE),
+    ("Jalan NTB-1 di Sumbawa rusak", NONE),
+    ("", NONE),
 ]
 
 
-@pytest.mark.parametrize("text,expected", TABLE, ids=[t for t, _ in TABLE])
+@pytest.mark.parametrize("text,expected", TABLE, ids=[t or "(empty)" for t, _ in TABLE])
 def test_classify(text, expected):
     """Each message is a status request, a request for instructions, or a complaint."""
-    assert classify(text) == expected
+    assert classify(text, "NTB") == expected
 
 
-def test_status_code_typos_are_read_as_the_spec_says():
-    """A code typed with O for 0 and I or L for 1 is still found."""
-    assert classify("STATUS ntb-lkoqx9p2") == Command("status", "NTB-1K0QX9P2")
+def test_the_table_covers_sixty_messages():
+    """The classifier's table holds at least 60 messages, in Bahasa Indonesia and English."""
+    assert len(TABLE) >= 60
+
+
+def test_another_prefix_is_read_as_this_service_writes_it():
+    """A service with prefix LOTIM reads its own codes, with or without the dash, and a bare body as its own."""
+    assert classify("cek lotim-7k3qx9p2", "LOTIM") == status("LOTIM-7K3QX9P2")
+    assert classify("cek lotim7k3qx9p2", "LOTIM") == status("LOTIM-7K3QX9P2")
+    assert classify("cek 7K3QX9P2", "LOTIM") == status("LOTIM-7K3QX9P2")
+    assert classify("cek lotim banjir", "LOTIM") is None
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(st.text(max_size=400))
+def test_arbitrary_text_never_raises(text):
+    """Whatever a citizen types, the classifier answers a command or None, and never raises."""
+    result = classify(text, "NTB")
+    assert result is None or result.name in ("status", "objection", "help")
+
+
+@settings(max_examples=150, deadline=None, derandomize=True)
+@given(st.text(max_size=60).map(lambda t: t.strip()) | st.sampled_from(["STATUS NTB-7K3QX9P2", "/start", "halo", "NTB-7K3QX9P2",
+                                                                         "KEBERATAN NTB-7K3QX9P2 masih rusak"]),
+       st.sampled_from(["image", "document", "voice", "video"]))
+def test_a_message_with_media_is_never_a_command(text, kind):
+    """A message that carries a photo, a document, a voice note or a video opens or joins a complaint, whatever its words."""
+    msg = InboundMessage(channel="whatsapp", provider_message_id="wamid.1", text=text or "[foto]", received_at=NOW,
+                         sender_id="628", reply_to="628", mergeable=True,
+                         attachments=(Attachment(kind=kind, channel_ref="media-1"),))
+    assert command_of(WriteItem(msg, CONFIG)) is None
+
+
+def test_a_message_with_a_place_is_never_a_command(sample_config):
+    """A shared location captioned "status" is a complaint's place, not a status request."""
+    msg = InboundMessage(channel="telegram", provider_message_id="1", text="cek NTB-7K3QX9P2", received_at=NOW,
+                         sender_id="5", reply_to="5", mergeable=True, lat=-8.58, lon=116.1)
+    assert command_of(WriteItem(msg, sample_config)) is None
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("keberatan NTB-7K3QX9P2 " + " \n" * 10000 + ".", Command("objection", "NTB-7K3QX9P2")),
+    ("keberatan NTB-7K3QX9P2 " + "jalan masih rusak " * 1000, Command("objection", "NTB-7K3QX9P2", ("jalan masih rusak " * 1000).strip())),
+    ("status NTB-7K3QX9P2 " + " " * 20000 + "x", None),
+    ("/start" + " " * 500 + "jalan rusak", None),
+    ("cek " + "a " * 10000, None),
+    ("NTB-7K3QX9P2" + "!" * 20000, None),
+    ("halo " * 5000, None),
+], ids=["objection-blank-run", "objection-long-reason", "status-blank-run", "start-blank-run", "cek-words", "code-bangs", "greetings"])
+def test_long_messages_are_read_on_a_bounded_head(text, expected):
+    """Only a bounded head is matched: a long message is a complaint, unless it is an objection with its reason."""
+    assert classify(text, "NTB") == expected
 
 
 def msg(pid: str, text: str, **extra) -> InboundMessage:
@@ -114,3 +231,21 @@ def test_edit_joins_the_complaint_of_the_message_it_edits(db, sample_config):
     batch = [WriteItem(edit, sample_config)]
     write_batch(db, batch, later, "http://aduan.test")
     assert batch[0].result.outcome == "followup" and batch[0].result.code == opened.code
+
+
+def test_a_place_sent_in_the_same_batch_as_the_text_is_the_complaints(db, sample_config):
+    """A text and then a location, stored in one batch: the complaint opened by the text gets the place."""
+    write(db, sample_config, msg("555:1", "Jembatan putus di Desa Sukamulia"),
+          msg("555:2", "[lokasi]", lat=-8.65, lon=116.53))
+    with db.reader.connect() as conn:
+        assert conn.execute(select(m.Complaint.lat, m.Complaint.lon)).one() == (-8.65, 116.53)
+    assert count(db, m.FollowUp) == 1
+
+
+def test_a_redelivered_command_gets_the_first_answer_and_writes_nothing(db, sample_config):
+    """A status request stored once and delivered again is a duplicate: answered, nothing new queued."""
+    (first,) = write(db, sample_config, msg("1", "STATUS NTB-7K3QX9P2"))
+    (again,) = write(db, sample_config, msg("1", "STATUS NTB-7K3QX9P2"))
+    assert first.outcome == "command" and again.outcome == "duplicate"
+    assert again.response == {"command": "status", "code": "NTB-7K3QX9P2"}
+    assert len(replies(db)) == 1

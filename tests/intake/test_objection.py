@@ -33,7 +33,7 @@ TABLE = [
 @pytest.mark.parametrize("text,expected", TABLE, ids=[t for t, _ in TABLE])
 def test_classify_objections(text, expected):
     """KEBERATAN with a code is an objection; the word opening a sentence is a complaint."""
-    assert classify(text) == expected
+    assert classify(text, "NTB") == expected
 
 
 def msg(pid: str, text: str, sender: str = "555", at: datetime = NOW) -> InboundMessage:

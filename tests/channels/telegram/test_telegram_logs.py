@@ -59,3 +59,13 @@ async def test_no_secret_reaches_the_logs(tg_client, tg_env, fake_api, post_upda
     everything = json.dumps(lines) + "\n".join(ours)
     for secret in (TOKEN, TOKEN.split(":")[1], SECRET, WRONG_SECRET, "WrongTokenWrongTokenWrongToken"):
         assert secret not in everything
+
+
+async def test_unreadable_message_is_logged_at_warning_with_its_update_id(tg_client, post_update, log_lines):
+    """A message we cannot read is answered 200 and logged at warning with its update_id; an ignored type at info."""
+    assert (await post_update(tg_client, fixture_bytes("message__location_as_strings"))).status == 200
+    assert (await post_update(tg_client, fixture_bytes("poll__stopped"))).status == 200
+    seen = [(line["event"], line["level"], line["update_id"], line["reason"]) for line in log_lines()
+            if line["event"] in ("telegram.unreadable", "telegram.ignored")]
+    assert seen == [("telegram.unreadable", "warning", 810000028, "message fields of the wrong type"),
+                    ("telegram.ignored", "info", 810000025, "update type poll")]

@@ -57,6 +57,9 @@ TABLE = [
         "5550001:107", "Banjir di Kecamatan Ampenan",
         attachments=[("video", "video/mp4", "BAACAgUAAxkBAAIBvideo", 5242880, "banjir.mp4")])),
     ("location", "message__location", 200, message("5550001:108", "[lokasi]", lat=-8.650979, lon=116.324944)),
+    ("venue keeps its name and address", "message__venue", 200, message(
+        "5550001:112", "[lokasi] Kantor Camat Suralaga, Jl. Raya Suralaga No. 1, Lombok Timur",
+        lat=-8.583212, lon=116.591877)),
     ("own contact: the reporter's phone", "message__contact_own", 200, message(
         "5550001:109", "[kontak]", reporter=("Siti Aminah", "+6281234567890", "5550001"))),
     ("someone else's contact stays in the text", "message__contact_other", 200, message(
@@ -72,6 +75,10 @@ TABLE = [
     ("sticker", "message__sticker", 200, "no text, media or location we keep"),
     ("live location moving", "edited_message__live_location", 200, "live location update"),
     ("button press", "callback_query__button", 200, "update type callback_query"),
+    ("button press without fields PTB requires", "callback_query__without_chat_instance", 200, "update type callback_query"),
+    ("inline query of an old client, without offset", "inline_query__old_client", 200, "update type inline_query"),
+    ("stopped poll, without fields PTB requires", "poll__stopped", 200, "update type poll"),
+    ("chosen inline result", "chosen_inline_result__article", 200, "update type chosen_inline_result"),
     ("user blocked the bot", "my_chat_member__blocked", 200, "update type my_chat_member"),
     ("channel post", "channel_post__text", 200, "update type channel_post"),
     ("unknown update type", "unknown__future_update", 200, "update type business_future_event"),
@@ -138,19 +145,13 @@ MALFORMED = [
     ("no update id", b'{"message": {"message_id": 1}}'),
     ("update id a string", b'{"update_id": "5", "message": {}}'),
     ("update id a boolean", b'{"update_id": true}'),
-    ("message without chat or date", b'{"update_id": 5, "message": {"message_id": 1}}'),
-    ("chat a string", b'{"update_id": 5, "message": {"message_id": 1, "date": 1, "chat": "x"}}'),
-    ("text a number", b'{"update_id": 5, "message": {"message_id": 1, "date": 1, "chat": {"id": 1, "type": "private"}, "text": 5}}'),
-    ("date out of range", b'{"update_id": 5, "message": {"message_id": 1, "date": 99999999999999999, "chat": {"id": 1, "type": "private"}, "text": "x"}}'),
-    ("latitude a string", b'{"update_id": 5, "message": {"message_id": 1, "date": 1, "chat": {"id": 1, "type": "private"}, "location": {"latitude": "a", "longitude": 1}}}'),
-    ("entity length a string", b'{"update_id": 5, "message": {"message_id": 1, "date": 1, "chat": {"id": 1, "type": "private"}, "text": "/x", "entities": [{"type": "bot_command", "offset": 0, "length": "z"}]}}'),
     ("not utf-8", b'{"update_id": 5, "message": "\xff"}'),
 ]
 
 
 @pytest.mark.parametrize(("label", "body"), MALFORMED, ids=[row[0] for row in MALFORMED])
 def test_malformed_body_is_rejected_not_raised(label, body):
-    """A body that is not a Telegram update is Malformed, never an exception."""
+    """A body that is not a JSON object with an integer update_id is Malformed, never an exception."""
     assert isinstance(parse(body, BOT_USERNAME, NOW), Malformed)
 
 
@@ -159,6 +160,45 @@ async def test_malformed_body_answers_400(label, body, tg_client, tg_runtime, po
     """Garbage or truncated bodies with the right secret answer 400, never 500, and store nothing."""
     resp = await post_update(tg_client, body)
     assert resp.status == 400
+    assert rows(tg_runtime) == (0, 0, 0)
+
+
+PTB_CANNOT_BUILD = "message python-telegram-bot cannot build"
+WRONG_TYPE = "message fields of the wrong type"
+# (label, body, reason up to the exception's name): messages from authenticated Telegram that we cannot read.
+UNREADABLE = [
+    ("latitude and longitude as strings", fixture_bytes("message__location_as_strings"), WRONG_TYPE),
+    ("message without chat or date", b'{"update_id": 5, "message": {"message_id": 1}}', PTB_CANNOT_BUILD),
+    ("message a string", b'{"update_id": 5, "message": "hello"}', "message is not an object"),
+    ("edited message null", b'{"update_id": 5, "edited_message": null}', "edited_message is not an object"),
+    ("chat a string", b'{"update_id": 5, "message": {"message_id": 1, "date": 1, "chat": "x"}}', PTB_CANNOT_BUILD),
+    ("text a number", b'{"update_id": 5, "message": {"message_id": 1, "date": 1, "chat": {"id": 1, "type": "private"}, "text": 5}}',
+     WRONG_TYPE),
+    ("date out of range", b'{"update_id": 5, "message": {"message_id": 1, "date": 99999999999999999, "chat": {"id": 1, "type": "private"}, "text": "x"}}',
+     PTB_CANNOT_BUILD),
+    ("entity length a string", b'{"update_id": 5, "message": {"message_id": 1, "date": 1, "chat": {"id": 1, "type": "private"}, "text": "/x", "entities": [{"type": "bot_command", "offset": 0, "length": "z"}]}}',
+     WRONG_TYPE),
+    ("venue without address", b'{"update_id": 5, "message": {"message_id": 1, "date": 1, "chat": {"id": 1, "type": "private"}, "venue": {"location": {"latitude": 1, "longitude": 2}, "title": "x"}}}',
+     PTB_CANNOT_BUILD),
+    ("venue title a number", b'{"update_id": 5, "message": {"message_id": 1, "date": 1, "chat": {"id": 1, "type": "private"}, "venue": {"location": {"latitude": 1, "longitude": 2}, "title": 7, "address": "y"}}}',
+     WRONG_TYPE),
+]
+
+
+@pytest.mark.parametrize(("label", "body", "reason"), UNREADABLE, ids=[row[0] for row in UNREADABLE])
+def test_unreadable_message_is_ignored_as_not_understood(label, body, reason):
+    """A message PTB cannot build, or whose fields have the wrong type, is Ignored as not understood, never Malformed."""
+    result = parse(body, BOT_USERNAME, NOW)
+    assert isinstance(result, Ignored) and not result.understood
+    assert result.reason.split(" (")[0] == reason
+    assert result.update_id == json.loads(body)["update_id"]
+
+
+@pytest.mark.parametrize(("label", "body", "reason"), UNREADABLE, ids=[row[0] for row in UNREADABLE])
+async def test_unreadable_message_answers_200(label, body, reason, tg_client, tg_runtime, post_update, rows):
+    """A message from Telegram that we cannot read answers 200, so Telegram does not retry it for hours; nothing is stored."""
+    resp = await post_update(tg_client, body)
+    assert resp.status == 200
     assert rows(tg_runtime) == (0, 0, 0)
 
 

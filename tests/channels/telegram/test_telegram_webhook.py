@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 import json
 from dataclasses import replace
+from datetime import datetime, timezone
 
 import aiohttp
 import pytest
 from sqlalchemy import select
+from telegram import Chat, Location, Message, Update, User, Venue
 
 from api.runtime import build_runtime
 from channels.telegram import deliverers
@@ -83,6 +85,60 @@ async def test_concurrent_storm_of_a_new_update_creates_one_complaint(tg_client,
     resps = await asyncio.gather(*(post_update(tg_client, body) for _ in range(20)))
     assert {r.status for r in resps} == {200}
     assert rows(tg_runtime) == (1, 1, 1)
+
+
+VENUE_TEXT = "[lokasi] Kantor Camat Suralaga, Jl. Raya Suralaga No. 1, Lombok Timur"
+
+
+def stored_complaint(runtime):
+    """Return the one complaint stored (failing if there is not exactly one)."""
+    with runtime.db.reader.connect() as conn:
+        [complaint] = conn.execute(select(models.Complaint)).all()
+    return complaint
+
+
+async def test_venue_becomes_one_complaint_with_its_place(tg_client, tg_runtime, post_update, rows):
+    """A shared venue is one complaint at the venue's coordinates, its title and address in the text."""
+    assert (await post_update(tg_client, fixture_bytes("message__venue"))).status == 200
+    assert rows(tg_runtime) == (1, 1, 1)
+    complaint = stored_complaint(tg_runtime)
+    assert (complaint.text, complaint.lat, complaint.lon) == (VENUE_TEXT, -8.583212, 116.591877)
+
+
+async def test_redelivered_venue_creates_one_complaint(tg_client, tg_runtime, post_update, rows):
+    """The same venue update delivered again answers 200 and still makes one complaint."""
+    body = fixture_bytes("message__venue")
+    for _ in range(3):
+        assert (await post_update(tg_client, body)).status == 200
+    assert rows(tg_runtime) == (1, 1, 1)
+    assert stored_complaint(tg_runtime).text == VENUE_TEXT
+
+
+async def test_venue_update_built_by_python_telegram_bot(tg_client, tg_runtime, post_update, rows):
+    """A venue update serialized by python-telegram-bot itself (venue without the top-level location) keeps its place."""
+    citizen = User(id=5550031, is_bot=False, first_name="Baiq", last_name="Nurul", language_code="id")
+    venue = Venue(location=Location(latitude=-8.724417, longitude=116.2771), title="Puskesmas Kediri",
+                  address="Jl. Raya Kediri, Lombok Barat", google_place_id="ChIJScrubbedPlaceId000001")
+    message = Message(message_id=7, date=datetime(2026, 1, 1, 3, 0, tzinfo=timezone.utc),
+                      chat=Chat(id=5550031, type=Chat.PRIVATE, first_name="Baiq"), from_user=citizen, venue=venue)
+    body = Update(update_id=810000031, message=message).to_json().encode()
+    assert (await post_update(tg_client, body)).status == 200
+    assert rows(tg_runtime) == (1, 1, 1)
+    complaint = stored_complaint(tg_runtime)
+    assert (complaint.text, complaint.lat, complaint.lon, complaint.sender_id) == (
+        "[lokasi] Puskesmas Kediri, Jl. Raya Kediri, Lombok Barat", -8.724417, 116.2771, "5550031")
+
+
+@pytest.mark.parametrize(
+    "fixture",
+    ["inline_query__old_client", "poll__stopped", "chosen_inline_result__article", "unknown__future_update",
+     "callback_query__without_chat_instance", "message__location_as_strings"],
+)
+async def test_update_we_do_not_take_is_never_refused(fixture, tg_client, tg_runtime, post_update, rows):
+    """Update types we ignore, including shapes PTB cannot build, and a message we cannot read answer 200 and store nothing."""
+    for _ in range(2):
+        assert (await post_update(tg_client, fixture_bytes(fixture))).status == 200
+    assert rows(tg_runtime) == (0, 0, 0)
 
 
 async def test_out_of_order_updates_are_both_kept(tg_client, tg_runtime, post_update, rows):

@@ -75,6 +75,16 @@ def notification(value: dict) -> bytes:
     b"", b"garbage", b"{", b"[]", b"42", b'{"object": "whatsapp_business_account"}',
     b'{"object": "whatsapp_business_account", "entry": [{"changes": {}}]}',
     b'{"object": "whatsapp_business_account", "entry": [{"changes": ["x"]}]}',
+    b"\xc3\x28", b'{"object": "whatsapp_business_account", "entry": [{"changes": [{"field": "messages", "va',
+], ids=lambda b: repr(b[:48]))
+async def test_garbage_and_truncated_bodies_are_400(wa, wa_client, count, body):
+    """A signed body that is not Meta's envelope answers 400, never 500, and stores nothing."""
+    resp = await wa_client.post(wa.path, data=body, headers=wa.sign(body))
+    assert resp.status == 400
+    assert count(models.InboundMessage) == 0
+
+
+@pytest.mark.parametrize("body", [
     notification({"messages": {}}),
     notification({"messages": ["x"]}),
     notification({"messages": [{"id": "wamid.1", "type": "text", "text": {"body": "x"}}]}),
@@ -83,13 +93,13 @@ def notification(value: dict) -> bytes:
     notification({"messages": [{"from": "62812", "id": "wamid.1", "type": "image", "image": {"mime_type": "image/jpeg"}}]}),
     notification({"messages": [{"from": "62812", "id": "wamid.1", "type": "location", "location": {"latitude": "x"}}]}),
     notification({"messages": [{"from": "62812", "id": "w" * 300, "type": "text", "text": {"body": "x"}}]}),
+    notification({"messages": [{"from": "62812", "id": "wamid.1", "type": "edit", "edit": {"message": {}}}]}),
     notification({"statuses": {}}),
-    b"\xc3\x28", b'{"object": "whatsapp_business_account", "entry": [{"changes": [{"field": "messages", "va',
-], ids=lambda b: repr(b[:48]))
-async def test_garbage_and_truncated_bodies_are_400(wa, wa_client, count, body):
-    """A signed body that is not WhatsApp's format answers 400, never 500, and stores nothing."""
+], ids=lambda b: repr(b[-90:]))
+async def test_unreadable_messages_in_a_meta_envelope_are_ignored_with_200(wa, wa_client, count, body):
+    """A message of Meta's envelope that cannot be read is ignored with 200 (no retry loop) and stores nothing."""
     resp = await wa_client.post(wa.path, data=body, headers=wa.sign(body))
-    assert resp.status == 400
+    assert resp.status == 200
     assert count(models.InboundMessage) == 0
 
 
