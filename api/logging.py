@@ -36,6 +36,12 @@ def _json(event: dict, **_kw) -> str:
     return orjson.dumps(event, default=str).decode()
 
 
+def console_renderer() -> structlog.dev.ConsoleRenderer:
+    """The terminal's renderer, with plain tracebacks: rich's (used when rich is installed) prints every frame's
+    local variables, which may hold a token or a citizen's message, and takes seconds on a large frame."""
+    return structlog.dev.ConsoleRenderer(exception_formatter=structlog.dev.plain_traceback)
+
+
 def configure(level: str = "INFO", json_output: bool | None = None, stream: TextIO | None = None) -> None:
     """Configure structlog (and the standard logging beside it) to write to `stream` (stderr by default)."""
     stream = stream or sys.stderr
@@ -47,7 +53,7 @@ def configure(level: str = "INFO", json_output: bool | None = None, stream: Text
         _timestamp,
         _redact,
         structlog.processors.format_exc_info,
-        structlog.processors.JSONRenderer(serializer=_json) if json_output else structlog.dev.ConsoleRenderer(),
+        structlog.processors.JSONRenderer(serializer=_json) if json_output else console_renderer(),
     ]
     structlog.configure(
         processors=processors,

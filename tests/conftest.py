@@ -8,10 +8,12 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+import structlog
 from sqlalchemy import event, text
 from sqlalchemy.pool import Pool
 
 from api.app import create_app
+from api.logging import console_renderer
 from api.runtime import build_runtime
 from config.env import Env
 from config.loader import load_config
@@ -23,6 +25,9 @@ ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_CONFIG = ROOT / "config"
 OPERATOR_TOKEN = "test-operator-token-0123456789"
 PG_URL = os.environ.get("ADUAN_TEST_DATABASE_URL")
+
+# Tests that do not configure logging themselves keep structlog's defaults, but with plain tracebacks (as `serve`).
+structlog.configure(processors=[*structlog.get_config()["processors"][:-1], console_renderer()])
 
 
 @pytest.fixture(autouse=True)

@@ -1,7 +1,8 @@
-"""What the three SMS gateways share: parse outcomes, the normalized message, attachment labels, redaction."""
+"""What the three SMS gateways share: parse outcomes, the normalized message, numbers, attachment labels, redaction."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import parse_qsl
@@ -15,7 +16,13 @@ MAX_ID = 255
 MAX_CONTENT_TYPE = 100
 
 # The text of a message that only carries media, so a complaint always has text (Bahasa Indonesia).
-PLACEHOLDERS = {"image": "[foto]", "video": "[video]", "audio": "[audio]", "document": "[dokumen]"}
+# "unknown": media whose type the gateway did not say (the media fetcher asks for it later).
+PLACEHOLDERS = {"image": "[foto]", "video": "[video]", "audio": "[audio]", "document": "[dokumen]",
+                "unknown": "[lampiran]"}
+# The digits of an international number: a country code never starts with 0, and E.164 allows at most 15
+# digits; 7 is the shortest Vonage's SMS API takes in `to` (pattern \d{7,15}).
+_INTERNATIONAL_DIGITS = re.compile(r"[1-9][0-9]{6,14}")
+_SEPARATORS = re.compile(r"[\s-]")
 
 
 @dataclass(frozen=True)
@@ -38,9 +45,30 @@ def form_params(data: bytes | str) -> list[tuple[str, str]]:
     return parse_qsl(text, keep_blank_values=True, errors="strict")
 
 
+def e164(number: str, *, plus_implied: bool = False) -> str:
+    """Return an international number as "+" and its digits; anything else (a local 08… number, a short code,
+    an alphanumeric sender) stripped of outer spaces, as given.
+
+    "+62 812-0000-1111" becomes "+6281200001111". With `plus_implied`, for a gateway that writes every
+    international number without its "+" (Vonage's `msisdn`), bare digits are one too: "6281234567890"
+    becomes "+6281234567890".
+    """
+    given = number.strip()
+    compact = _SEPARATORS.sub("", given)
+    if compact.startswith("+"):
+        digits = compact[1:]
+    elif plus_implied:
+        digits = compact
+    else:
+        return given
+    return "+" + digits if _INTERNATIONAL_DIGITS.fullmatch(digits) else given
+
+
 def attachment_kind(content_type: str | None) -> str:
-    """Name the attachment kind of a media content type (image, video, audio, else document)."""
-    major = (content_type or "").split("/", 1)[0].strip().lower()
+    """Name the attachment kind of a media content type (image, video, audio, else document; unknown without one)."""
+    if not (content_type or "").strip():
+        return "unknown"
+    major = content_type.split("/", 1)[0].strip().lower()
     return major if major in ("image", "video", "audio") else "document"
 
 
@@ -55,11 +83,13 @@ def valid_sender(sender: object) -> bool:
 
 
 def inbound(provider_message_id: str, sender: str, text: str, raw: str, now: datetime, via: str,
-            attachments: tuple[Attachment, ...] = ()) -> InboundMessage:
+            attachments: tuple[Attachment, ...] = (), reply_to: str | None = None) -> InboundMessage:
     """Build the normalized message of one SMS: replies go back to the sender through the gateway it came by.
 
-    The three gateways share the channel "sms", so each id carries its gateway's name: a generic
-    gateway's "42" must never be taken for a redelivery of another gateway's "42".
+    `sender` is the reporter's number as stored (E.164 where it is a number, see `e164`), also the
+    sender id that merges their messages; `reply_to` is the sender in the form the gateway takes back,
+    the stored number unless given. The three gateways share the channel "sms", so each id carries its
+    gateway's name: a generic gateway's "42" must never be taken for a redelivery of another gateway's "42".
     """
     sender = sender.strip()
     return InboundMessage(
@@ -69,7 +99,7 @@ def inbound(provider_message_id: str, sender: str, text: str, raw: str, now: dat
         received_at=now,
         raw=raw,
         sender_id=sender,
-        reply_to=sender,
+        reply_to=(reply_to or sender).strip(),
         reporter=Reporter(phone=sender, channel_user_id=sender),
         attachments=attachments,
         mergeable=True,

@@ -12,7 +12,7 @@ import aiohttp
 import orjson
 
 from channels.sms import split
-from channels.sms.common import MAX_ID, Ignored, Rejected, inbound, scrub, valid_sender
+from channels.sms.common import MAX_ID, Ignored, Rejected, e164, inbound, scrub, valid_sender
 from complaints.model import InboundMessage
 from config.env import Env
 from delivery.outcome import Deliverer, Delivered, Delivery, Outcome, Permanent, RetryLater, classify_status
@@ -55,6 +55,8 @@ def parse(body: bytes, now: datetime) -> InboundMessage | Ignored | Rejected:
     if not valid_sender(sender):
         return Rejected("no valid from")
     text = data.get("text")
+    if text is None:  # a gateway forwarding an MMS or a data SMS may have no words: nothing to take, no retry
+        return Ignored("no text")
     if not isinstance(text, str):
         return Rejected("text is not a string")
     if not isinstance(data.get("to"), (str, type(None))):
@@ -64,7 +66,9 @@ def parse(body: bytes, now: datetime) -> InboundMessage | Ignored | Rejected:
         return Rejected("timestamp is not a number or a string")
     if not text.strip():
         return Ignored("empty message")
-    return inbound(msg_id, sender, text, body.decode("utf-8"), now, VIA)
+    # "+62 812-0000-1111" is stored "+6281200001111"; a local "0812…" or a sender name stays as given.
+    # Replies go to `from` as the gateway wrote it: that is the form it knows.
+    return inbound(msg_id, e164(sender), text, body.decode("utf-8"), now, VIA, reply_to=sender)
 
 
 def deliverer(env: Env) -> Deliverer | None:

@@ -14,7 +14,7 @@ import aiohttp
 
 from channels.sms import split
 from channels.sms.common import (
-    MAX_CONTENT_TYPE, MAX_ID, Ignored, Rejected, attachment_kind, inbound, placeholder, scrub, valid_sender,
+    MAX_CONTENT_TYPE, MAX_ID, Ignored, Rejected, attachment_kind, e164, inbound, placeholder, scrub, valid_sender,
 )
 from complaints.model import Attachment, InboundMessage
 from config.env import Env
@@ -101,7 +101,8 @@ def parse(params: Params, raw: str, now: datetime) -> InboundMessage | Ignored |
     for i in range(max(0, min(count, MAX_MEDIA))):
         url = first.get(f"MediaUrl{i}")
         if url:
-            content_type = first.get(f"MediaContentType{i}") or None
+            # Without MediaContentType<N> the kind is "unknown": the media fetcher asks Twilio (a HEAD) later.
+            content_type = first.get(f"MediaContentType{i}", "").strip() or None
             attachments.append(Attachment(kind=attachment_kind(content_type),
                                           content_type=content_type[:MAX_CONTENT_TYPE] if content_type else None,
                                           channel_ref=url))
@@ -109,7 +110,8 @@ def parse(params: Params, raw: str, now: datetime) -> InboundMessage | Ignored |
     text = body if body.strip() else placeholder(tuple(attachments))
     if not text:
         return Ignored("empty message")
-    return inbound(sid, sender, text, raw, now, VIA, tuple(attachments))
+    # Twilio's From is E.164 already ("+62…"); e164 only strips it, as for the other gateways.
+    return inbound(sid, e164(sender), text, raw, now, VIA, tuple(attachments))
 
 
 def deliverer(env: Env) -> Deliverer | None:

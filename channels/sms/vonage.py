@@ -12,6 +12,11 @@ refuse replays older than five minutes.
 Inbound fields: https://developer.vonage.com/messaging/sms/guides/inbound-sms (msisdn, to, messageId,
 text, type, keyword, message-timestamp, timestamp, nonce, sig; concat, concat-ref, concat-total,
 concat-part on each part of a long message).
+
+Numbers: Vonage's SMS API spec (https://developer.vonage.com/api/sms; github.com/Nexmo/api-specification,
+definitions/sms.yml) writes them "in E.164 format" without the "+": an inbound `msisdn` is "447700900001",
+and the `to` of a send takes 7 to 15 digits (pattern `\\d{7,15}`, example 447700900000). So the reporter's
+number is stored "+<msisdn>" and replies go to the digits.
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ from datetime import datetime, timezone
 import aiohttp
 
 from channels.sms import split
-from channels.sms.common import MAX_ID, Ignored, Rejected, inbound, scrub, valid_sender
+from channels.sms.common import MAX_ID, Ignored, Rejected, e164, inbound, scrub, valid_sender
 from complaints.model import InboundMessage
 from config.env import Env
 from delivery.outcome import Deliverer, Delivered, Delivery, Outcome, Permanent, RetryLater, classify_status
@@ -34,11 +39,18 @@ from delivery.outcome import Deliverer, Delivered, Delivery, Outcome, Permanent,
 VIA = "sms-vonage"
 METHODS = {"md5hash": None, "md5": hashlib.md5, "sha1": hashlib.sha1, "sha256": hashlib.sha256, "sha512": hashlib.sha512}
 MAX_AGE = 300  # seconds: a signed request older (or newer) than this is a replay or a broken clock
-MAX_PARTS = 16
+MAX_PARTS = 255  # concat-total is one octet of the concatenation header: no phone sends more parts
 TIMEOUT = aiohttp.ClientTimeout(total=20)
 # https://developer.vonage.com/api-errors/sms: 1 throttled, 5 internal error ("if the error persists,
 # contact support"), 9 no credit ("top-up and retry"), 10 too many binds: trying later can succeed.
 RETRY_STATUSES = frozenset({"1", "5", "9", "10"})
+# What a delivery receipt carries and an inbound SMS never does (DeliveryReceipt in Vonage's SMS API spec;
+# https://developer.vonage.com/messaging/sms/guides/delivery-receipts): `status`, `err-code`, `scts`, and
+# `network-code` with `price`. A receipt may come with only `status`, `messageId`, `msisdn` and `to`.
+RECEIPT_FIELDS = ("status", "err-code", "scts")
+# What only an inbound SMS carries: its words or data and their parts. A request with any of them is a
+# message, whatever else it carries, so no citizen's text is ever dropped as a receipt.
+MESSAGE_FIELDS = ("text", "keyword", "data", "udh", "concat")
 
 
 @dataclass(frozen=True)
@@ -112,12 +124,18 @@ def fresh(params: Mapping[str, str], now: datetime) -> bool:
     return at is not None and abs((now - at).total_seconds()) <= MAX_AGE
 
 
+def is_receipt(params: Mapping[str, str]) -> bool:
+    """Tell whether a request is a delivery receipt: a receipt's fields and none of a message's."""
+    if any(name in params for name in MESSAGE_FIELDS):
+        return False
+    return any(name in params for name in RECEIPT_FIELDS) or ("network-code" in params and "price" in params)
+
+
 def parse(params: Mapping[str, str], raw: str, now: datetime) -> InboundMessage | Part | Ignored | Rejected:
     """Normalize one inbound SMS, or return the part of a concatenated one to hold until it is whole."""
-    if "err-code" in params or "scts" in params:
-        # A delivery receipt sent to this URL
-        # (https://developer.vonage.com/messaging/sms/building-blocks/receive-a-delivery-receipt).
-        return Ignored(f"delivery receipt: {params.get('status', '')}")
+    if is_receipt(params):
+        # A receipt of a reply we sent, delivered to this URL: nothing to store.
+        return Ignored(f"delivery receipt: {params.get('status', '')[:32]}")
     msg_id, sender, to = params.get("messageId", ""), params.get("msisdn", ""), params.get("to", "")
     if not msg_id or len(msg_id) > MAX_ID:
         return Rejected("no messageId")
@@ -128,17 +146,25 @@ def parse(params: Mapping[str, str], raw: str, now: datetime) -> InboundMessage 
         return Ignored(f"{kind} message")
     text = params.get("text", "")
     if params.get("concat", "").lower() == "true":
+        # Signed by Vonage, so a 400 would only bring it back for a day: a part we cannot place is ignored.
         try:
             total, number = int(params.get("concat-total", "")), int(params.get("concat-part", ""))
         except ValueError:
-            return Rejected("concat-total or concat-part is not a number")
+            return Ignored("part of a long message: concat-total or concat-part is not a number")
         ref = params.get("concat-ref", "")
         if not ref or len(ref) > 64 or not 1 <= number <= total <= MAX_PARTS:
-            return Rejected("bad concat-ref, concat-total or concat-part")
+            return Ignored("part of a long message: bad concat-ref, concat-total or concat-part")
+        # The msisdn as Vonage sent it: it names the part's group in the spool, so parts kept before
+        # numbers were stored with "+" still join their siblings.
         return Part(sender.strip(), to, ref, total, number, msg_id, text, raw)
     if not text.strip():
         return Ignored("empty message")
-    return inbound(msg_id, sender, text, raw, now, VIA)
+    return _message(msg_id, sender, text, raw, now)
+
+
+def _message(provider_id: str, msisdn: str, text: str, raw: str, now: datetime) -> InboundMessage:
+    """Build the message of one sender: the reporter's number "+<msisdn>", replies to the msisdn as given."""
+    return inbound(provider_id, e164(msisdn, plus_implied=True), text, raw, now, VIA, reply_to=msisdn)
 
 
 def join(parts: Sequence[Part], now: datetime) -> InboundMessage:
@@ -153,7 +179,14 @@ def join(parts: Sequence[Part], now: datetime) -> InboundMessage:
     pieces = [have[n].text if n in have else " […] " for n in range(1, first.total + 1)]
     text = "".join(pieces).strip() or "[…]"
     provider_id = f"concat:{first.msisdn}:{first.ref}:{first.message_id}"[:MAX_ID]
-    return inbound(provider_id, first.msisdn, text, "\n".join(p.raw for p in ordered), now, VIA)
+    return _message(provider_id, first.msisdn, text, "\n".join(p.raw for p in ordered), now)
+
+
+def to_number(target: str) -> str:
+    """Write a recipient as Vonage's `to` takes it: an international number's digits without "+" (a web
+    reporter's "+62 812-…" too); anything else as given."""
+    number = e164(target)
+    return number[1:] if number.startswith("+") else number
 
 
 def deliverer(env: Env) -> Deliverer | None:
@@ -168,7 +201,7 @@ def deliverer(env: Env) -> Deliverer | None:
         text = split.cap(str(delivery.payload.get("text") or ""))
         if not delivery.target or not text:
             return Permanent("no recipient or no text")
-        form = {"api_key": key, "api_secret": secret, "from": sender, "to": delivery.target, "text": text}
+        form = {"api_key": key, "api_secret": secret, "from": sender, "to": to_number(delivery.target), "text": text}
         if split.encoding(text) == split.UCS2:
             form["type"] = "unicode"
         try:

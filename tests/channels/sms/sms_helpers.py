@@ -55,12 +55,12 @@ def vonage_sign(params: dict[str, str], secret: str = VONAGE_SECRET, method: str
     return hmac.new(secret.encode(), signed.encode(), method).hexdigest()
 
 
-def vonage_params(name: str, at: float | None = None, **changes) -> dict[str, str]:
-    """Load a Vonage fixture with its timestamps set to `at` (now by default) and signed."""
+def vonage_params(name: str, at: float | None = None, drop: tuple[str, ...] = (), **changes) -> dict[str, str]:
+    """Load a Vonage fixture with its timestamps set to `at` (now by default), `drop` left out, and signed."""
     at = time.time() if at is None else at
     stamp = datetime.fromtimestamp(int(at), timezone.utc)
     params = {k: v.format(timestamp=int(at), message_timestamp=stamp.strftime("%Y-%m-%d %H:%M:%S"))
-              for k, v in load(name).items()}
+              for k, v in load(name).items() if k not in drop}
     params.update(changes)
     params["sig"] = vonage_sign(params)
     return params
@@ -82,6 +82,11 @@ def counts(runtime) -> tuple[int, int]:
 
 def inbound_rows(runtime) -> list[dict]:
     """Return the stored inbound messages with their normalized fields."""
+    return rows(runtime, m.InboundMessage)
+
+
+def rows(runtime, model) -> list[dict]:
+    """Return every stored row of one table, in the order written."""
+    table = model.__table__
     with runtime.db.reader.connect() as conn:
-        rows = conn.execute(select(m.InboundMessage).order_by(m.InboundMessage.id)).mappings().all()
-    return [dict(r) for r in rows]
+        return [dict(r) for r in conn.execute(select(table).order_by(table.c.id)).mappings().all()]

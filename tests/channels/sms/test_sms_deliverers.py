@@ -143,13 +143,30 @@ async def test_twilio_failures_are_classified(fake, session, status, payload, he
 
 
 async def test_vonage_reply_is_posted_as_vonage_documents(fake, session):
-    """POST <root>/sms/json with api_key, api_secret, from, to, text; "0" for every part is delivered."""
+    """POST <root>/sms/json with api_key, api_secret, from, to (digits, no "+"), text; "0" for every part is delivered."""
     fake.answers = [(200, {"message-count": "1", "messages": [{"to": "6281234567890", "message-id": "0C00", "status": "0"}]}, {})]
     outcome = await vonage.deliverer(env_for(fake.url))(delivery("Aduan diterima", "sms-vonage"), session)
     assert isinstance(outcome, Delivered)
     [req] = fake.requests
     assert req["path"] == "/sms/json"
-    assert req["form"] == {"api_key": KEY, "api_secret": API_SECRET, "from": "AduanNTB", "to": PHONE, "text": "Aduan diterima"}
+    assert req["form"] == {"api_key": KEY, "api_secret": API_SECRET, "from": "AduanNTB", "to": "6281234567890",
+                           "text": "Aduan diterima"}
+
+
+@pytest.mark.parametrize(
+    "target, to",
+    [
+        ("6281234567890", "6281234567890"),  # a Vonage reporter's reply target: the msisdn as Vonage sent it
+        ("+6281234567890", "6281234567890"),  # a web reporter's phone, sent through "sms"
+        ("+62 812-3456-7890", "6281234567890"),
+        ("081234567890", "081234567890"),  # not international: Vonage says what it thinks of it
+    ],
+)
+async def test_vonage_to_is_the_digits_of_an_international_number(fake, session, target, to):
+    """Vonage's `to` takes 7 to 15 digits (SMS API spec): a "+" and separators are dropped, other forms go as given."""
+    fake.answers = [(200, {"message-count": "1", "messages": [{"status": "0"}]}, {})]
+    await vonage.deliverer(env_for(fake.url))(delivery("Halo", "sms-vonage", target), session)
+    assert fake.requests[0]["form"]["to"] == to
 
 
 async def test_vonage_says_unicode_for_text_outside_gsm7(fake, session):

@@ -106,3 +106,15 @@ async def test_a_part_that_cannot_be_kept_is_503(sms_client, sms_runtime, monkey
     monkeypatch.setattr(spool, "keep", full)
     assert (await send_part(sms_client, 1)).status == 503
     assert counts(sms_runtime) == (0, 0)
+
+
+async def test_a_part_spooled_before_numbers_had_plus_still_joins(sms_client, sms_runtime):
+    """A part kept by the release that stored "6281…" joins its sibling; the message is stored as "+6281…"."""
+    handlers = sms_client.app[HANDLERS]
+    # As the previous release wrote it: the msisdn as Vonage sent it names the group and is kept in the part.
+    handlers.spool.keep(Part("6281234567890", "6281100001708", "108", 2, 1, "0A0000001234AD01", PART1, "raw"), time.time())
+    assert (await send_part(sms_client, 2)).status == 200
+    assert texts(sms_runtime) == [PART1 + PART2]
+    [row] = inbound_rows(sms_runtime)
+    assert row["provider_message_id"] == "vonage:concat:6281234567890:108:0A0000001234AD01"
+    assert row["sender_id"] == "+6281234567890"

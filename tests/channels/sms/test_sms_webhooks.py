@@ -8,23 +8,28 @@ import time
 from urllib.parse import urlencode
 
 import pytest
+from aiohttp import web
 from yarl import URL
 
+from channels.sms.http import HANDLERS
 from complaints.model import Attachment, Reporter
 from sms_helpers import (
-    PUBLIC_URL, SMS_SECRET, TWILIO_TOKEN, VONAGE_SECRET, counts, generic_headers, inbound_rows, load, twilio_form,
-    twilio_signature, vonage_params, vonage_sign,
+    PUBLIC_URL, SMS_SECRET, TWILIO_TOKEN, VONAGE_SECRET, counts, generic_headers, inbound_rows, load, rows,
+    twilio_form, twilio_signature, vonage_params, vonage_sign,
 )
+from store import models as m
 from store.db import StoreUnavailable
 
 TWILIO_PATH = "/webhooks/sms/twilio"
 VONAGE_PATH = "/webhooks/sms/vonage"
 GENERIC_PATH = "/webhooks/sms/generic"
 MEDIA = "https://api.twilio.com/2010-04-01/Accounts/AC00000000000000000000000000000000/Messages/MM0123456789abcdef0123456789abcdef/Media/"
+MEDIA_04 = MEDIA.replace("MM0123456789abcdef0123456789abcdef", "MM0123456789abcdef0123456789abcd04")
 TWILIO_SENDER = {"sender_id": "+6281234567890", "reply_to": "+6281234567890", "reply_via": "sms-twilio",
                  "reporter": Reporter(phone="+6281234567890", channel_user_id="+6281234567890")}
-VONAGE_SENDER = {"sender_id": "6281234567890", "reply_to": "6281234567890", "reply_via": "sms-vonage",
-                 "reporter": Reporter(phone="6281234567890", channel_user_id="6281234567890")}
+# Vonage's msisdn is international without "+": stored E.164, replied to as Vonage's `to` takes it (digits).
+VONAGE_SENDER = {"sender_id": "+6281234567890", "reply_to": "6281234567890", "reply_via": "sms-vonage",
+                 "reporter": Reporter(phone="+6281234567890", channel_user_id="+6281234567890")}
 
 
 @pytest.fixture
@@ -87,6 +92,10 @@ CASES = [
         "provider_message_id": "twilio:MM0123456789abcdef0123456789abcdef", "text": "[dokumen]", **TWILIO_SENDER,
         "attachments": (Attachment(kind="document", content_type="application/pdf", channel_ref=MEDIA + "ME00000000000000000000000000000002"),
                         Attachment(kind="video", content_type="video/mp4", channel_ref=MEDIA + "ME00000000000000000000000000000003"))}),
+    ("twilio mms without MediaContentType", "twilio", "twilio_message__mms_without_content_type.json", 200, {
+        "provider_message_id": "twilio:MM0123456789abcdef0123456789abcd04", "text": "[lampiran]", **TWILIO_SENDER,
+        "attachments": (Attachment(kind="unknown", content_type=None,
+                                   channel_ref=MEDIA_04 + "ME00000000000000000000000000000004"),)}),
     ("twilio unknown new parameter", "twilio", "twilio_message__unknown_new_parameter.json", 200, {
         "provider_message_id": "twilio:SM0123456789abcdef0123456789abcdef",
         "text": "Jalan rusak parah di Selong, mohon segera diperbaiki", **TWILIO_SENDER}),
@@ -107,6 +116,9 @@ CASES = [
         "provider_message_id": "vonage:0A0000001234ABCF", "text": "Air PDAM mati & keruh, tolong=segera", **VONAGE_SENDER}),
     ("vonage binary", "vonage", "vonage_inbound__binary.json", 200, None),
     ("vonage delivery receipt", "vonage", "vonage_receipt__delivered.json", 200, None),
+    ("vonage minimal receipt by GET", "vonage", "vonage_receipt__minimal.json", 200, None),
+    ("vonage minimal receipt by POST form", "vonage-form", "vonage_receipt__minimal.json", 200, None),
+    ("vonage minimal receipt by POST JSON", "vonage-json", "vonage_receipt__minimal.json", 200, None),
     ("generic text", "generic", "generic_message__text.json", 200, {
         "provider_message_id": "generic:gw-20260501-000123", "text": "Sampah tidak diangkut dua minggu di Mataram",
         "sender_id": "+6281234567890", "reply_to": "+6281234567890", "reply_via": "sms-generic",
@@ -114,6 +126,10 @@ CASES = [
     ("generic numeric id", "generic", "generic_message__numeric_id.json", 200, {
         "provider_message_id": "generic:4711", "text": "Banjir di Cakranegara, air setinggi lutut", "sender_id": "+6281234567891",
         "reply_via": "sms-generic"}),
+    ("generic number with spaces and dashes", "generic", "generic_message__spaced_number.json", 200, {
+        "provider_message_id": "generic:gw-20260501-000124", "text": "Drainase tersumbat di Jalan Pejanggik, Mataram",
+        "sender_id": "+6281200001111", "reply_to": "+62 812-0000-1111", "reply_via": "sms-generic",
+        "reporter": Reporter(phone="+6281200001111", channel_user_id="+6281200001111")}),
     ("generic empty text", "generic", "generic_message__empty_text.json", 200, None),
     ("generic without from", "generic", "generic_message__no_from.json", 400, None),
 ]
@@ -147,7 +163,7 @@ async def test_vonage_long_message_is_joined_when_its_parts_arrive(sms_client, s
     [msg] = handed
     assert msg.provider_message_id == "vonage:concat:6281234567890:108:0A0000001234AD01"
     assert msg.text == load("vonage_inbound__concat_part1.json")["text"] + load("vonage_inbound__concat_part2.json")["text"]
-    assert msg.reply_via == "sms-vonage" and msg.sender_id == "6281234567890"
+    assert msg.reply_via == "sms-vonage" and msg.sender_id == "+6281234567890" and msg.reply_to == "6281234567890"
     again, _ = await send_vonage(sms_client, vonage_params("vonage_inbound__concat_part2.json"))
     assert again.status == 200 and len(handed) == 1  # a late redelivery of a part opens nothing
     assert counts(sms_runtime) == (1, 1)
@@ -352,3 +368,131 @@ async def test_no_secret_reaches_the_logs(sms_client, sms_runtime, sms_env, log_
     assert "sms.accepted" in text and "sms.unauthentic" in text
     for secret in sms_env.secrets() + (TWILIO_TOKEN, VONAGE_SECRET, SMS_SECRET, bad_sig, params["sig"], "ab" * 32):
         assert secret not in text
+
+
+# --- media without a type, E.164 numbers, delivery receipts -----------------------------------------------
+
+
+async def test_twilio_media_without_content_type_is_an_unknown_attachment(sms_client, sms_runtime):
+    """MMS media without MediaContentType0 make one complaint "[lampiran]" with an attachment of kind "unknown"."""
+    resp, _ = await send_twilio(sms_client, load("twilio_message__mms_without_content_type.json"))
+    assert resp.status == 200
+    [complaint] = rows(sms_runtime, m.Complaint)
+    [attachment] = rows(sms_runtime, m.Attachment)
+    assert complaint["text"] == "[lampiran]"
+    assert (attachment["complaint_id"], attachment["kind"], attachment["content_type"]) == (complaint["id"], "unknown", None)
+    assert attachment["channel_ref"] == MEDIA_04 + "ME00000000000000000000000000000004"
+
+
+@pytest.fixture
+async def fake_vonage(aiohttp_server):
+    """A loopback stand-in for Vonage's SMS API: records each form sent to /sms/json and accepts it."""
+    sent: list[dict] = []
+
+    async def send_sms(request: web.Request) -> web.Response:
+        sent.append(dict(await request.post()))
+        return web.json_response({"message-count": "1", "messages": [{"status": "0", "message-id": "0C00"}]})
+
+    app = web.Application()
+    app.router.add_post("/sms/json", send_sms)
+    server = await aiohttp_server(app)
+    return str(server.make_url("")).rstrip("/"), sent
+
+
+async def test_vonage_reporter_phone_is_e164_and_the_reply_goes_to_vonage_digits(client_with, fake_vonage):
+    """A Vonage text stores the reporter's phone "+62…"; the acknowledgement is sent to Vonage with `to` "62…"."""
+    url, sent = fake_vonage
+    client, runtime = await client_with(vonage_api_url=url)
+    resp, _ = await send_vonage(client, vonage_params("vonage_inbound__text.json"))
+    assert resp.status == 200
+    [reporter] = rows(runtime, m.Reporter)
+    [complaint] = rows(runtime, m.Complaint)
+    assert (reporter["phone"], complaint["sender_id"]) == ("+6281234567890", "+6281234567890")
+    [ack] = [o for o in rows(runtime, m.Outbox) if o["event"] == "citizen.ack"]
+    assert (ack["transport"], ack["target"]) == ("sms-vonage", "6281234567890")
+    for _ in range(100):  # the outbox worker sends it right after the commit
+        if sent:
+            break
+        await asyncio.sleep(0.05)
+    [form] = sent
+    assert form["to"] == "6281234567890" and form["from"] == "AduanNTB"
+
+
+async def test_generic_international_number_is_stored_e164(sms_client, sms_runtime):
+    """A generic gateway's "+62 812-0000-1111" is the reporter's phone "+6281200001111"."""
+    resp, _ = await send_generic(sms_client, load("generic_message__spaced_number.json"))
+    assert resp.status == 200
+    [reporter] = rows(sms_runtime, m.Reporter)
+    [complaint] = rows(sms_runtime, m.Complaint)
+    assert (reporter["phone"], complaint["sender_id"]) == ("+6281200001111", "+6281200001111")
+
+
+async def test_one_vonage_sender_has_one_id_on_short_and_long_messages(sms_client, handed):
+    """A text and a long message from one msisdn reach intake with the same sender id, so they merge alike."""
+    await send_vonage(sms_client, vonage_params("vonage_inbound__text.json"))
+    await send_vonage(sms_client, vonage_params("vonage_inbound__concat_part1.json"))
+    await send_vonage(sms_client, vonage_params("vonage_inbound__concat_part2.json"))
+    assert [(msg.sender_id, msg.reply_to) for msg in handed] == [("+6281234567890", "6281234567890")] * 2
+
+
+RECEIPTS = [
+    ("status alone", (), {}),
+    ("err-code alone", ("status",), {"err-code": "0"}),
+    ("scts alone", ("status",), {"scts": "2605011024"}),
+    ("network-code with price", ("status",), {"network-code": "51010", "price": "0.03330000"}),
+]
+
+
+@pytest.mark.parametrize("how", ["get", "form", "json"])
+@pytest.mark.parametrize("label, drop, change", RECEIPTS, ids=[r[0] for r in RECEIPTS])
+async def test_vonage_receipt_is_ignored_and_stores_nothing(sms_client, sms_runtime, how, label, drop, change):
+    """A signed delivery receipt, even a minimal one (status=accepted, messageId, msisdn, to), is 200 and stores nothing."""
+    params = vonage_params("vonage_receipt__minimal.json", drop=drop, **change)
+    resp, _ = await send_vonage(sms_client, params, how)
+    assert resp.status == 200, label
+    assert counts(sms_runtime) == (0, 0)
+    assert rows(sms_runtime, m.Reporter) == [] and rows(sms_runtime, m.Outbox) == []
+
+
+async def test_vonage_message_that_names_a_status_is_still_a_message(sms_client, sms_runtime):
+    """A signed inbound SMS with words is stored even if it also carries receipt fields: no text is lost as a receipt."""
+    resp, _ = await send_vonage(sms_client, vonage_params("vonage_inbound__text.json", status="delivered", scts="2605011024"))
+    assert resp.status == 200
+    assert counts(sms_runtime) == (1, 1)
+
+
+async def test_vonage_long_message_of_more_than_sixteen_parts_is_joined(sms_client, sms_runtime, handed):
+    """A long message of 20 parts (a UCS-2 text of some 1,300 characters) is joined, not refused."""
+    for n in range(1, 21):
+        resp, _ = await send_vonage(sms_client, vonage_params(
+            "vonage_inbound__concat_part1.json", **{"concat-total": "20", "concat-part": str(n),
+                                                    "messageId": f"0A00000012345{n:03d}", "text": f"{n} "}))
+        assert resp.status == 200
+    [msg] = handed
+    assert msg.text == " ".join(str(n) for n in range(1, 21))
+    assert counts(sms_runtime) == (1, 1)
+
+
+@pytest.mark.parametrize(
+    "label, change",
+    [
+        ("part is not a number", {"concat-part": "x"}),
+        ("part 0", {"concat-part": "0"}),
+        ("part after the total", {"concat-part": "3"}),
+        ("no ref", {"concat-ref": ""}),
+        ("more parts than a header can number", {"concat-total": "256"}),
+    ],
+)
+async def test_vonage_part_that_cannot_be_placed_is_ignored(sms_client, sms_runtime, label, change):
+    """A signed part whose numbering cannot be used answers 200 (a 400 would bring it back for a day) and keeps nothing."""
+    resp, _ = await send_vonage(sms_client, vonage_params("vonage_inbound__concat_part1.json", **change))
+    assert resp.status == 200, label
+    assert counts(sms_runtime) == (0, 0)
+    assert sms_client.app[HANDLERS].spool.keys() == []
+
+
+async def test_generic_message_without_text_is_ignored(sms_client, sms_runtime):
+    """A signed generic message whose text is null (an MMS the gateway cannot forward) answers 200 and stores nothing."""
+    resp, _ = await send_generic(sms_client, {**load("generic_message__text.json"), "text": None})
+    assert resp.status == 200
+    assert counts(sms_runtime) == (0, 0)
