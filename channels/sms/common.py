@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import parse_qsl
@@ -19,10 +18,6 @@ MAX_CONTENT_TYPE = 100
 # "unknown": media whose type the gateway did not say (the media fetcher asks for it later).
 PLACEHOLDERS = {"image": "[foto]", "video": "[video]", "audio": "[audio]", "document": "[dokumen]",
                 "unknown": "[lampiran]"}
-# The digits of an international number: a country code never starts with 0, and E.164 allows at most 15
-# digits; 7 is the shortest Vonage's SMS API takes in `to` (pattern \d{7,15}).
-_INTERNATIONAL_DIGITS = re.compile(r"[1-9][0-9]{6,14}")
-_SEPARATORS = re.compile(r"[\s-]")
 
 
 @dataclass(frozen=True)
@@ -43,25 +38,6 @@ def form_params(data: bytes | str) -> list[tuple[str, str]]:
     """Decode form data or a query string, every value of a repeated name kept; ValueError if not UTF-8."""
     text = data.decode("utf-8") if isinstance(data, bytes) else data
     return parse_qsl(text, keep_blank_values=True, errors="strict")
-
-
-def e164(number: str, *, plus_implied: bool = False) -> str:
-    """Return an international number as "+" and its digits; anything else (a local 08… number, a short code,
-    an alphanumeric sender) stripped of outer spaces, as given.
-
-    "+62 812-0000-1111" becomes "+6281200001111". With `plus_implied`, for a gateway that writes every
-    international number without its "+" (Vonage's `msisdn`), bare digits are one too: "6281234567890"
-    becomes "+6281234567890".
-    """
-    given = number.strip()
-    compact = _SEPARATORS.sub("", given)
-    if compact.startswith("+"):
-        digits = compact[1:]
-    elif plus_implied:
-        digits = compact
-    else:
-        return given
-    return "+" + digits if _INTERNATIONAL_DIGITS.fullmatch(digits) else given
 
 
 def attachment_kind(content_type: str | None) -> str:

@@ -12,8 +12,9 @@ import aiohttp
 import orjson
 
 from channels.sms import split
-from channels.sms.common import MAX_ID, Ignored, Rejected, e164, inbound, scrub, valid_sender
+from channels.sms.common import MAX_ID, Ignored, Rejected, inbound, scrub, valid_sender
 from complaints.model import InboundMessage
+from complaints.phone import e164
 from config.env import Env
 from delivery.outcome import Deliverer, Delivered, Delivery, Outcome, Permanent, RetryLater, classify_status
 

@@ -14,9 +14,10 @@ import aiohttp
 
 from channels.sms import split
 from channels.sms.common import (
-    MAX_CONTENT_TYPE, MAX_ID, Ignored, Rejected, attachment_kind, e164, inbound, placeholder, scrub, valid_sender,
+    MAX_CONTENT_TYPE, MAX_ID, Ignored, Rejected, attachment_kind, inbound, placeholder, scrub, valid_sender,
 )
 from complaints.model import Attachment, InboundMessage
+from complaints.phone import e164
 from config.env import Env
 from delivery.outcome import Deliverer, Delivery, Outcome, Permanent, RetryLater, classify_status
 

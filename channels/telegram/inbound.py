@@ -11,6 +11,7 @@ from telegram import Message
 from telegram.constants import ChatType, MessageEntityType
 
 from complaints.model import Attachment, InboundMessage, Reporter
+from complaints.phone import e164
 
 CHANNEL = "telegram"
 # What the webhook and the poller ask Telegram for; anything else that arrives is ignored.
@@ -203,7 +204,7 @@ def _content(message: Message):
     # A contact is the reporter's phone only when they shared their own (the "share my number" button);
     # someone else's number stays in the text.
     if contact is not None and message.from_user is not None and contact.user_id == message.from_user.id:
-        phone = contact.phone_number
+        phone = e164(contact.phone_number, plus_implied=True)  # Telegram writes it without "+" (a digit string)
     placeholder = None
     if attachments:
         placeholder = PLACEHOLDERS[attachments[0].kind]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from channels.sms.common import e164
+from complaints.phone import e164
 
 CASES = [
     # label, as the gateway wrote it, plus implied (Vonage's msisdn), stored

@@ -62,6 +62,8 @@ TABLE = [
         lat=-8.583212, lon=116.591877)),
     ("own contact: the reporter's phone", "message__contact_own", 200, message(
         "5550001:109", "[kontak]", reporter=("Siti Aminah", "+6281234567890", "5550001"))),
+    ("own contact without the plus: stored E.164", "message__contact_own_digits", 200, message(
+        "5550001:113", "[kontak]", reporter=("Siti Aminah", "+6281234567890", "5550001"))),
     ("someone else's contact stays in the text", "message__contact_other", 200, message(
         "5550001:110", "[kontak] Pak Kades +6287765432100")),
     ("group command naming the bot", "message__group_command", 200, message(
