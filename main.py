@@ -1,5 +1,5 @@
-"""Aduan's composition root and command line: serve, db upgrade, rules check, route, token create, sweep, stats,
-export."""
+"""Aduan's composition root and command line: serve, db upgrade, rules check, route, token create/list/revoke,
+sweep, stats, export."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import json
 import os
 import signal
 import sys
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from config.env import Env
 from config.loader import LoadResult, load_config
@@ -132,7 +132,7 @@ def cmd_route(args: argparse.Namespace, env: Env) -> int:
 
 def cmd_token_create(args: argparse.Namespace, env: Env) -> int:
     from api.auth import new_token, token_hash
-    from store.queries import add_token
+    from store.access import add_token
 
     role = "agency" if args.agency else "operator"
     if args.agency:
@@ -141,12 +141,73 @@ def cmd_token_create(args: argparse.Namespace, env: Env) -> int:
             print(f'error: unknown agency "{args.agency}"', file=sys.stderr)
             return 2
     token = new_token()
+    now = datetime.now(timezone.utc)
+    expires_at = now + args.expires if args.expires else None
     db = _migrated_database(env)
-    with db.writer.begin() as conn:
-        add_token(conn, token_hash(token), role, args.agency, args.label, datetime.now(timezone.utc))
-    db.dispose()
+    try:
+        with db.writer.begin() as conn:
+            token_id = add_token(conn, token_hash(token), role, args.agency, args.label, now, expires_at)
+    finally:
+        db.dispose()
+    until = f"expires {_utc(expires_at)}" if expires_at else "does not expire"
+    print(f"{role} token {token_id} created ({until}); it is shown only this once and stored only as a hash",
+          file=sys.stderr)
     print(token)
-    print(f"{role} token created; it is shown only this once and stored only as a hash", file=sys.stderr)
+    return 0
+
+
+def _utc(moment: datetime | None) -> str | None:
+    """A stored time as ISO 8601 in UTC, to the second."""
+    return moment.astimezone(timezone.utc).isoformat(timespec="seconds") if moment else None
+
+
+def cmd_token_list(args: argparse.Namespace, env: Env) -> int:
+    from store.access import list_tokens
+
+    rows = _read_store(env, list_tokens)
+    now = datetime.now(timezone.utc)
+    tokens = [{"id": r["id"], "label": r["label"], "role": r["role"], "agency": r["agency"],
+               **{k: _utc(r[k]) for k in ("created_at", "last_used_at", "expires_at", "revoked_at")}} for r in rows]
+    if args.json:
+        print(json.dumps(tokens, ensure_ascii=False, indent=2))
+        return 0
+    if not tokens:
+        print("no tokens; create one with `python main.py token create`")
+        return 0
+
+    def state(row) -> str:
+        if row["revoked_at"] is not None:
+            return "revoked"
+        return "expired" if row["expires_at"] is not None and row["expires_at"] <= now else "active"
+
+    header = ("ID", "ROLE", "AGENCY", "LABEL", "STATE", "CREATED", "LAST USED", "EXPIRES")
+    lines = [header] + [(str(t["id"]), t["role"], t["agency"] or "-", t["label"] or "-", state(r),
+                         t["created_at"], t["last_used_at"] or "never", t["expires_at"] or "never")
+                        for t, r in zip(tokens, rows)]
+    widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
+    for line in lines:
+        print("  ".join(cell.ljust(width) for cell, width in zip(line, widths)).rstrip())
+    return 0
+
+
+def cmd_token_revoke(args: argparse.Namespace, env: Env) -> int:
+    from store.access import revoke_token
+
+    db = _migrated_database(env)
+    try:
+        with db.writer.begin() as conn:
+            row, ended = revoke_token(conn, args.id, datetime.now(timezone.utc))
+    finally:
+        db.dispose()
+    if row is None:
+        print(f"error: no token has id {args.id} (see `python main.py token list`)", file=sys.stderr)
+        return 1
+    name = f"token {row['id']}" + (f" ({row['label']})" if row["label"] else "")
+    sessions = f"{ended} dashboard session(s) ended"
+    if row["revoked_at"] is not None:
+        print(f"{name} was already revoked at {_utc(row['revoked_at'])}; {sessions}")
+    else:
+        print(f"{name} revoked; API calls with it now get 401; {sessions}")
     return 0
 
 
@@ -285,6 +346,19 @@ def cmd_telegram_set_webhook(_args: argparse.Namespace, env: Env) -> int:
     return 0
 
 
+MAX_TOKEN_DAYS = 3650
+
+
+def _duration(value: str) -> timedelta:
+    """A lifetime written as a number of days or hours: `90d`, `12h`."""
+    number, unit = value[:-1], value[-1:].lower()
+    if not (number.isascii() and number.isdigit() and len(number) <= 6 and unit in ("d", "h")) or int(number) < 1:
+        raise argparse.ArgumentTypeError(f"write a number of days or hours such as 90d or 12h, not {value!r}")
+    if int(number) > (MAX_TOKEN_DAYS if unit == "d" else MAX_TOKEN_DAYS * 24):
+        raise argparse.ArgumentTypeError(f"at most {MAX_TOKEN_DAYS}d (ten years), not {value!r}")
+    return timedelta(days=int(number)) if unit == "d" else timedelta(hours=int(number))
+
+
 def _positive(value: str) -> int:
     try:
         number = int(value)
@@ -327,7 +401,19 @@ def parser() -> argparse.ArgumentParser:
     tc = tsub.add_parser("create", help="create an operator (or --agency) token; printed once", description="Create an API token, print it once and store only its SHA-256.")
     tc.add_argument("--agency", metavar="CODE", help="an agency token for this agency code (default: an operator token)")
     tc.add_argument("--label", help="a note on whose token this is")
+    tc.add_argument("--expires", type=_duration, metavar="90d|12h",
+                    help="refuse the token after this many days (d) or hours (h) (default: until revoked)")
     tc.set_defaults(func=cmd_token_create)
+    tl = tsub.add_parser("list", help="list the tokens (never the tokens themselves)",
+                         description="List every API token: id, label, role, agency, when it was created, last used, "
+                                     "expires and was revoked (times in UTC). Neither a token nor its hash is shown.")
+    tl.add_argument("--json", action="store_true", help="print a JSON array of objects")
+    tl.set_defaults(func=cmd_token_list)
+    tr = tsub.add_parser("revoke", help="revoke a token at once and end its dashboard sessions",
+                         description="Revoke the token with this id (from `token list`): every API call with it gets "
+                                     "401 from now on, and the dashboard sessions opened with it end.")
+    tr.add_argument("id", type=_positive, metavar="ID", help="the token's id, as `token list` shows it")
+    tr.set_defaults(func=cmd_token_revoke)
     st = sub.add_parser("stats", help="statistics of a period (as GET /api/v1/stats)",
                         description="Count the complaints received from --since to --until (local dates, both days included): "
                                     "received, resolved, rejected, in process, overdue, share within SLA and median hours, "

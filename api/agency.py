@@ -1,4 +1,5 @@
-"""Agency API (SPEC section 7): an agency's token sees and works its own tickets and nothing else."""
+"""Agency API (SPEC sections 7 and 14): an agency's token works its own tickets, reads those escalated to it (while
+the escalation is open) or forwarded by it, and sees nothing else; complaints.reach decides which is which."""
 
 from __future__ import annotations
 
@@ -8,10 +9,11 @@ from aiohttp import web
 
 from api.auth import Principal, authenticate
 from api.errors import ApiError
-from api.http import complaint_page_args, json_response, parse_json_object, read_capped
+from api.http import complaint_page_args, json_response, read_json
 from api.runtime import Runtime
 from complaints.codes import canonical
 from complaints.model import has_control
+from complaints.reach import READ, WORK, Reach, forward_targets, reach
 from complaints.transitions import AGENCY_STATUSES, agency_move_error
 from complaints.views import operator_view
 from delivery.ticket import agency_view, ticket_details
@@ -29,28 +31,21 @@ def routes(runtime: Runtime) -> list[web.RouteDef]:
             raise ApiError(403, "forbidden", "this endpoint needs an agency token")
         return principal
 
-    async def own_ticket(request: web.Request, principal: Principal):
-        # Every object access is checked against the token's agency: another agency's ticket is "not found".
+    async def ticket(request: web.Request, principal: Principal, need: Reach):
+        # Every object access is checked against the token's agency: a ticket it may not reach is "not found"; one it
+        # may read but not work (escalated to it, forwarded by it) is 403 on the routes that change it.
         code = canonical(request.match_info["code"])
-        row = await runtime.read(queries.find_complaint, code) if code else None
-        if row is None or row["agency"] != principal.agency:
+        found = await runtime.read(queries.find_ticket, code) if code else None
+        allowed = reach(principal.agency, found[0]["agency"], found[1]) if found else None
+        if allowed is None:
             raise ApiError(404, "not_found", "no ticket of your agency has this code")
-        return row
-
-    async def readable_ticket(request: web.Request, principal: Principal):
-        # An agency reads its own tickets, and those escalated to it (the link in its ticket.escalated delivery);
-        # it works only its own.
-        code = canonical(request.match_info["code"])
-        row = await runtime.read(queries.find_complaint, code) if code else None
-        if row is not None and row["agency"] != principal.agency:
-            if principal.agency not in await runtime.read(queries.escalated_to, row["id"]):
-                row = None
-        if row is None:
-            raise ApiError(404, "not_found", "no ticket of your agency has this code")
-        return row
+        if need == WORK and allowed != WORK:
+            raise ApiError(403, "read_only", "your agency may read this ticket but not act on it: it is another "
+                                             "agency's")
+        return found[0]
 
     async def body_of(request: web.Request) -> dict:
-        data = parse_json_object(await read_capped(request, runtime.config.settings.max_body_bytes))
+        _body, data = await read_json(request, runtime.config.settings.max_body_bytes)
         for key, value in data.items():
             if isinstance(value, str) and has_control(value):
                 raise ApiError(400, "invalid_input", f"{key} holds a control character")
@@ -71,6 +66,17 @@ def routes(runtime: Runtime) -> list[web.RouteDef]:
             return operator_view(row, runtime.config)
         return agency_view(row, details, runtime.config, runtime.env.public_url)
 
+    def forward_refused(agency: str, target: str, allowed: list[str]) -> web.Response:
+        # Which agencies the caller may forward to, in the message for a person and as a list for a program.
+        agencies = runtime.config.agencies
+        names = "; ".join(f"{code} ({agencies[code].name})" for code in allowed)
+        message = (f'{agency} cannot forward to "{target}" ({agencies[target].name}): an agency forwards only to '
+                   "the agencies of its region or below it and to those its forward_to names. "
+                   + (f"Allowed: {names}." if allowed else "Allowed: none; return the ticket if it is not yours."))
+        return json_response({"error": {"code": "forward_not_allowed", "message": message,
+                                        "allowed": [{"code": code, "name": agencies[code].name} for code in allowed]}},
+                             status=409)
+
     async def list_tickets(request: web.Request) -> web.Response:
         principal = await agency_of(request)
         status = request.query.get("status")
@@ -87,13 +93,13 @@ def routes(runtime: Runtime) -> list[web.RouteDef]:
 
     async def get_ticket(request: web.Request) -> web.Response:
         principal = await agency_of(request)
-        row = await readable_ticket(request, principal)
+        row = await ticket(request, principal, READ)
         details = await runtime.read(ticket_details, row)
         return json_response(view(row, details))
 
     async def set_status(request: web.Request) -> web.Response:
         principal = await agency_of(request)
-        row = await own_ticket(request, principal)
+        row = await ticket(request, principal, WORK)
         data = await body_of(request)
         status = data.get("status")
         if status not in AGENCY_STATUSES:
@@ -110,7 +116,7 @@ def routes(runtime: Runtime) -> list[web.RouteDef]:
 
     async def reply(request: web.Request) -> web.Response:
         principal = await agency_of(request)
-        row = await own_ticket(request, principal)
+        row = await ticket(request, principal, WORK)
         message = text_field(await body_of(request), "message", required=True)
         agency_name = runtime.config.agencies[principal.agency].name
         sent = await runtime.write(actions.reply_to_citizen, row, agency_name, f"agency:{principal.agency}", message,
@@ -120,7 +126,7 @@ def routes(runtime: Runtime) -> list[web.RouteDef]:
 
     async def forward(request: web.Request) -> web.Response:
         principal = await agency_of(request)
-        row = await own_ticket(request, principal)
+        row = await ticket(request, principal, WORK)
         data = await body_of(request)
         target = data.get("agency")
         if not isinstance(target, str) or target not in runtime.config.agencies:
@@ -129,17 +135,20 @@ def routes(runtime: Runtime) -> list[web.RouteDef]:
             raise ApiError(400, "invalid_input", "the ticket is already yours")
         if row["status"] not in ("assigned", "acknowledged", "in_progress"):
             raise ApiError(409, "invalid_transition", f'a ticket that is "{row["status"]}" cannot be forwarded')
+        allowed = forward_targets(runtime.config, principal.agency)
+        if target not in allowed:
+            return forward_refused(principal.agency, target, allowed)
         note = text_field(data, "note", required=False)
         await runtime.write(actions.forward, row, runtime.config, target, f"agency:{principal.agency}", note,
                             datetime.now(timezone.utc))
         runtime.wake_outbox()
-        # The ticket is no longer this agency's: answer with what it may still know.
+        # The ticket is no longer this agency's to work (it still reads it): answer with what changed.
         return json_response({"code": row["code"], "status": "assigned",
                               "agency": {"code": target, "name": runtime.config.agencies[target].name}})
 
     async def give_back(request: web.Request) -> web.Response:
         principal = await agency_of(request)
-        row = await own_ticket(request, principal)
+        row = await ticket(request, principal, WORK)
         reason = text_field(await body_of(request), "reason", required=True)
         if row["status"] not in ("assigned", "acknowledged", "in_progress"):
             raise ApiError(409, "invalid_transition", f'a ticket that is "{row["status"]}" cannot be returned')

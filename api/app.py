@@ -8,12 +8,14 @@ import structlog
 from aiohttp import web
 
 from api import agency, dashboard, operator, public
+from api.auth import bearer, principal_of
 from api.errors import ApiError, error_response
 from api.http import json_response
-from api.metrics import Metrics
+from api.metrics import Metrics, allowed
 from api.openapi import document
 from api.runtime import Runtime
 from complaints.codes import unique_id
+from complaints.model import STATUSES
 from store import queries
 from delivery.outcome import Deliverer
 from delivery.email import make_email_deliverer
@@ -64,7 +66,9 @@ def make_middleware(metrics: Metrics):
                     status = exc.status
                     exc.headers["X-Request-ID"] = request_id
                     raise
-                response = error_response(exc.status, exc.reason.lower().replace(" ", "_"), exc.reason)
+                # Keep what aiohttp's exception carries besides its text body: 405's Allow (RFC 9110 section 15.5.6).
+                kept = {name: value for name, value in exc.headers.items() if name.lower() != "content-type"}
+                response = error_response(exc.status, exc.reason.lower().replace(" ", "_"), exc.reason, kept)
             except Exception:
                 log.exception("http.unhandled", method=request.method, path=request.path)
                 response = error_response(500, "internal", "an unexpected error; it has been logged")
@@ -103,7 +107,8 @@ def create_app(runtime: Runtime, metrics: Metrics | None = None) -> web.Applicat
     from channels import REGISTRY
 
     metrics = metrics or Metrics()
-    outbox = OutboxWorker(runtime.db, collect_deliverers(runtime, REGISTRY), prepare=ticket_preparer(runtime))
+    outbox = OutboxWorker(runtime.db, collect_deliverers(runtime, REGISTRY), prepare=ticket_preparer(runtime),
+                          send_limits=lambda: runtime.config.settings.send_limits)
 
     def observe(msg, result) -> None:
         if result.outcome != "duplicate":
@@ -149,19 +154,26 @@ def create_app(runtime: Runtime, metrics: Metrics | None = None) -> web.Applicat
         app.cleanup_ctx.append(sweep_ctx)
 
     async def openapi(_request: web.Request) -> web.Response:
-        return json_response(document(runtime.env.public_url))
+        return json_response(document(runtime.env.public_url, runtime.config))
 
-    async def metrics_handler(_request: web.Request) -> web.Response:
+    async def store_counts():
+        return await runtime.read(queries.status_counts), await runtime.read(queries.outbox_counts)
+
+    async def metrics_handler(request: web.Request) -> web.Response:
+        # The TCP peer, never X-Forwarded-For: behind a proxy on this machine only a token lets a scrape in.
+        token = bearer(request)
+        principal = await principal_of(runtime, token) if token is not None else None
+        if not allowed(request.remote, principal):
+            if principal is not None:
+                raise ApiError(403, "forbidden", "this token may not read metrics: use an operator's token or one "
+                                                 "made with `token create --label metrics`")
+            raise ApiError(401, "unauthorized", "metrics need an Authorization: Bearer token, or a request from "
+                           "this machine", {"WWW-Authenticate": 'Bearer realm="aduan"' if token is None
+                                            else 'Bearer error="invalid_token"'})
         try:
-            statuses = await runtime.read(queries.status_counts)
-            states = await runtime.read(queries.outbox_counts)
+            await metrics.refresh(store_counts, STATUSES, queries.DELIVERY_STATES, ("pending", "sending", "failed"))
         except StoreUnavailable:
-            statuses, states = {}, {}
-        for status, count in statuses.items():
-            metrics.complaints.labels(status).set(count)
-        for state, count in states.items():
-            metrics.deliveries.labels(state).set(count)
-        metrics.outbox_depth.set(sum(c for s, c in states.items() if s in ("pending", "sending", "failed")))
+            pass  # the figures of the last count stay; the next scrape counts again
         return web.Response(body=metrics.render(), headers={"Content-Type": "text/plain; version=0.0.4; charset=utf-8"})
 
     app.add_routes(public.routes(runtime))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import orjson
-from aiohttp import web
+from aiohttp import hdrs, web
 
 from api.errors import ApiError
 from store.queries import decode_cursor
@@ -36,6 +36,32 @@ def parse_json_object(body: bytes) -> dict:
     return data
 
 
+JSON = "application/json"
+NOT_JSON = "the body must be JSON, sent with Content-Type: application/json"
+
+
+def require_json(request: web.Request, takes_body: bool = True) -> None:
+    """Refuse with 415 anything not sent as `Content-Type: application/json` (parameters such as charset allowed).
+
+    A route that takes no body (`takes_body=False`) accepts an empty body whatever its Content-Type, or none
+    (`curl -X POST` sends none, aiohttp's client application/octet-stream): there is nothing in it to misread.
+    No other type is read as JSON: a web page may make a browser post text/plain or a form without asking (no
+    CORS preflight), but not JSON.
+    """
+    if not takes_body and (request.content_length == 0 or not request.body_exists):
+        return
+    if hdrs.CONTENT_TYPE not in request.headers or request.content_type != JSON:
+        raise ApiError(415, "unsupported_media_type", NOT_JSON)
+
+
+async def read_json(request: web.Request, limit: int) -> tuple[bytes, dict]:
+    """The body of a JSON POST and the object it holds: 415 for another Content-Type, 413 past `limit`, 400 if not
+    a JSON object."""
+    require_json(request)
+    body = await read_capped(request, limit)
+    return body, parse_json_object(body)
+
+
 def limit_of(query) -> int:
     """The page size a list asks for: 1 to 500, 50 when not given; anything else is a 400."""
     try:
@@ -47,15 +73,32 @@ def limit_of(query) -> int:
     return limit
 
 
+# Row ids fit a signed 64-bit integer in both databases; a bigger one cannot be a cursor we gave out.
+MAX_ID = 2**63 - 1
+BAD_CURSOR = "cursor is not one this API gave out"
+
+
 def complaint_page_args(query) -> tuple[int, str | None]:
     """The limit and cursor of a complaint list, the cursor checked to be one this API gave out."""
     cursor = query.get("cursor") or None
     if cursor:
         try:
-            decode_cursor(cursor)
+            _at, ident = decode_cursor(cursor)
         except (ValueError, TypeError):
-            raise ApiError(400, "invalid_input", "cursor is not one this API gave out") from None
+            raise ApiError(400, "invalid_input", BAD_CURSOR) from None
+        if not 0 <= ident <= MAX_ID:
+            raise ApiError(400, "invalid_input", BAD_CURSOR)
     return limit_of(query), cursor
+
+
+def delivery_cursor(query) -> int | None:
+    """The row id a delivery list continues after (its `next`), or None; anything else is a 400."""
+    cursor = query.get("cursor") or None
+    if cursor is None:
+        return None
+    if not (cursor.isascii() and cursor.isdigit() and len(cursor) <= 19 and int(cursor) <= MAX_ID):
+        raise ApiError(400, "invalid_input", BAD_CURSOR)
+    return int(cursor)
 
 
 def json_response(data: object, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:

@@ -1,14 +1,47 @@
-"""Prometheus metrics of SPEC section 12, in one registry per app."""
+"""Prometheus metrics of SPEC section 12, in one registry per app; who may read them (SPEC section 17)."""
 
 from __future__ import annotations
 
+import asyncio
+import ipaddress
+import time
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+
+from api.auth import Principal
+
+# The store-derived gauges are at most this old: a scrape counts no rows while they are fresher.
+MAX_AGE_SECONDS = 30.0
+METRICS_LABEL = "metrics"
+Counts = tuple[Mapping[str, int], Mapping[str, int]]  # complaints per status, outbox rows per state
+
+
+def is_loopback(peer: str | None) -> bool:
+    """Tell whether the TCP peer (never a forwarded address) is this machine: 127.0.0.0/8, ::1 or ::ffff:127.x."""
+    try:
+        address = ipaddress.ip_address((peer or "").split("%", 1)[0])
+    except ValueError:
+        return False
+    mapped = getattr(address, "ipv4_mapped", None)
+    return (mapped or address).is_loopback
+
+
+def allowed(peer: str | None, principal: Principal | None) -> bool:
+    """Who may read /metrics: a loopback peer, or an operator's token, or a token labelled `metrics`."""
+    if is_loopback(peer):
+        return True
+    return principal is not None and (principal.role == "operator" or principal.label == METRICS_LABEL)
 
 
 class Metrics:
     """Counters kept as requests happen; store-derived gauges filled at scrape time."""
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Callable[[], float] = time.monotonic, max_age: float = MAX_AGE_SECONDS) -> None:
+        self.clock = clock
+        self.max_age = max_age
+        self._counted_at: float | None = None
+        self._counting = asyncio.Lock()
         self.registry = CollectorRegistry()
         self.messages_in = Counter("aduan_messages_in", "Messages stored, per channel", ["channel"], registry=self.registry)
         self.routing = Counter("aduan_routing_decisions", "Complaints opened, per matching rule", ["rule"], registry=self.registry)
@@ -41,5 +74,24 @@ class Metrics:
             child = self._latency_children[(route, method)] = self.latency.labels(route, method)
         child.observe(seconds)
 
+    async def refresh(self, count: Callable[[], Awaitable[Counts]], statuses: Iterable[str], states: Iterable[str],
+                      waiting: Iterable[str]) -> None:
+        """Fill the store-derived gauges from `count()` unless they are under `max_age` seconds old.
+
+        Every known status and state is set, 0 when no row has it, so a figure that drops to none reads 0; when
+        `count()` raises, the gauges keep their last figures and the next scrape tries again.
+        """
+        async with self._counting:  # scrapes that come together count once
+            if self._counted_at is not None and self.clock() - self._counted_at < self.max_age:
+                return
+            by_status, by_state = await count()
+            for status in {*statuses, *by_status}:
+                self.complaints.labels(status).set(by_status.get(status, 0))
+            for state in {*states, *by_state}:
+                self.deliveries.labels(state).set(by_state.get(state, 0))
+            self.outbox_depth.set(sum(by_state.get(state, 0) for state in waiting))
+            self._counted_at = self.clock()
+
     def render(self) -> bytes:
+        """The registry in Prometheus text format."""
         return generate_latest(self.registry)

@@ -9,7 +9,7 @@ from aiohttp import web
 
 from api.auth import require_operator
 from api.errors import ApiError
-from api.http import complaint_page_args, json_response, limit_of, parse_json_object, read_capped
+from api.http import complaint_page_args, delivery_cursor, json_response, limit_of, read_json, require_json
 from api.runtime import Runtime
 from complaints.codes import canonical
 from complaints.model import STATUSES, has_control
@@ -99,6 +99,7 @@ def routes(runtime: Runtime) -> list[web.RouteDef]:
 
     async def reload(request: web.Request) -> web.Response:
         await require_operator(request, runtime)
+        require_json(request, takes_body=False)
         ok, errors, warnings = runtime.reload()
         if not ok:
             return json_response(
@@ -114,7 +115,7 @@ def routes(runtime: Runtime) -> list[web.RouteDef]:
         row = await runtime.read(queries.find_complaint, code) if code else None
         if row is None:
             raise ApiError(404, "not_found", "no complaint has this tracking code")
-        data = parse_json_object(await read_capped(request, runtime.config.settings.max_body_bytes))
+        _body, data = await read_json(request, runtime.config.settings.max_body_bytes)
         note = data.get("note")
         if note is not None and (not isinstance(note, str) or len(note) > 4000 or has_control(note)):
             raise ApiError(400, "invalid_input", "note must be text of at most 4000 characters")
@@ -154,16 +155,14 @@ def routes(runtime: Runtime) -> list[web.RouteDef]:
         if state is not None and state not in queries.DELIVERY_STATES:
             raise ApiError(400, "invalid_input", f"state must be one of {', '.join(queries.DELIVERY_STATES)}")
         limit = limit_of(request.query)
-        try:
-            after = int(request.query["cursor"]) if request.query.get("cursor") else None
-        except ValueError:
-            raise ApiError(400, "invalid_input", "cursor is not one this API gave out") from None
+        after = delivery_cursor(request.query)
         rows, following = await runtime.read(queries.list_deliveries, state, limit, after)
         items = [dict(delivery_view(r), complaint=r["complaint_code"]) for r in rows]
         return json_response({"items": items, "next": str(following) if following is not None else None})
 
     async def retry(request: web.Request) -> web.Response:
         await require_operator(request, runtime)
+        require_json(request, takes_body=False)
         delivery_id = request.match_info["id"]
         if len(delivery_id) > 64 or has_control(delivery_id):
             raise ApiError(404, "not_found", "no delivery has this id")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from datetime import datetime, timezone
 from typing import Literal
 
@@ -10,8 +11,11 @@ import structlog
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from api import idempotency
+from api.auth import bearer, principal_of
 from api.errors import ApiError
-from api.http import json_response, parse_json_object, read_capped
+from api.http import json_response, read_json
+from api.ratelimit import LIGHT_COST
 from api.runtime import Runtime
 from complaints.codes import canonical, unique_id
 from complaints.model import InboundMessage, Reporter
@@ -21,6 +25,21 @@ from router import UnknownRegion
 from store import queries
 
 MAX_TEXT = 10_000
+# What a single-line field may not hold: C0 controls (CR and LF among them), DEL, C1 controls and Unicode's line
+# and paragraph separators; any of them in a category or a name could end up in an e-mail header.
+LINE_BREAKING = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def now() -> datetime:
+    """The current time (the tests move it to see a key expire)."""
+    return datetime.now(timezone.utc)
+
+
+def _single_line(value: object) -> object:
+    # Checked before stripping: "roads\r\n" is a mistake to report, not a value to trim.
+    if isinstance(value, str) and LINE_BREAKING.search(value):
+        raise ValueError("holds a control character or line break; it must be a single line")
+    return value
 
 
 class _Strict(BaseModel):
@@ -32,6 +51,11 @@ class ReporterIn(_Strict):
     name: str | None = Field(default=None, max_length=200)
     phone: str | None = Field(default=None, max_length=40, pattern=r"^\+?[0-9 ()-]{5,40}$")
     email: str | None = Field(default=None, max_length=254)
+
+    @field_validator("name", "phone", "email", mode="before")
+    @classmethod
+    def _one_line(cls, value: object) -> object:
+        return _single_line(value)
 
     @field_validator("email")
     @classmethod
@@ -62,6 +86,11 @@ class ComplaintIn(_Strict):
     location: LocationIn | None = None
     language: Literal["id", "en"] | None = None
 
+    @field_validator("region", "category", mode="before")
+    @classmethod
+    def _one_line(cls, value: object) -> object:
+        return _single_line(value)
+
 
 def _validation_message(exc: ValidationError) -> str:
     parts = []
@@ -86,16 +115,41 @@ def routes(runtime: Runtime) -> list[web.RouteDef]:
             return json_response({"status": "unavailable"}, status=503)
         return json_response({"status": "ok"})
 
+    async def caller(request: web.Request, address: str) -> str:
+        # An Idempotency-Key is the caller's own: its token's, else its address's.
+        token = bearer(request)
+        if token is None:
+            return f"addr:{address}"
+        principal = await principal_of(runtime, token)
+        if principal is None:
+            raise ApiError(401, "unauthorized", "the token is not valid; send none to submit without one",
+                           {"WWW-Authenticate": 'Bearer error="invalid_token"'})
+        return principal.caller
+
+    async def message_id(key: str, who: str, at: datetime) -> str:
+        # The id names the 7-day period the key was first used in: one used in the period before is the same key
+        # while under 7 days old, and free once older (the unique constraint keeps its old row).
+        scoped = idempotency.scope(runtime.secret_key, who)
+        current = idempotency.period(at)
+        earlier = idempotency.stored_id(scoped, key, current - 1)
+        first = await runtime.read(idempotency.received_at, earlier)
+        if first is not None and at - first < idempotency.KEPT:
+            return earlier
+        return idempotency.stored_id(scoped, key, current)
+
     async def submit(request: web.Request) -> web.Response:
-        address = runtime.limiter.address(request.remote, request.headers.get("X-Forwarded-For"))
-        if not runtime.limiter.allow(address):
+        limiter = runtime.limiter
+        address = limiter.address(request.remote, request.headers.getall("X-Forwarded-For", ()))
+        # Counted light before anything is read; a complaint stored (or replayed) tops it up to 1.
+        if not limiter.allow(address, LIGHT_COST):
             raise ApiError(429, "rate_limited", "too many submissions from this address; try again later",
-                           {"Retry-After": str(runtime.limiter.retry_after(address))})
+                           {"Retry-After": str(limiter.retry_after(address, LIGHT_COST))})
         key = request.headers.get("Idempotency-Key")
-        if key is not None and not (0 < len(key) <= 200 and key.isprintable()):
-            raise ApiError(400, "bad_idempotency_key", "Idempotency-Key must be 1 to 200 printable characters")
-        body = await read_capped(request, runtime.config.settings.max_body_bytes)
-        data = parse_json_object(body)
+        if key is not None and not (0 < len(key) <= idempotency.MAX_KEY and key.isprintable()):
+            raise ApiError(400, "bad_idempotency_key",
+                           f"Idempotency-Key must be 1 to {idempotency.MAX_KEY} printable characters")
+        who = await caller(request, address) if key is not None or bearer(request) is not None else None
+        body, data = await read_json(request, runtime.config.settings.max_body_bytes)
         if isinstance(data.get("text"), str) and not data["text"].strip():
             raise ApiError(400, "invalid_input", "text is required and may not be empty")
         try:
@@ -103,11 +157,12 @@ def routes(runtime: Runtime) -> list[web.RouteDef]:
         except ValidationError as exc:
             raise ApiError(400, "invalid_input", _validation_message(exc)) from None
         r = given.reporter or NO_REPORTER
+        received = now()
         msg = InboundMessage(
             channel="api",
-            provider_message_id=f"key:{key}" if key is not None else f"auto:{unique_id()}",
+            provider_message_id=await message_id(key, who, received) if key is not None else f"auto:{unique_id()}",
             text=given.text,
-            received_at=datetime.now(timezone.utc),
+            received_at=received,
             raw=body.decode("utf-8"),
             kind=given.kind,
             region=given.region,
@@ -127,6 +182,7 @@ def routes(runtime: Runtime) -> list[web.RouteDef]:
         if result.outcome == "conflict":
             raise ApiError(422, "idempotency_key_reused",
                            "this Idempotency-Key was used for a different request; use a new key for a new complaint")
+        limiter.charge(address, 1 - LIGHT_COST)
         structlog.contextvars.bind_contextvars(code=result.code)
         headers = {"Location": result.response["track_url"]}
         if result.outcome == "duplicate":
@@ -134,9 +190,16 @@ def routes(runtime: Runtime) -> list[web.RouteDef]:
         return json_response(result.response, status=201, headers=headers)
 
     async def track(request: web.Request) -> web.Response:
-        code = canonical(request.match_info["code"])
+        limiter = runtime.limiter
+        address = limiter.address(request.remote, request.headers.getall("X-Forwarded-For", ()))
+        # Counted light first; a code that is no complaint's tops it up to 1, so guessing codes runs out fast.
+        if not limiter.allow(address, LIGHT_COST):
+            raise ApiError(429, "rate_limited", "too many lookups from this address; try again later",
+                           {"Retry-After": str(limiter.retry_after(address, LIGHT_COST))})
+        code = canonical(request.match_info["code"][:40])
         row = await runtime.read(queries.find_complaint, code) if code else None
         if row is None:
+            limiter.charge(address, 1 - LIGHT_COST)
             raise ApiError(404, "not_found", "no complaint has this tracking code")
         events = await runtime.read(queries.public_events, row["id"])
         language = request.query.get("lang", runtime.config.settings.language)

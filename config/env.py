@@ -7,6 +7,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 
+def proxies(value: str) -> int:
+    """Read ADUAN_TRUST_FORWARDED_FOR: a number of trusted proxies (0 or empty: none; `true`/`yes` still mean 1)."""
+    value = value.strip().lower()
+    if value in ("", "false", "no", "off"):
+        return 0
+    if value in ("true", "yes", "on"):
+        return 1
+    if not (value.isascii() and value.isdigit() and int(value) <= 16):
+        raise ValueError(f'ADUAN_TRUST_FORWARDED_FOR is the number of trusted proxies in front (0 to 16), not "{value}"')
+    return int(value)
+
+
 @dataclass(frozen=True)
 class Env:
     """Process settings from the environment; secrets are never logged."""
@@ -19,7 +31,7 @@ class Env:
     operator_token: str | None = None
     secret_key: str | None = None
     var_dir: str = "var"
-    trust_forwarded_for: bool = False
+    trust_forwarded_for: int = 0  # trusted proxies in front: the client is the N-th X-Forwarded-For entry from the right
     intake_writer: str = "process"
     outbox_worker: bool = True  # False: this instance queues replies and deliveries but does not send them
     sweep_scheduler: bool = True  # False: this instance never runs the scheduled sweep (`main.py sweep` still does)
@@ -71,7 +83,7 @@ class Env:
             operator_token=e.get("ADUAN_OPERATOR_TOKEN") or None,
             secret_key=e.get("ADUAN_SECRET_KEY") or None,
             var_dir=e.get("ADUAN_VAR_DIR", cls.var_dir),
-            trust_forwarded_for=e.get("ADUAN_TRUST_FORWARDED_FOR", "") in ("1", "true", "yes"),
+            trust_forwarded_for=proxies(e.get("ADUAN_TRUST_FORWARDED_FOR", "")),
             intake_writer=e.get("ADUAN_INTAKE_WRITER", cls.intake_writer),
             outbox_worker=e.get("ADUAN_OUTBOX_WORKER", "on").lower() not in ("0", "off", "false", "no"),
             sweep_scheduler=e.get("ADUAN_SWEEP", "on").lower() not in ("0", "off", "false", "no"),

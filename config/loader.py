@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import ValidationError
 
+from config.backtracking import repeats_a_repetition
 from config.models import FILES, AgenciesFile, Agency, Region, RegionsFile, Rule, RulesFile, Settings
 from config.yamlsource import Document, YamlError, parse
 
@@ -183,7 +184,7 @@ class _Checker:
         return nodes, root.code
 
     def agencies(self, agencies_file: AgenciesFile, regions: dict[str, RegionNode]) -> dict[str, Agency]:
-        """Check agency codes, regions, escalation targets, service clashes and transports."""
+        """Check agency codes, regions, escalation and forwarding targets, service clashes and transports."""
         agencies: dict[str, Agency] = {}
         by_service_region: dict[tuple[str, str], str] = {}
         for i, agency in enumerate(agencies_file.agencies):
@@ -230,6 +231,14 @@ class _Checker:
                     ("agencies", i, "escalate_to"),
                     f'agency "{agency.code}": escalate_to names unknown agency "{agency.escalate_to}"',
                 )
+            for j, target in enumerate(agency.forward_to):
+                if target == agency.code:
+                    self.error("agencies.yaml", ("agencies", i, "forward_to", j),
+                               f'agency "{agency.code}": forward_to names the agency itself; list the others it may '
+                               "forward to")
+                elif target not in agencies:
+                    self.error("agencies.yaml", ("agencies", i, "forward_to", j),
+                               f'agency "{agency.code}": forward_to names unknown agency "{target}"')
         return agencies
 
     def rules(self, rules_file: RulesFile, agencies: dict[str, Agency], regions: dict[str, RegionNode], root: str) -> None:
@@ -257,6 +266,12 @@ class _Checker:
                     re.compile(rule.when.pattern)
                 except re.error as exc:
                     self.error("rules.yaml", path + ("when", "pattern"), f'rule "{rule.name}": bad regular expression: {exc}')
+                else:
+                    if repeats_a_repetition(rule.when.pattern):
+                        self.warn("rules.yaml", path + ("when", "pattern"),
+                                  f'rule "{rule.name}": pattern repeats a repetition, as (a+)+ does; one message can '
+                                  "make it backtrack for minutes and hold up intake: repeat the inner part once (a+) "
+                                  "or make it possessive (a++)")
             if rule.then.agency is not None and rule.then.agency not in agencies:
                 self.error("rules.yaml", path + ("then", "agency"), f'rule "{rule.name}": unknown agency "{rule.then.agency}"')
             if rule.then.service is not None:

@@ -84,6 +84,8 @@ class Agency(Strict):
     service: Code
     region: Code
     escalate_to: str | None = None
+    # Agencies outside its region it may forward tickets to (those in its region or below it it always may).
+    forward_to: list[Code] = []
     deliver: list[DeliverTarget] = Field(min_length=1)
     sla: AgencySLA | None = None
 
@@ -152,6 +154,33 @@ class SLASettings(Strict):
     by_priority: dict[Priority, PrioritySLA] = {}
 
 
+CALLING_CODE = re.compile(r"^[1-9][0-9]{0,2}$")
+
+
+class SendLimits(Strict):
+    """How much the service may send to citizens by SMS and e-mail (SPEC section 17)."""
+
+    sms_countries: list[str] = ["62"]  # calling codes an SMS may go to
+    per_destination_per_day: int = Field(default=5, ge=1)  # to one number or address in any 24 h
+    per_hour: int = Field(default=1000, ge=1)  # SMS and e-mails to citizens in all, in any hour
+
+    @field_validator("sms_countries", mode="before")
+    @classmethod
+    def _codes_as_text(cls, value: object) -> object:
+        # `[62]` in YAML is a list of numbers; a calling code reads the same either way.
+        if isinstance(value, list):
+            return [str(v) if isinstance(v, int) and not isinstance(v, bool) else v for v in value]
+        return value
+
+    @field_validator("sms_countries")
+    @classmethod
+    def _calling_codes(cls, value: list[str]) -> list[str]:
+        for code in value:
+            if not CALLING_CODE.match(code):
+                raise ValueError(f'"{code}" is not a calling code: 1 to 3 digits without "+", e.g. "62" for Indonesia')
+        return value
+
+
 class Settings(Strict):
     """settings.yaml; every key optional."""
 
@@ -163,6 +192,8 @@ class Settings(Strict):
     close_resolved_after: Duration = "10wd"
     max_body_bytes: int = Field(default=1048576, ge=1024, le=64 * 1048576)
     rate_limit_per_minute: int = Field(default=20, ge=1)
+    attachments_quota_bytes: int = Field(default=5 * 1024**3, ge=0)  # all stored attachment files together (SPEC 17)
+    send_limits: SendLimits = SendLimits()
 
 
 FILES: dict[str, type[Strict]] = {

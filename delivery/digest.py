@@ -4,7 +4,7 @@ Every sweep (SPEC section 9) writes an outbox row per target of each agency, and
 "digest" and payload {"digest": {...}}: the counts, the overdue and open tickets (at most 50 of each, most overdue
 first; `more_overdue` and `more_open` say how many were left out) and, for the operators, the complaints waiting
 in triage, the dead deliveries and the dashboard's link. Names, categories and agencies' error answers are shown
-escaped in every HTML rendering. The e-mail and Telegram deliverers import this module only when a digest comes,
+escaped in every HTML rendering, and without anything shaped like a phone number or an e-mail address. The e-mail and Telegram deliverers import this module only when a digest comes,
 since it renders with their helpers (times in the root region's zone, Telegram's lengths).
 """
 
@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from complaints.messages import STATUS_NAMES, status_name
 from delivery.email import local_time, region_name
 from delivery.outcome import Delivery, Permanent
+from delivery.redact import redact
 from delivery.telegram_group import MAX_TEXT, escaped_within, units
 
 DIGEST_EVENT = "digest"
@@ -122,10 +123,15 @@ def digest_of(delivery: Delivery) -> Mapping | Permanent:
     payload = delivery.payload if isinstance(delivery.payload, Mapping) else {}
     if "digest" not in payload:
         return Permanent('digest delivery has no "digest" object in its payload')
-    problem = digest_problem(payload["digest"])
+    digest = payload["digest"]
+    problem = digest_problem(digest)
     if problem:
         return Permanent(f"digest delivery cannot be shown: {problem}"[:300])
-    return payload["digest"]
+    if digest.get("dead"):
+        # The worker stores details redacted; a row written before it did, or by hand, must not reach a reader either.
+        digest = dict(digest, dead=[dict(d, last_error=redact(d["last_error"])) if d.get("last_error") else d
+                                    for d in digest["dead"]])
+    return digest
 
 
 # -- what every rendering says ----------------------------------------------------------------

@@ -9,6 +9,10 @@ claim. A crashed worker's rows come back when their lease expires and go out aga
 same delivery id, which receivers use to drop the duplicate. For the same reason claims and outcomes are
 committed through the store's `relaxed` engine, which does not wait for the disk: a power cut that undoes one
 only means a row claimed or sent again.
+
+SMS and e-mails to citizens are checked against `send_limits` (delivery/limits.py) in the claim's transaction: one
+over a limit is not sent but recorded `refused`, final, with the reason. Every outcome's detail is redacted
+(delivery/redact.py) before it is stored or logged.
 """
 
 from __future__ import annotations
@@ -27,11 +31,14 @@ from typing import Any
 
 import aiohttp
 import structlog
-from sqlalchemy import CompoundSelect, Connection, and_, insert, literal, or_, select, tuple_, union_all, update
+from sqlalchemy import CompoundSelect, Connection, and_, func, insert, literal, or_, select, tuple_, union_all, update
 from sqlalchemy.exc import DBAPIError
 
+from config.models import SendLimits
+from delivery import limits
 from delivery.backoff import give_up, retry_delay
 from delivery.outcome import Delivered, Deliverer, Delivery, Outcome, Permanent, RetryLater
+from delivery.redact import redact
 from store.db import Database
 from store.models import DeliveryAttempt, Outbox
 
@@ -43,14 +50,19 @@ HTTP_TIMEOUT = aiohttp.ClientTimeout(total=15)
 STOP_TIMEOUT = 20.0
 RECORD_ATTEMPTS = 3
 BULK_CHUNK = 500
-CLAIM_COLUMNS = (OUTBOX.c.id, OUTBOX.c.delivery_id, OUTBOX.c.transport, OUTBOX.c.agency, OUTBOX.c.target, OUTBOX.c.event,
-                 OUTBOX.c.payload, OUTBOX.c.attempts, OUTBOX.c.created_at, OUTBOX.c.next_attempt_at)
+CLAIM_COLUMNS = (OUTBOX.c.id, OUTBOX.c.delivery_id, OUTBOX.c.audience, OUTBOX.c.transport, OUTBOX.c.agency,
+                 OUTBOX.c.target, OUTBOX.c.event, OUTBOX.c.payload, OUTBOX.c.attempts, OUTBOX.c.created_at,
+                 OUTBOX.c.next_attempt_at)
 DETAIL_MAX = 500
 LOST_DETAIL = "no outcome within the lease: the worker stopped or took too long; sent again, same delivery id"
 MAX_CLAIM_BACKOFF = 30.0
 # How long an agency found alone on its transport (no other agency's rows due) stays uncapped without looking again;
 # intake's wake() forgets it at once. Looking costs a scan of the agency's due rows, too much for every claim.
 ALONE_TTL = 1.0
+# Taken (PostgreSQL) by a claim that holds SMS or e-mails to citizens, for the rest of its transaction: instances
+# count the sends in the store one after another, so two claims cannot both take the last one allowed. On SQLite
+# the claim's BEGIN IMMEDIATE already runs one claim at a time.
+SEND_LIMITS_LOCK = 0x616475616E  # "aduan"
 
 
 def utcnow() -> datetime:
@@ -132,6 +144,7 @@ class OutboxWorker:
         per_transport: int | None = None,
         per_agency: int | None = None,
         prepare: Callable[[list[Delivery]], list[Delivery]] | None = None,
+        send_limits: Callable[[], SendLimits] = SendLimits,
     ) -> None:
         if batch < 1 or concurrency < 1:
             raise ValueError("batch and concurrency must be at least 1")
@@ -147,6 +160,8 @@ class OutboxWorker:
         self.poll = poll
         # Run on each claim's deliveries before they are sent (the agencies' tickets rendered once per complaint).
         self.prepare = prepare
+        # The limits in force on SMS and e-mails to citizens, read at each claim (a config reload applies at once).
+        self.send_limits = send_limits
         # One slow transport may take most slots but never all of them.
         self.per_transport = per_transport or max(1, concurrency * 3 // 4)
         # One slow or failing agency may take a share of its transport's slots, never all of them.
@@ -376,6 +391,15 @@ class OutboxWorker:
                 # (the next query leaves the full agencies out, so each round fills at least one more cap).
                 if not (skipped and truncated):
                     break
+            lost = [_lost_attempt(r, now) for r in rows if r.part == "sending"]
+            if lost:
+                conn.execute(insert(ATTEMPTS), lost)
+            refusals = self._refusals(conn, now, rows)
+            refused = [r for r in rows if r.id in refusals]
+            if refused:
+                _refuse(conn, refused, refusals, now)
+                rows = [r for r in rows if r.id not in refusals]
+                more = True  # the refused took room that rows still due may use
             if rows:
                 conn.execute(
                     update(OUTBOX)
@@ -383,15 +407,50 @@ class OutboxWorker:
                     .values(state="sending", lease_until=now + self.lease, attempts=OUTBOX.c.attempts + 1,
                             updated_at=now)
                 )
-                lost = [_lost_attempt(r, now) for r in rows if r.part == "sending"]
-                if lost:
-                    conn.execute(insert(ATTEMPTS), lost)
+        for r in refused:
+            # The rule only: the reason is on the row, and the target (a citizen's number) is never logged.
+            log.warning("outbox.refused", delivery_id=r.delivery_id, transport=r.transport, notice=r.event,
+                        attempt=r.attempts + 1, rule=refusals[r.id].rule)
         claims = [
             _Claim(r.id, Delivery(r.delivery_id, r.transport, r.target, r.event, r.payload or {}, r.attempts + 1,
                                   r.agency), r.created_at)
             for r in rows
         ]
         return claims, more
+
+    def _refusals(self, conn: Connection, now: datetime, rows: list[Any]) -> dict[int, limits.Refusal]:
+        """Decide which SMS and e-mails to citizens among the rows the send limits refuse, by row id, with the reason.
+
+        Counts what went out (rows delivered or being sent, by their `updated_at`) from the store, so the limits
+        hold across instances; rows of this claim are counted as they are allowed, not as they were. Only the sends
+        that may be to the same destinations are read, and the hour's are counted, not read.
+        """
+        notices = [limits.Notice(r.id, r.transport, r.target) for r in rows if limits.limited(r.audience, r.transport)]
+        if not notices:
+            return {}
+        if self.db.dialect == "postgresql":
+            conn.execute(select(func.pg_advisory_xact_lock(SEND_LIMITS_LOCK)))
+        send_limits = self.send_limits()
+        sends = [OUTBOX.c.audience == "citizen", OUTBOX.c.transport.in_(limits.LIMITED_TRANSPORTS),
+                 OUTBOX.c.state.in_(("sending", "delivered")), OUTBOX.c.id.not_in([r.id for r in rows])]
+        this_hour = conn.execute(select(func.count()).select_from(OUTBOX)
+                                 .where(*sends, OUTBOX.c.updated_at > now - limits.HOUR)).scalar_one()
+        wanted = limits.lookup(notices, send_limits)
+        same: list[Any] = []
+        if wanted.numbers:
+            bare = OUTBOX.c.target
+            for separator in limits.SEPARATORS:
+                bare = func.replace(bare, separator, "")
+            same.append(and_(OUTBOX.c.transport.in_(limits.SMS_TRANSPORTS), bare.in_(sorted(wanted.numbers))))
+        for pattern, dotless in sorted(wanted.mailboxes):
+            address = func.lower(OUTBOX.c.target)
+            if dotless:
+                address = func.replace(address, ".", "")
+            same.append(and_(OUTBOX.c.transport == limits.EMAIL_TRANSPORT, address.like(pattern, escape="\\")))
+        sent = conn.execute(select(OUTBOX.c.transport, OUTBOX.c.target, OUTBOX.c.updated_at)
+                            .where(*sends, OUTBOX.c.updated_at > now - limits.DAY, or_(*same))).all() if same else []
+        return limits.refusals(notices, (limits.Sent(s.transport, s.target, s.updated_at) for s in sent), this_hour,
+                               send_limits, now)
 
     def _others_due(self, conn: Connection, now: datetime, transport: str, agencies: list[str],
                     taken: list[int]) -> bool:
@@ -497,7 +556,8 @@ class OutboxWorker:
             log.warning("outbox.deliverer_crashed", delivery_id=d.delivery_id, transport=d.transport,
                         agency=d.agency, attempt=d.attempts, error=f"returned {type(outcome).__name__}")
             return RetryLater(f"deliverer returned {type(outcome).__name__}")
-        return outcome
+        # Every deliverer's detail, here and nowhere else, before the store, the log and the digests see it.
+        return dataclasses.replace(outcome, detail=redact(outcome.detail, d.target))
 
     # -- recording ----------------------------------------------------------------------------
 
@@ -612,6 +672,20 @@ def _write_one(conn: Connection, result: _Result) -> bool:
         .values(**values)
     )
     return done.rowcount == 1
+
+
+def _refuse(conn: Connection, rows: list[Any], refusals: dict[int, limits.Refusal], now: datetime) -> None:
+    """Record notices the send limits refuse: final, with the reason on the row and in an attempt; none is sent."""
+    by_reason: dict[str, list[int]] = {}
+    for r in rows:
+        by_reason.setdefault(refusals[r.id].reason, []).append(r.id)
+    for reason, ids in by_reason.items():  # a handful of reasons: one statement each
+        conn.execute(update(OUTBOX).where(OUTBOX.c.id.in_(ids))
+                     .values(state="refused", lease_until=None, attempts=OUTBOX.c.attempts + 1, last_error=reason,
+                             updated_at=now))
+    conn.execute(insert(ATTEMPTS), [
+        {"outbox_id": r.id, "delivery_id": r.delivery_id, "attempt": r.attempts + 1, "at": now, "outcome": "refused",
+         "detail": refusals[r.id].reason} for r in rows])
 
 
 def _log_result(result: _Result, applied: bool) -> None:

@@ -73,7 +73,11 @@ def write_batch(db: Database, batch: list[WriteItem], now: datetime, public_url:
     others are stored.
     """
     for item in batch:
-        item.command = command_of(item)  # pure, and outside the transaction: a long text never holds the writer
+        # Pure, and outside the transaction: a long text never holds the writer. A follow-up's decision goes unused.
+        item.command = command_of(item)
+        if item.command is None and item.decision is None:
+            msg = item.msg
+            item.decision = router_for(item.config).route(msg.text, region=msg.region, channel=msg.channel, kind=msg.kind)
     error = _write(db, batch, now, public_url)
     if error is None:
         return None
@@ -190,10 +194,7 @@ def _store(conn: Connection, batch: list[WriteItem], now: datetime, public_url: 
             opened_by_sender[skey] = p
         openers.append(p)
 
-    # 4. New complaints are routed (pure), then written: reporters, complaints, what points at them.
-    for p in openers:
-        msg = p.msg
-        p.decision = router_for(p.config).route(msg.text, region=msg.region, channel=msg.channel, kind=msg.kind)
+    # 4. New complaints (routed before the transaction) are written: reporters, complaints, what points at them.
     codes = [new_code(p.config.settings.tracking_prefix) for p in openers]
     languages = [p.msg.language or p.config.settings.language for p in openers]
     complaint_ids: dict[int, tuple[int, str]] = {}

@@ -9,6 +9,19 @@ from config.loader import Config
 from router.matcher import Keyword, Match, Matcher, compile_keyword
 from router.text import words
 
+# A citizen's text is routed on its first ROUTE_CHARS characters: as many as the web form and the API take
+# (api/public.py MAX_TEXT), so every complaint they accept routes on all its words, and a Telegram message
+# (4,096 at most) or an SMS of a few parts fits whole. A longer text (a gateway's own concatenation, a
+# forged update) routes on its head, and its cost stays bounded.
+ROUTE_CHARS = 10_000
+# A rule's `pattern` is an operator's regular expression, run by Python's backtracking engine: the sample's
+# `\bobat\w*\b.*\b(kosong|habis|langka)\b` costs the square of the length it searches (1.5 s on 20,000
+# characters of "obat obat …", the writer waiting meanwhile; 350 ms on 10,000). Patterns search the first
+# PATTERN_CHARS characters, some 150 words: an SMS of six parts whole, and many times the longest sample
+# complaint (tests/router/, 86 characters), where what a pattern looks for opens the complaint. That
+# pattern then costs 3 to 5 ms at worst (bench/hostile_intake.py). Keywords still see ROUTE_CHARS.
+PATTERN_CHARS = 1_000
+
 
 class UnknownRegion(ValueError):
     """A region code that the configuration does not know."""
@@ -129,8 +142,10 @@ class Router:
         self._jurisdiction = {(a.service, a.region): a.code for a in config.agencies.values()}
 
     def route(self, text: str, *, region: str | None = None, channel: str | None = None, kind: str = "complaint") -> Decision:
-        """Decide the agency for a complaint and explain the decision."""
+        """Decide the agency for a complaint and explain the decision (on the text's first ROUTE_CHARS characters)."""
+        text = _head(text, ROUTE_CHARS)
         tokens = words(text)
+        searched = _head(text, PATTERN_CHARS)
         found: dict[int, str] = {}
         regions: list[Match] = []
         first_region = self._first_region_keyword
@@ -145,7 +160,7 @@ class Router:
             candidates |= self._by_keyword.get(kw, set())
         for i in sorted(candidates):
             rule = self._rules[i]
-            matched = self._match(rule, found, text, region_code, channel, kind)
+            matched = self._match(rule, found, searched, region_code, channel, kind)
             if matched is not None:
                 return self._decide(rule, matched, region_code, region_source, region_step, kind)
         triage = self.config.agencies[self.config.triage]
@@ -226,11 +241,39 @@ class Router:
 
 def _most_specific(matches: list[Match], region_of: dict[int, str], regions) -> Match:
     """Pick the region match: longest spans first (no part of a longer name), then deepest, then earliest."""
-    kept = [
-        m for m in matches
-        if not any(o.start <= m.start and m.end <= o.end and (o.end - o.start) > (m.end - m.start) for o in matches)
-    ]
+    kept = [m for m, inside in zip(matches, _inside_longer(matches)) if not inside]
     return min(kept, key=lambda m: (-regions[region_of[m.keyword]].depth, m.start, -(m.end - m.start)))
+
+
+def _inside_longer(matches: list[Match]) -> list[bool]:
+    """Tell for each match whether another, longer one covers its span; sorted once, not each against each."""
+    inside = [False] * len(matches)
+    # By start, the longer first: every span that could cover a match comes before it. Matches of one span
+    # (two regions sharing a name) are decided together, so they never cover each other.
+    order = sorted(range(len(matches)), key=lambda i: (matches[i].start, -matches[i].end))
+    furthest = -1  # the end reached by the spans seen so far
+    k = 0
+    while k < len(order):
+        span = matches[order[k]][1:]
+        group = k
+        while k < len(order) and matches[order[k]][1:] == span:
+            k += 1
+        if furthest >= span[1]:
+            for i in order[group:k]:
+                inside[i] = True
+        furthest = max(furthest, span[1])
+    return inside
+
+
+def _head(text: str, limit: int) -> str:
+    """The first `limit` characters of a text, less a word the limit cuts in two."""
+    if len(text) <= limit:
+        return text
+    end = limit
+    if text[end].isalnum():
+        while end > 0 and text[end - 1].isalnum():
+            end -= 1
+    return text[:end] if end > 0 else text[:limit]
 
 
 def compile_router(config: Config) -> Router:

@@ -54,23 +54,28 @@ class Matcher:
             else:
                 self._exact.setdefault(kw.parts[0], []).append(index)
         self._prefixes = sorted(prefixes.items())
+        # Every prefix is at least `_shortest` letters: a word whose first letters begin none of them skips the tables.
+        self._shortest = self._prefixes[0][0] if self._prefixes else 0
+        self._heads = {p[: self._shortest] for _, table in self._prefixes for p in table}
 
     def find(self, tokens: list[str]) -> list[Match]:
         """Return every keyword match in the word list, in order of position."""
         found: list[Match] = []
         exact, prefixes, phrases = self._exact, self._prefixes, self._phrases
+        shortest, heads = self._shortest, self._heads
         n = len(tokens)
         for i, token in enumerate(tokens):
             hit = exact.get(token)
             if hit:
                 found.extend(Match(kw, i, i + 1) for kw in hit)
-            size = len(token)
-            for length, table in prefixes:
-                if length > size:
-                    break
-                hit = table.get(token[:length])
-                if hit:
-                    found.extend(Match(kw, i, i + 1) for kw in hit)
+            if prefixes and token[:shortest] in heads:
+                size = len(token)
+                for length, table in prefixes:
+                    if length > size:
+                        break
+                    hit = table.get(token[:length])
+                    if hit:
+                        found.extend(Match(kw, i, i + 1) for kw in hit)
             candidates = phrases.get(token)
             if candidates:
                 for kw, rest, prefix in candidates:

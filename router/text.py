@@ -17,6 +17,8 @@ def words(text: str) -> list[str]:
     """Split text into case- and accent-folded words; punctuation separates words."""
     if text.isascii():
         return _WORD.findall(text.lower())
-    folded = unicodedata.normalize("NFKD", text.casefold())
+    # Decomposed before folding too: compatibility letters decompose to capitals ("𝐎𝐁𝐀𝐓", the bold of styled
+    # social-media text, to "OBAT"; "ℌ" to "H"), which a fold done first would leave standing.
+    folded = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", text).casefold())
     folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
     return _WORD.findall(folded)

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import Connection, insert, select, update
 
 from complaints.messages import say, status_name
+from complaints.reach import ends_overdue
 from intake import rows
 from sla.terms import due
 from store import models as m
@@ -57,11 +58,12 @@ def change_status(conn: Connection, complaint: Mapping, config, status: str, act
     values: dict = {"status": status, "updated_at": now}
     if status == "closed":
         values["closed_at"] = now
-    if status == "acknowledged" or (status in ("in_progress", "resolved") and complaint["acknowledged_at"] is None):
+    acknowledged = complaint["acknowledged_at"] is not None
+    if status == "acknowledged" or (status in ("in_progress", "resolved") and not acknowledged):
         values["acknowledged_at"] = now
         values["resolve_due_at"] = due(config, complaint, "resolve", now)
-        values.update(CLEAR_OVERDUE)
-    if status in ("resolved", "closed", "rejected"):
+    # The rule that also ends an escalation's read access (complaints.reach), so the two cannot drift apart.
+    if ends_overdue(status, acknowledged):
         values.update(CLEAR_OVERDUE)
     if status == "resolved":
         values["resolved_at"] = now
@@ -124,7 +126,8 @@ def assign(conn: Connection, complaint: Mapping, config, to_agency: str, actor: 
 
 
 def forward(conn: Connection, complaint: Mapping, config, to_agency: str, actor: str, note: str | None, now: datetime) -> Mapping:
-    """Hand the ticket to another agency with authority (province to regency, office to unit)."""
+    """Hand the ticket to another agency with authority (province to regency, office to unit; the edge checks it with
+    complaints.reach.forward_targets); the "forwarded" event keeps the forwarding agency's read access."""
     return assign(conn, complaint, config, to_agency, actor, note, now, kind="forwarded")
 
 

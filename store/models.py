@@ -189,7 +189,7 @@ class Outbox(Base):
     target: Mapped[str | None] = mapped_column(Text)
     event: Mapped[str] = mapped_column(String(32))
     payload: Mapped[dict] = mapped_column(JSON)
-    state: Mapped[str] = mapped_column(String(12))  # pending | sending | delivered | failed | dead
+    state: Mapped[str] = mapped_column(String(12))  # pending | sending | delivered | failed | dead | refused
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTC)
     lease_until: Mapped[datetime | None] = mapped_column(UTC)
@@ -197,7 +197,8 @@ class Outbox(Base):
     created_at: Mapped[datetime] = mapped_column(UTC)
     updated_at: Mapped[datetime] = mapped_column(UTC)
 
-    __table_args__ = (Index("ix_outbox_due", "state", "next_attempt_at"),)
+    # ix_outbox_sends: the send limits count a transport's recent sends (SPEC 17) while a claim holds the lock.
+    __table_args__ = (Index("ix_outbox_due", "state", "next_attempt_at"), Index("ix_outbox_sends", "transport", "updated_at"))
 
 
 class DeliveryAttempt(Base):
@@ -209,7 +210,7 @@ class DeliveryAttempt(Base):
     delivery_id: Mapped[str] = mapped_column(String(36))
     attempt: Mapped[int] = mapped_column(Integer)
     at: Mapped[datetime] = mapped_column(UTC)
-    outcome: Mapped[str] = mapped_column(String(12))  # delivered | retry | permanent | gave_up | released | lost
+    outcome: Mapped[str] = mapped_column(String(12))  # delivered | retry | permanent | gave_up | released | lost | refused
     detail: Mapped[str | None] = mapped_column(Text)
 
 
@@ -247,3 +248,27 @@ class ApiToken(Base):
     label: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTC)
     revoked_at: Mapped[datetime | None] = mapped_column(UTC)
+    expires_at: Mapped[datetime | None] = mapped_column(UTC)  # None: until revoked
+    last_used_at: Mapped[datetime | None] = mapped_column(UTC)  # written at most once a minute (store/access.py)
+
+
+class Session(Base):
+    """A signed-in browser: the cookie holds a random id, this row only its SHA-256 (SPEC section 13)."""
+
+    __tablename__ = "sessions"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    id_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # Who it belongs to: "env" (ADUAN_OPERATOR_TOKEN) or "token" (token_id); accounts will add "user" and a
+    # user_id column beside token_id, so that disabling a person ends their sessions with one UPDATE.
+    principal_kind: Mapped[str] = mapped_column(String(16))
+    token_id: Mapped[int | None] = mapped_column(ForeignKey("api_tokens.id"), index=True)
+    # "env" sessions: HMAC of the operator token in force at sign-in, keyed by the session id, so a changed
+    # ADUAN_OPERATOR_TOKEN ends them and this column alone cannot be tested against guesses.
+    env_token_mac: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTC)
+    last_seen_at: Mapped[datetime] = mapped_column(UTC)  # written at most once a minute
+    expires_at: Mapped[datetime] = mapped_column(UTC, index=True)  # created_at + 7 days, however active
+    ended_at: Mapped[datetime | None] = mapped_column(UTC)
+    end_reason: Mapped[str | None] = mapped_column(String(16))  # logout | replaced | token_revoked
+    address: Mapped[str | None] = mapped_column(String(64))
+    user_agent: Mapped[str | None] = mapped_column(String(200))

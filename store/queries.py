@@ -8,8 +8,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, and_, func, insert, or_, select, update
+from sqlalchemy import Connection, and_, func, or_, select, update
 
+from store import access
 from store import models as m
 
 
@@ -18,11 +19,20 @@ def find_complaint(conn: Connection, code: str) -> Mapping | None:
     return conn.execute(select(m.Complaint.__table__).where(m.Complaint.code == code)).mappings().first()
 
 
-def escalated_to(conn: Connection, complaint_id: int) -> set[str]:
-    """The agencies a complaint was escalated to (by the sweep), which may read it."""
+def reach_timeline(conn: Connection, complaint_id: int) -> list[Mapping]:
+    """Return the events that decide who may reach a complaint (complaints.reach), in order: every status change
+    (hand-overs and forwards included) and every escalation; one range read of the events' complaint index."""
     E = m.Event.__table__
-    found = conn.execute(select(E.c.data).where(E.c.complaint_id == complaint_id, E.c.type == "escalated")).scalars()
-    return {data["to"] for data in found if isinstance(data, dict) and data.get("to")}
+    return list(conn.execute(
+        select(E.c.type, E.c.status, E.c.data)
+        .where(E.c.complaint_id == complaint_id, or_(E.c.status.is_not(None), E.c.type == "escalated"))
+        .order_by(E.c.id)).mappings())
+
+
+def find_ticket(conn: Connection, code: str) -> tuple[Mapping, list[Mapping]] | None:
+    """Return a complaint by its canonical code with its reach timeline (see reach_timeline), or None."""
+    row = find_complaint(conn, code)
+    return None if row is None else (row, reach_timeline(conn, row["id"]))
 
 
 def complaint_details(conn: Connection, complaint: Mapping) -> dict[str, list[Mapping]]:
@@ -127,19 +137,9 @@ def list_complaints(conn: Connection, f: ComplaintFilter, limit: int, cursor: st
     return rows, following, reporters
 
 
-def find_token(conn: Connection, token_hash: str) -> Mapping | None:
-    """Return the live token with this hash, or None (revoked tokens are not found)."""
-    return (
-        conn.execute(
-            select(m.ApiToken.__table__).where(m.ApiToken.token_hash == token_hash, m.ApiToken.revoked_at.is_(None))
-        )
-        .mappings()
-        .first()
-    )
-
-
 def add_token(conn: Connection, token_hash: str, role: str, agency: str | None, label: str | None, now: datetime) -> None:
-    conn.execute(insert(m.ApiToken).values(token_hash=token_hash, role=role, agency=agency, label=label, created_at=now))
+    """Store a token that never expires (tests and tools; store/access.py has the rest of a token's life)."""
+    access.add_token(conn, token_hash, role, agency, label, now)
 
 
 def status_counts(conn: Connection) -> dict[str, int]:
@@ -154,7 +154,7 @@ def ping(conn: Connection) -> None:
     conn.execute(select(1))
 
 
-DELIVERY_STATES = ("pending", "sending", "delivered", "failed", "dead")
+DELIVERY_STATES = ("pending", "sending", "delivered", "failed", "dead", "refused")
 
 
 def list_deliveries(conn: Connection, state: str | None, limit: int, after: int | None) -> tuple[list[Mapping], int | None]:

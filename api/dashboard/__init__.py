@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 import structlog
 from aiohttp import web
 
-from api.auth import token_hash
+from api.auth import Principal, principal_of
 from api.dashboard import reads, session, words
 from api.dashboard.charts import KINDS, bar_chart
 from api.ratelimit import RateLimiter
@@ -31,7 +31,7 @@ from complaints.codes import canonical
 from complaints.messages import status_name
 from reports.period import PeriodError, parse_period
 from reports.stats import DEFAULT_MIN_COUNT, build_stats
-from store import queries
+from store import access
 from store.db import StoreUnavailable
 
 log = structlog.get_logger("dashboard")
@@ -115,20 +115,29 @@ class Dashboard:
     def notice(self, status: int, title: str, body: str, csrf: str | None = None) -> web.Response:
         return self.render("notice.html", status, title=title, body=body, csrf=csrf)
 
-    def _binding(self, who: str) -> str | None:
-        """What a cookie of `who` is bound to: the operator token in force for `env` sessions."""
-        if who == "env":
-            return session.fingerprint(self.runtime.env.operator_token) if self.runtime.env.operator_token else None
-        return ""
-
-    async def current(self, request: web.Request) -> session.Signed | None:
-        """The signed-in operator's session, or None (no cookie, tampered, expired, or its token revoked)."""
-        signed = session.read(self.key, request.cookies.get(session.SESSION_COOKIE), time.time(), self._binding)
-        if signed is None or signed.who == "login":
+    async def current(self, request: web.Request) -> session.Session | None:
+        """The signed-in operator's session from the store, or None (no cookie, unknown id, logged out, idle 12 h,
+        past its 7 days, its token revoked or expired, or opened under another ADUAN_OPERATOR_TOKEN)."""
+        session_id = session.session_id_of(request.cookies.get(session.SESSION_COOKIE))
+        if session_id is None:
             return None
-        if signed.token_id is not None and not await self.runtime.read(reads.live_operator_token, signed.token_id):
+        now = datetime.now(timezone.utc)
+        row = await self.runtime.read(access.live_session, session.id_hash(session_id), now)
+        if row is None:
             return None
-        return signed
+        if row["principal_kind"] == "env":
+            configured = self.runtime.env.operator_token
+            if not configured or not hmac.compare_digest(row["env_token_mac"] or "",
+                                                         session.env_token_mac(session_id, configured)):
+                return None
+        if access.touch_due(row["last_seen_at"], now):
+            try:
+                await self.runtime.write(access.record_session_seen, row["id"], now)
+            except StoreUnavailable:
+                # The page can still be shown; a missed time is written at the next view.
+                log.warning("dashboard.last_seen_not_recorded")
+        return session.Session(id_hash=row["id_hash"], principal_kind=row["principal_kind"], token_id=row["token_id"],
+                               csrf=session.session_csrf(session_id))
 
     def _to_login(self, request: web.Request) -> web.Response:
         target = request.path_qs
@@ -136,8 +145,7 @@ class Dashboard:
         return _see_other(location)
 
     def _login_cookie(self, request: web.Request) -> session.Signed | None:
-        signed = session.read(self.key, request.cookies.get(session.LOGIN_COOKIE), time.time())
-        return signed if signed is not None and signed.who == "login" else None
+        return session.read(self.key, request.cookies.get(session.LOGIN_COOKIE), time.time())
 
     def _set_cookie(self, response: web.StreamResponse, name: str, value: str, seconds: int, path: str) -> None:
         response.set_cookie(name, value, max_age=seconds, path=path, httponly=True, samesite="Strict", secure=self.secure)
@@ -147,7 +155,7 @@ class Dashboard:
         """The login form; with `fresh`, a new pre-session cookie binds its CSRF token."""
         value = None
         if fresh or signed is None:
-            value = session.issue(self.key, "login", time.time(), session.LOGIN_SECONDS)
+            value = session.issue(self.key, time.time(), session.LOGIN_SECONDS)
             signed = session.read(self.key, value, time.time())
         response = self.render("login.html", status, headers, login_csrf=session.csrf_token(self.key, signed),
                                next_url=next_url, error=error)
@@ -171,15 +179,10 @@ class Dashboard:
         origin = request.headers.get("Origin")
         return origin is not None and not same_origin(origin, request.host, self.runtime.env.public_url)
 
-    async def _principal(self, token: str) -> str | None:
-        """Who a token is, exactly as the operator API decides: `env`, `t<id>` for a stored operator token, or None."""
-        configured = self.runtime.env.operator_token
-        if configured and hmac.compare_digest(token.encode(), configured.encode()):
-            return "env"
-        row = await self.runtime.read(queries.find_token, token_hash(token))
-        if row is None or row["role"] != "operator":
-            return None
-        return f"t{row['id']}"
+    async def _principal(self, token: str) -> Principal | None:
+        """Who a token is, exactly as the operator API decides; None unless it is an operator's."""
+        principal = await principal_of(self.runtime, token)
+        return principal if principal is not None and principal.role == "operator" else None
 
     # --- login and logout ------------------------------------------------------------------
 
@@ -194,9 +197,9 @@ class Dashboard:
         return self._login_page(200, next_url, signed=pre)
 
     async def login(self, request: web.Request) -> web.Response:
-        """Check the token as the operator API does; on success start a 12-hour session."""
+        """Check the token as the operator API does; on success open a session in the store (12 h idle, 7 days)."""
         t = words.labels(self.language)
-        address = self.logins.address(request.remote, request.headers.get("X-Forwarded-For"))
+        address = self.logins.address(request.remote, request.headers.getall("X-Forwarded-For", ()))
         if not self.logins.allow(address):
             seconds = self.logins.retry_after(address)
             log.warning("dashboard.login_limited", address=address)
@@ -211,27 +214,36 @@ class Dashboard:
             log.info("dashboard.login_refused", reason="csrf", address=address)
             return self._login_page(403, next_url, t["form_expired"], fresh=True)
         token = form.get("token", "").strip()
-        who = await self._principal(token) if 0 < len(token) <= 512 else None
-        if who is None:
+        principal = await self._principal(token)
+        if principal is None:
             log.info("dashboard.login_failed", address=address)
             return self._login_page(401, next_url, t["login_invalid"], signed=pre)
-        log.info("dashboard.login", who="env" if who == "env" else "token", address=address)
+        session_id = session.new_session_id()  # always a new id: a cookie planted before sign-in is never promoted
+        earlier = session.session_id_of(request.cookies.get(session.SESSION_COOKIE))
+        kind = "env" if principal.token_id is None else "token"
+        await self.runtime.write(
+            lambda conn: access.open_session(
+                conn, id_hash=session.id_hash(session_id), principal_kind=kind, token_id=principal.token_id,
+                env_token_mac=session.env_token_mac(session_id, token) if kind == "env" else None,
+                now=datetime.now(timezone.utc), address=address, user_agent=request.headers.get("User-Agent"),
+                replaces=session.id_hash(earlier) if earlier else None))
+        log.info("dashboard.login", who=principal.caller, address=address)
         response = _see_other(next_url)
-        value = session.issue(self.key, who, time.time(), session.SESSION_SECONDS, self._binding(who) or "")
-        self._set_cookie(response, session.SESSION_COOKIE, value, session.SESSION_SECONDS, BASE)
+        self._set_cookie(response, session.SESSION_COOKIE, session_id, session.SESSION_SECONDS, BASE)
         response.del_cookie(session.LOGIN_COOKIE, path=f"{BASE}/login", secure=self.secure, httponly=True,
                             samesite="Strict")
         return response
 
     async def logout(self, request: web.Request) -> web.Response:
-        """End the session (the form carries the session's CSRF token)."""
+        """End the session in the store at once (the form carries the session's CSRF token)."""
         signed = await self.current(request)
         form = await self._form(request)
         if signed is not None:
-            if form is None or self._cross_site(request) or not session.check_csrf(self.key, signed, form.get("csrf")):
+            if form is None or self._cross_site(request) or not session.matches(signed.csrf, form.get("csrf")):
                 t = words.labels(self.language)
-                return self.notice(403, t["forbidden_title"], t["form_expired"], csrf=session.csrf_token(self.key, signed))
-            log.info("dashboard.logout")
+                return self.notice(403, t["forbidden_title"], t["form_expired"], csrf=signed.csrf)
+            await self.runtime.write(access.end_session, signed.id_hash, datetime.now(timezone.utc), "logout")
+            log.info("dashboard.logout", who="env" if signed.token_id is None else f"token:{signed.token_id}")
         response = _see_other(f"{BASE}/login")
         response.del_cookie(session.SESSION_COOKIE, path=BASE, secure=self.secure, httponly=True, samesite="Strict")
         return response
@@ -268,7 +280,7 @@ class Dashboard:
         return self.render(
             "overview.html",
             400 if problem else 200,
-            csrf=session.csrf_token(self.key, signed),
+            csrf=signed.csrf,
             problem=problem,
             since_value=since if problem and since else period.since.isoformat(),
             until_value=until if problem and until else period.until.isoformat(),
@@ -294,7 +306,7 @@ class Dashboard:
         given = request.match_info["code"][:40]
         code = canonical(given)
         found = await self.runtime.read(reads.load_complaint, code) if code else None
-        csrf = session.csrf_token(self.key, signed)
+        csrf = signed.csrf
         if found is None:
             return self.notice(404, t["not_found_title"], t["not_found_body"].format(code=given), csrf=csrf)
         row, details = found

@@ -1,4 +1,4 @@
-"""What the dashboard reads from the store besides the stats: the queues, the outbox's health, a live token.
+"""What the dashboard reads from the store besides the stats and the session: the queues and the outbox's health.
 
 Each function takes a Connection (run through `runtime.read`) and returns plain values; the lists are
 bounded and come with the count of everything, so a page costs the same with a million complaints.
@@ -24,7 +24,7 @@ DIMENSIONS = ("region", "agency", "category", "channel")
 LISTED = 20  # rows of each queue on the page; the rest are counted
 DEAD_LISTED = 10
 PREVIEW_CHARS = 140
-DELIVERY_STATES = ("pending", "sending", "failed", "dead", "delivered")
+DELIVERY_STATES = ("pending", "sending", "failed", "dead", "refused", "delivered")
 
 
 @dataclass
@@ -71,13 +71,6 @@ def load_overview(conn: Connection, period: Period, now: datetime) -> Overview:
         .select_from(O.outerjoin(C, C.c.id == O.c.complaint_id))
         .where(O.c.state == "dead").order_by(O.c.updated_at.desc(), O.c.id.desc()).limit(DEAD_LISTED)).mappings())
     return view
-
-
-def live_operator_token(conn: Connection, token_id: int) -> bool:
-    """Tell whether a stored token is still an operator's and not revoked (a dashboard session rests on it)."""
-    t = m.ApiToken.__table__
-    found = conn.execute(select(t.c.id).where(t.c.id == token_id, t.c.role == "operator", t.c.revoked_at.is_(None))).first()
-    return found is not None
 
 
 def load_complaint(conn: Connection, code: str) -> tuple[Mapping, dict] | None:

@@ -1,13 +1,13 @@
-"""The dashboard's signed cookies and CSRF tokens; pure functions of the secret key and the time.
+"""The dashboard's cookies and CSRF tokens, as pure functions; the session itself lives in the store (store/access.py).
 
-A cookie value is `<expires>.<who>.<nonce>.<signature>`: the expiry (Unix seconds) and who logged in
-(`env` for ADUAN_OPERATOR_TOKEN, `t<id>` for a stored operator token) ride inside the value, and
-HMAC-SHA256 with the service's secret key covers them, so a changed expiry or principal is refused.
-The token itself is never in the cookie. An `env` session is also bound to a fingerprint of the
-operator token in force, so changing ADUAN_OPERATOR_TOKEN ends every such session.
+The session cookie holds only a random id (256 bits from `secrets`); the store keeps the id's SHA-256, never the
+id, so a copy of the database signs no one in and a logout or a revocation ends the session on every instance at
+once. The CSRF token of a signed-in page is HMAC-SHA256 keyed by that id: only a page we rendered for this session
+holds it, and it needs neither a column nor a key shared between instances.
 
-The CSRF token of a form is HMAC(secret key, "csrf" + the cookie's nonce): only a page we rendered for
-this session holds it (OWASP CSRF Prevention Cheat Sheet, "Signed Double-Submit Cookie").
+The login form comes before any session: its CSRF token is bound to a short-lived signed pre-session cookie,
+`<expires>.login.<nonce>.<signature>` with HMAC-SHA256 under the service's secret key (OWASP CSRF Prevention
+Cheat Sheet, "Signed Double-Submit Cookie").
 """
 
 from __future__ import annotations
@@ -19,79 +19,111 @@ import re
 import secrets
 from dataclasses import dataclass
 
+from store.access import SESSION_LIFETIME
+
 SESSION_COOKIE = "aduan_dashboard"
 LOGIN_COOKIE = "aduan_dashboard_login"  # a pre-session: binds the login form's CSRF token
-SESSION_SECONDS = 12 * 3600
+# The cookie may live the session's 7 days; the store ends the session sooner (12 h idle, logout, revocation).
+SESSION_SECONDS = int(SESSION_LIFETIME.total_seconds())
 LOGIN_SECONDS = 3600
-_WHO = re.compile(r"^(env|t[0-9]{1,18}|login)$")
+_SESSION_ID = re.compile(r"^[A-Za-z0-9_-]{43}$")  # secrets.token_urlsafe(32)
 _NONCE = re.compile(r"^[A-Za-z0-9_-]{22}$")
 _SIGNATURE = re.compile(r"^[A-Za-z0-9_-]{43}$")
 
 
-@dataclass(frozen=True)
-class Signed:
-    """What a valid cookie says: who, a random nonce (the session's id) and when it ends."""
-
-    who: str  # env | t<token id> | login
-    nonce: str
-    expires: int
-
-    @property
-    def token_id(self) -> int | None:
-        """The stored token's id for a `t<id>` session, else None."""
-        return int(self.who[1:]) if self.who.startswith("t") else None
-
-
-def fingerprint(operator_token: str | None) -> str:
-    """A digest of ADUAN_OPERATOR_TOKEN that `env` sessions are bound to ("" when there is none)."""
-    return hashlib.sha256(operator_token.encode()).hexdigest() if operator_token else ""
-
-
-def _mac(key: bytes, purpose: str, message: str) -> str:
-    digest = hmac.new(key, f"aduan-dashboard\x00{purpose}\x00{message}".encode(), hashlib.sha256).digest()
+def _b64(digest: bytes) -> str:
     return base64.urlsafe_b64encode(digest).decode().rstrip("=")
 
 
-def issue(key: bytes, who: str, now: float, seconds: int, binding: str = "") -> str:
-    """Return a fresh cookie value for `who`, valid `seconds` from `now`."""
-    if not _WHO.match(who):
-        raise ValueError(f"not a principal of the dashboard: {who!r}")
-    payload = f"{int(now) + seconds}.{who}.{secrets.token_urlsafe(16)}"
-    return f"{payload}.{_mac(key, 'cookie', f'{payload}.{binding}')}"
+def _mac(key: bytes, purpose: str, message: str) -> bytes:
+    return hmac.new(key, f"aduan-dashboard\x00{purpose}\x00{message}".encode(), hashlib.sha256).digest()
 
 
-def read(key: bytes, value: str | None, now: float, binding=lambda who: "") -> Signed | None:
-    """Return what a cookie value says when its signature holds and it has not expired, else None.
+def matches(expected: str, given: str | None) -> bool:
+    """Compare a submitted CSRF token with the expected one in constant time."""
+    if not given or len(given) > 100:
+        return False
+    return hmac.compare_digest(expected.encode(), given.encode("utf-8", "replace"))
 
-    `binding(who)` gives what the signature was bound to when it was issued (None: no longer valid).
-    """
+
+# --- the session cookie ------------------------------------------------------------------------
+
+
+def new_session_id() -> str:
+    """A fresh session id for the cookie (256 random bits)."""
+    return secrets.token_urlsafe(32)
+
+
+def session_id_of(value: str | None) -> str | None:
+    """The session id a cookie value holds when it has the shape of one we issue, else None (never looked up)."""
+    return value if value and _SESSION_ID.match(value) else None
+
+
+def id_hash(session_id: str) -> str:
+    """The SHA-256 (hex) a session is stored and looked up by."""
+    return hashlib.sha256(session_id.encode()).hexdigest()
+
+
+def session_csrf(session_id: str) -> str:
+    """The CSRF token of every form rendered for this session."""
+    return _b64(_mac(session_id.encode(), "csrf", ""))
+
+
+def env_token_mac(session_id: str, operator_token: str) -> str:
+    """What an `env` session is bound to: the operator token in force, keyed by the session id (hex)."""
+    return _mac(session_id.encode(), "operator-token", operator_token).hex()
+
+
+@dataclass(frozen=True)
+class Session:
+    """A live session as the pages use it."""
+
+    id_hash: str
+    principal_kind: str  # env | token
+    token_id: int | None
+    csrf: str
+
+
+# --- the login form's pre-session ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Signed:
+    """What a valid pre-session cookie says: its random nonce and when it ends."""
+
+    nonce: str
+    expires: int
+
+
+def issue(key: bytes, now: float, seconds: int) -> str:
+    """Return a fresh pre-session cookie value, valid `seconds` from `now`."""
+    payload = f"{int(now) + seconds}.login.{secrets.token_urlsafe(16)}"
+    return f"{payload}.{_b64(_mac(key, 'cookie', f'{payload}.'))}"
+
+
+def read(key: bytes, value: str | None, now: float) -> Signed | None:
+    """Return what a pre-session cookie value says when its signature holds and it has not expired, else None."""
     if not value or len(value) > 200:
         return None
     parts = value.split(".")
     if len(parts) != 4:
         return None
     expires, who, nonce, signature = parts
-    if not (expires.isdigit() and len(expires) <= 12 and _WHO.match(who) and _NONCE.match(nonce)
+    if not (expires.isdigit() and len(expires) <= 12 and who == "login" and _NONCE.match(nonce)
             and _SIGNATURE.match(signature)):
         return None
-    bound = binding(who)
-    if bound is None:
-        return None
-    payload = f"{expires}.{who}.{nonce}"
-    if not hmac.compare_digest(_mac(key, "cookie", f"{payload}.{bound}"), signature):
+    if not hmac.compare_digest(_b64(_mac(key, "cookie", f"{expires}.{who}.{nonce}.")), signature):
         return None
     if int(expires) <= now:
         return None
-    return Signed(who=who, nonce=nonce, expires=int(expires))
+    return Signed(nonce=nonce, expires=int(expires))
 
 
 def csrf_token(key: bytes, signed: Signed) -> str:
-    """Return the CSRF token that forms rendered for this cookie carry."""
-    return _mac(key, "csrf", f"{signed.who}.{signed.nonce}")
+    """Return the CSRF token the login form rendered for this pre-session carries."""
+    return _b64(_mac(key, "csrf", f"login.{signed.nonce}"))
 
 
 def check_csrf(key: bytes, signed: Signed | None, token: str | None) -> bool:
-    """Tell whether a submitted CSRF token belongs to this cookie."""
-    if signed is None or not token or len(token) > 100:
-        return False
-    return hmac.compare_digest(csrf_token(key, signed).encode(), token.encode("utf-8", "replace"))
+    """Tell whether a submitted CSRF token belongs to this pre-session."""
+    return signed is not None and matches(csrf_token(key, signed), token)

@@ -43,6 +43,13 @@ def units(text: str, enc: str | None = None) -> int:
     return sum(_cost(c, enc) for c in text)
 
 
+def _fits(text: str, budget: int, enc: str) -> bool:
+    """Tell whether the text takes at most `budget` units, reading no further than the budget reaches."""
+    if len(text) > budget:
+        return False  # every character takes one unit or more
+    return units(text, enc) <= budget
+
+
 def _take(text: str, budget: int, enc: str) -> tuple[str, str]:
     """Split off the longest head within `budget` units, ending at a word boundary when there is one."""
     used = 0
@@ -69,13 +76,13 @@ def split(text: str, max_parts: int = MAX_PARTS) -> list[str]:
     if not text:
         return []
     enc = encoding(text)
-    if units(text, enc) <= SINGLE[enc]:
+    if _fits(text, SINGLE[enc], enc):
         return [text]
     size, ellipsis = PART[enc], ELLIPSIS[enc]
     parts: list[str] = []
     rest = text
     while rest:
-        if units(rest, enc) <= size:
+        if _fits(rest, size, enc):
             parts.append(rest)
             break
         if len(parts) == max_parts - 1:
@@ -91,9 +98,8 @@ def cap(text: str, max_parts: int = MAX_PARTS) -> str:
     """Cut a reply that the provider concatenates itself so it takes at most `max_parts` parts."""
     text = text.strip()
     enc = encoding(text)
-    count = units(text, enc)
     limit = max_parts * PART[enc]
-    if count <= SINGLE[enc] or count <= limit:
+    if _fits(text, max(SINGLE[enc], limit), enc):
         return text
     ellipsis = ELLIPSIS[enc]
     head, _ = _take(text, limit - units(ellipsis, enc), enc)

@@ -70,13 +70,36 @@ MESSAGES: dict[str, dict[str, str]] = {
         "error_too_many_files": "Paling banyak 3 berkas.",
         "error_file_type": "Berkas “{name}” bukan foto (JPEG, PNG, WebP, GIF) atau PDF.",
         "error_file_unreadable": "Berkas “{name}” rusak dan tidak dapat diproses.",
-        "error_pdf_uncleanable": (
-            "PDF “{name}” tidak dapat dibersihkan dari data pribadi; kirim sebagai foto atau tanpa centang anonim."
+        "error_file_too_large": "Berkas “{name}” lebih dari 5\u00a0MB sehingga tidak terkirim. Kecilkan ukurannya atau pilih berkas lain.",
+        "error_body_too_large": (
+            "Lampiran terlalu besar untuk dikirim sekaligus (paling banyak 3 berkas, masing-masing 5\u00a0MB), "
+            "sehingga tidak ada yang terkirim."
+        ),
+        "error_image_too_large": "Foto “{name}” terlalu besar untuk diproses (lebih dari 50 megapiksel). Kecilkan ukurannya lalu kirim lagi.",
+        "error_pdf_unreadable": "PDF “{name}” rusak atau tidak dapat dibaca.",
+        "error_pdf_encrypted": "PDF “{name}” dikunci dengan kata sandi. Kirim PDF tanpa kata sandi.",
+        "error_pdf_script": (
+            "PDF “{name}” berisi JavaScript atau perintah yang berjalan sendiri, yang tidak kami terima demi keamanan "
+            "instansi penerima. Buka PDF itu, pilih Cetak lalu Simpan sebagai PDF, dan kirim hasilnya."
+        ),
+        "error_pdf_embedded": (
+            "PDF “{name}” berisi berkas lain di dalamnya, yang tidak kami terima. Kirim berkas itu tersendiri "
+            "(sebagai foto atau PDF), atau simpan ulang PDF tanpa lampiran."
+        ),
+        "error_control_characters": (
+            "Isian ini berisi baris baru, tab atau karakter kendali lain. Tulis dalam satu baris tanpa karakter tersebut."
         ),
         "error_files_again": "Pilih lagi lampiran Anda sebelum mengirim ulang.",
+        "error_prefix": "Perlu diperbaiki:",
+        "warn_file_too_large": "Berkas “{name}” berukuran {size}\u00a0MB, lebih dari batas 5\u00a0MB. Pilih berkas yang lebih kecil.",
         # after sending, tracking
         "received_banner": "Aduan Anda sudah diterima.",
         "code_hint": "Catat atau simpan kode ini: Anda memerlukannya untuk melacak aduan.",
+        "not_kept_title": "Ada lampiran yang tidak disimpan",
+        "note_quota": (
+            "Berkas “{name}” tidak disimpan karena ruang penyimpanan lampiran layanan ini sedang penuh. "
+            "Aduan Anda tetap diterima tanpa berkas ini."
+        ),
         "track_title": "Lacak aduan",
         "track_intro": "Masukkan kode pelacakan yang Anda terima, misalnya {example}.",
         "label_code": "Kode pelacakan",
@@ -108,9 +131,18 @@ MESSAGES: dict[str, dict[str, str]] = {
         "notice_404_title": "Aduan tidak ditemukan",
         "notice_404_body": "Tidak ada aduan dengan kode ini. Periksa kembali kode Anda.",
         "notice_413_title": "Berkas terlalu besar",
-        "notice_413_body": "Setiap berkas paling besar 5 MB, paling banyak 3 berkas. Kecilkan berkas lalu kirim lagi.",
+        "notice_413_body": (
+            "Kiriman ini terlalu besar. Setiap berkas paling besar 5\u00a0MB, paling banyak 3 berkas. "
+            "Buka formulir lagi, pilih berkas yang lebih kecil, lalu kirim."
+        ),
         "notice_429_title": "Terlalu banyak kiriman",
         "notice_429_body": "Terlalu banyak kiriman dari alamat Anda. Silakan coba lagi dalam {seconds} detik.",
+        "notice_track_429_title": "Terlalu banyak pencarian",
+        "notice_track_429_body": (
+            "Terlalu banyak pencarian kode dari alamat internet Anda dalam satu menit. Silakan coba lagi dalam "
+            "{seconds} detik. Jika Anda memakai jaringan bersama (sekolah, kantor atau operator seluler), pencarian "
+            "orang lain di jaringan itu ikut terhitung."
+        ),
         "notice_503_title": "Layanan sedang sibuk, silakan coba lagi",
         "notice_503_body": "Aduan Anda belum tersimpan. Silakan kirim lagi dalam beberapa saat.",
         "back_to_form": "Kembali ke formulir",
@@ -176,12 +208,34 @@ MESSAGES: dict[str, dict[str, str]] = {
         "error_too_many_files": "At most 3 files.",
         "error_file_type": "The file “{name}” is not a photo (JPEG, PNG, WebP, GIF) or a PDF.",
         "error_file_unreadable": "The file “{name}” is damaged and cannot be processed.",
-        "error_pdf_uncleanable": (
-            "The PDF “{name}” cannot be cleaned of personal data; send it as a photo, or without ticking anonymous."
+        "error_file_too_large": "The file “{name}” is over 5\u00a0MB and was not sent. Make it smaller or choose another file.",
+        "error_body_too_large": (
+            "The attachments are too large to send together (at most 3 files of 5\u00a0MB each), so none was sent."
+        ),
+        "error_image_too_large": "The photo “{name}” is too large to process (over 50 megapixels). Make it smaller and send it again.",
+        "error_pdf_unreadable": "The PDF “{name}” is damaged or cannot be read.",
+        "error_pdf_encrypted": "The PDF “{name}” is locked with a password. Please send it without a password.",
+        "error_pdf_script": (
+            "The PDF “{name}” contains JavaScript or actions that run by themselves, which we do not accept to keep the "
+            "receiving agency safe. Open it, choose Print and then Save as PDF, and send the result."
+        ),
+        "error_pdf_embedded": (
+            "The PDF “{name}” has other files embedded in it, which we do not accept. Send those files on their own "
+            "(as photos or PDFs), or save the PDF again without attachments."
+        ),
+        "error_control_characters": (
+            "This field holds a line break, a tab or another control character. Write it on one line without them."
         ),
         "error_files_again": "Please choose your attachments again before sending.",
+        "error_prefix": "Please correct:",
+        "warn_file_too_large": "The file “{name}” is {size}\u00a0MB, over the 5\u00a0MB limit. Please choose a smaller file.",
         "received_banner": "Your complaint has been received.",
         "code_hint": "Write down or save this code: you need it to track your complaint.",
+        "not_kept_title": "Some attachments were not kept",
+        "note_quota": (
+            "The file “{name}” was not kept because the service's storage for attachments is full. "
+            "Your complaint was received without it."
+        ),
         "track_title": "Track a complaint",
         "track_intro": "Enter the tracking code you received, for example {example}.",
         "label_code": "Tracking code",
@@ -212,9 +266,17 @@ MESSAGES: dict[str, dict[str, str]] = {
         "notice_404_title": "Complaint not found",
         "notice_404_body": "There is no complaint with this code. Please check it.",
         "notice_413_title": "File too large",
-        "notice_413_body": "Each file may be at most 5 MB, and at most 3 files. Make the file smaller and send again.",
+        "notice_413_body": (
+            "This submission is too large. Each file may be at most 5\u00a0MB, and at most 3 files. "
+            "Open the form again, choose smaller files and send it."
+        ),
         "notice_429_title": "Too many submissions",
         "notice_429_body": "Too many submissions from your address. Please try again in {seconds} seconds.",
+        "notice_track_429_title": "Too many lookups",
+        "notice_track_429_body": (
+            "Too many code lookups from your internet address in one minute. Please try again in {seconds} seconds. "
+            "On a shared network (a school, an office or a mobile carrier) other people's lookups count too."
+        ),
         "notice_503_title": "The service is busy, please try again",
         "notice_503_body": "Your complaint has not been stored yet. Please send it again in a moment.",
         "back_to_form": "Back to the form",

@@ -129,18 +129,25 @@ async def test_reply_reaches_the_citizen_on_their_channel(client, runtime, token
 
 
 async def test_forward_hands_the_ticket_over(client, runtime, tokens):
-    """Forwarded, the ticket is the new agency's: delivered to it, gone from the old one's view."""
-    created = await submit(client, HEALTH)
-    resp = await client.post(f"/api/v1/agency/tickets/{created['code']}/forward", json={"agency": "dinkes-lotim", "note": "rujukan"},
-                             headers=tokens["puskesmas-aikmel"])
-    assert resp.status == 200 and (await resp.json())["agency"]["code"] == "dinkes-lotim"
-    assert (await client.get(f"/api/v1/agency/tickets/{created['code']}", headers=tokens["puskesmas-aikmel"])).status == 404
+    """Forwarded from a regency's dinas to a puskesmas of its region, the ticket is the unit's: delivered to it, worked
+    by it; the dinas still reads it but can no longer act on it (403)."""
+    with runtime.db.writer.begin() as conn:
+        add_token(conn, token_hash("token-dinkes-lotim"), "agency", "dinkes-lotim", None, datetime.now(timezone.utc))
+    dinkes = {"Authorization": "Bearer token-dinkes-lotim"}
+    created = await submit(client, "Obat di RSUD Selong kosong")
+    path = f"/api/v1/agency/tickets/{created['code']}"
+    assert created["agency"]["code"] == "dinkes-lotim"
+    resp = await client.post(f"{path}/forward", json={"agency": "puskesmas-aikmel", "note": "rujukan"}, headers=dinkes)
+    assert resp.status == 200 and (await resp.json())["agency"]["code"] == "puskesmas-aikmel"
     with runtime.db.reader.connect() as conn:
         agencies = [r.agency for r in conn.execute(select(m.Outbox.agency).where(m.Outbox.audience == "agency").order_by(m.Outbox.id))]
-    assert agencies[-1] == "dinkes-lotim"
-    bad = await client.post(f"/api/v1/agency/tickets/{created['code']}/forward", json={"agency": "atlantis"},
-                            headers=tokens["puskesmas-aikmel"])
-    assert bad.status == 404  # no longer theirs to forward
+    assert agencies[-1] == "puskesmas-aikmel"
+    read = await client.get(path, headers=dinkes)
+    assert read.status == 200 and (await read.json())["agency"]["code"] == "puskesmas-aikmel"
+    again = await client.post(f"{path}/forward", json={"agency": "pupr-lotim"}, headers=dinkes)
+    assert again.status == 403 and (await again.json())["error"]["code"] == "read_only"
+    worked = await client.post(f"{path}/status", json={"status": "acknowledged"}, headers=tokens["puskesmas-aikmel"])
+    assert worked.status == 200 and (await worked.json())["status"] == "acknowledged"
 
 
 async def test_return_puts_the_ticket_back_in_triage_with_the_reason(client, runtime, tokens):
@@ -169,7 +176,8 @@ async def test_anonymous_reporter_is_withheld_from_the_agency(client, tokens):
 
 async def test_the_agency_a_ticket_escalates_to_reads_it_but_cannot_work_it(client, runtime, tokens):
     """Overdue long enough, a puskesmas ticket escalates to its dinkes: the link in that delivery opens for the dinkes'
-    token; the dinkes cannot change, answer, forward or return it; an agency it was not escalated to still gets 404."""
+    token; the dinkes cannot change, answer, forward or return it (403, nothing changed); an agency it was not
+    escalated to still gets 404."""
     from sweep.job import run_sweep
 
     ticket = await submit(client, HEALTH, anonymous=True, reporter={"name": "Warga Rahasia"})
@@ -188,5 +196,10 @@ async def test_the_agency_a_ticket_escalates_to_reads_it_but_cannot_work_it(clie
     assert "Warga Rahasia" not in await resp.text()
     for action, payload in (("status", {"status": "acknowledged"}), ("reply", {"message": "halo"}),
                             ("forward", {"agency": "dinkes-lotim"}), ("return", {"reason": "bukan wewenang"})):
-        assert (await client.post(f"{path}/{action}", json=payload, headers=dinkes)).status == 404, action
+        refused = await client.post(f"{path}/{action}", json=payload, headers=dinkes)
+        assert refused.status == 403 and (await refused.json())["error"]["code"] == "read_only", action
+    assert (await client.get(path, headers=tokens["puskesmas-aikmel"])).status == 200
+    with runtime.db.reader.connect() as conn:
+        row = conn.execute(select(m.Complaint.status, m.Complaint.agency)).one()
+    assert (row.status, row.agency) == ("assigned", "puskesmas-aikmel")
     assert (await client.get(path, headers=tokens["pupr-lotim"])).status == 404

@@ -95,7 +95,7 @@ async def test_the_openapi_document_describes_stats(client):
     doc = await (await client.get("/api/v1/openapi.json")).json()
     operation = doc["paths"][URL]["get"]
     assert [p["name"] for p in operation["parameters"]] == ["since", "until", "by", "min_count"]
-    assert set(operation["responses"]) == {"200", "400", "401", "403"}
+    assert set(operation["responses"]) == {"200", "400", "401", "403", "405", "503"}
     figures = doc["components"]["schemas"]["StatsFigures"]["required"]
     assert figures == ["received", "resolved", "rejected", "in_process", "overdue", "within_sla",
                        "median_hours_to_acknowledge", "median_hours_to_resolve"]

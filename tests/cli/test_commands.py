@@ -1,4 +1,4 @@
-"""The command line as an operator uses it: --help, rules check, route, token create."""
+"""The command line as an operator uses it: --help, rules check, route, token create (list and revoke: tests/api/test_tokens.py)."""
 
 from __future__ import annotations
 
@@ -20,7 +20,8 @@ def run(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "main.py", *args], cwd=ROOT, env=full_env, capture_output=True, text=True, timeout=60)
 
 
-@pytest.mark.parametrize("command", [[], ["serve"], ["db", "upgrade"], ["rules", "check"], ["route"], ["token", "create"], ["telegram", "set-webhook"],
+@pytest.mark.parametrize("command", [[], ["serve"], ["db", "upgrade"], ["rules", "check"], ["route"], ["token", "create"], ["token", "list"],
+                                     ["token", "revoke"], ["telegram", "set-webhook"],
                                      ["sweep"], ["stats"], ["export"]])
 def test_every_command_has_help(command):
     """Every command answers --help with its usage."""

@@ -87,7 +87,8 @@ async def test_overview_shows_the_outbox_health_and_dead_deliveries(operator, se
     html = await (await operator.get(PERIOD)).text()
     outbox = html.split('id="outbox"', 1)[1].split("</section>", 1)[0]
     counts = dict(re.findall(r'<dd data-state="(\w+)">(\d+)</dd>', outbox))
-    assert counts == {"pending": "2", "sending": "0", "failed": "0", "dead": "1", "delivered": "3"}
+    assert counts == {"pending": "2", "sending": "0", "failed": "0", "dead": "1", "refused": "0",
+                      "delivered": "3"}
     assert "HTTP 410 Gone from the agency&#39;s webhook" in outbox
     assert "webhook" in outbox and "ticket.assigned" in outbox
     assert 'href="/dashboard/complaints/NTB-AAAA0003"' in outbox

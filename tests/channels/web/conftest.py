@@ -13,6 +13,7 @@ from types import SimpleNamespace
 
 import aiohttp
 import pytest
+from PIL import Image, ImageCms
 from pypdf import PdfWriter
 from pypdf.actions import JavaScript
 from pypdf.annotations import Text
@@ -65,6 +66,12 @@ def png(*extra_chunks: bytes) -> bytes:
     return b"\x89PNG\r\n\x1a\n" + ihdr + b"".join(extra_chunks) + idat + png_chunk(b"IEND", b"")
 
 
+def png_claiming(width: int, height: int) -> bytes:
+    """Return a small PNG whose header claims `width` x `height` pixels (a decompression bomb's shape)."""
+    header = png_chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+    return b"\x89PNG\r\n\x1a\n" + header + png_chunk(b"IDAT", zlib.compress(b"\x00" * 1024)) + png_chunk(b"IEND", b"")
+
+
 # A 1x1 lossless WebP as browsers' feature tests use it; its VP8L chunk is reused below.
 WEBP_1X1 = base64.b64decode("UklGRhoAAABXRUJQVlA4TA0AAAAvAAAAEAcQERGIiP4HAA==")
 
@@ -90,10 +97,16 @@ def gif(*extensions: bytes) -> bytes:
     return head + b"".join(extensions) + image + b"\x3b"
 
 
-PDF = (
-    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-    b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
-)
+def one_page_pdf() -> bytes:
+    """Return a plain one-page PDF as pypdf writes it, with no metadata."""
+    writer = PdfWriter()
+    writer.add_blank_page(width=200, height=200)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+PDF = one_page_pdf()
 XMP_BUDI = (
     b'<?xpacket begin="" id="W5M0MpCehiHzreSzNTczkc9d"?><x:xmpmeta xmlns:x="adobe:ns:meta/">'
     b'<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description rdf:about=""'
@@ -102,9 +115,9 @@ XMP_BUDI = (
 )
 
 
-def pdf_with_metadata(pages: int = 2) -> bytes:
+def pdf_with_metadata(pages: int = 2, script: bool = False, embedded: bool = False) -> bytes:
     """Return a real PDF written by pypdf whose metadata names "Budi": /Info, XMP on the catalog and a page,
-    a photo with EXIF, a comment he signed, an embedded file and a script run on opening; and a file /ID."""
+    a photo with EXIF, a comment he signed and a file /ID; with a script run on opening, or an embedded file."""
     writer = PdfWriter()
     for _ in range(pages):
         writer.add_blank_page(width=200, height=200)
@@ -125,12 +138,41 @@ def pdf_with_metadata(pages: int = 2) -> bytes:
     xobjects = DictionaryObject({NameObject("/Im0"): writer._add_object(photo)})
     page[NameObject("/Resources")] = DictionaryObject({NameObject("/XObject"): xobjects})
     writer.add_annotation(0, Text(rect=(10, 10, 40, 40), text="Lubang di sini", title_bar="Budi Santoso"))
-    writer.add_attachment("ktp_budi.txt", b"NIK 5201 Budi Santoso")
-    writer.add_open_action(JavaScript("app.alert('Budi')"))
+    if embedded:
+        writer.add_attachment("ktp_budi.txt", b"NIK 5201 Budi Santoso")
+    if script:
+        writer.add_open_action(JavaScript("app.alert('Budi')"))
     writer.generate_file_identifiers()
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+GPS_GERUNG = {1: "S", 2: (8.0, 40.0, 12.5), 3: "E", 4: (116.0, 7.0, 30.0)}  # Gerung, Lombok Barat
+ZIP_TRAILER = b"PK\x03\x04\x14\x00\x00\x00\x00\x00 polyglot payload: setup.exe"
+
+
+def phone_photo(fmt: str = "JPEG", size: tuple[int, int] = (64, 48), orientation: int = 6, trailer: bytes = ZIP_TRAILER,
+                mode: str = "RGB") -> bytes:
+    """Return a photo as a phone writes one, made with Pillow: a half red, half blue picture taken sideways
+    (EXIF orientation 6), EXIF naming the camera and its owner with a GPS position, a comment, a colour
+    profile, and bytes appended after its end (a ZIP, as a polyglot carries)."""
+    width, height = size
+    image = Image.new(mode, size, "red")
+    image.paste(Image.new(mode, (width // 2, height), "blue"), (width // 2, 0))
+    exif = Image.Exif()
+    exif[0x010F] = SECRET_MAKE.decode()  # Make
+    exif[0x013B] = "Budi Santoso"  # Artist
+    exif[0x0112] = orientation
+    exif[0x0132] = "2026:03:01 10:00:00"
+    exif[0x8769] = {0x9003: "2026:03:01 09:59:58", 0x9286: b"ASCII\x00\x00\x00Budi's payload " * 20}
+    exif[0x8825] = GPS_GERUNG
+    options = {"exif": exif.tobytes(), "icc_profile": ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()}
+    if fmt == "JPEG":
+        options.update(comment=b"Budi's phone", quality=95)
+    out = io.BytesIO()
+    image.save(out, fmt, **options)
+    return out.getvalue() + trailer
 
 
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 48 + b"This program cannot be run in DOS mode."
@@ -143,7 +185,7 @@ def samples() -> SimpleNamespace:
         jpeg=jpeg, jpeg_segment=jpeg_segment, exif_app1=exif_app1, png=png, png_chunk=png_chunk,
         webp_with_metadata=webp_with_metadata,
         riff_chunk=riff_chunk, webp_1x1=WEBP_1X1, gif=gif, pdf=PDF, pdf_with_metadata=pdf_with_metadata, exe=EXE,
-        secret_make=SECRET_MAKE,
+        secret_make=SECRET_MAKE, phone_photo=phone_photo, png_claiming=png_claiming, gps_gerung=GPS_GERUNG, zip_trailer=ZIP_TRAILER,
     )
 
 

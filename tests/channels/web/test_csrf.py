@@ -58,7 +58,7 @@ def test_origin_must_be_this_site(origin, host, allowed):
 
 
 def test_forwarded_address_counts_only_when_trusted():
-    """X-Forwarded-For is used only behind our own proxy; otherwise the peer address counts."""
-    assert RateLimiter(5, trust_forwarded_for=True).address("10.0.0.1", "203.0.113.9, 10.0.0.1") == "203.0.113.9"
+    """X-Forwarded-For is used only behind our own proxy (its last entry, the one the proxy wrote); else the peer."""
+    assert RateLimiter(5, trust_forwarded_for=1).address("10.0.0.1", "203.0.113.9, 198.51.100.4") == "198.51.100.4"
     assert RateLimiter(5).address("10.0.0.1", "203.0.113.9") == "10.0.0.1"
     assert RateLimiter(5).address(None, None) == "unknown"

@@ -133,3 +133,21 @@ async def test_location_button_waits_for_the_script(client):
     html = await (await client.get("/")).text()
     assert re.search(r'<button type="button" class="secondary" id="use-location" hidden', html)
     assert '<script src="/static/geo.js" defer></script>' in html
+
+
+async def test_size_warning_script_is_ours_and_the_form_works_without_it(client):
+    """The script that warns about a large file is served by us (allowed by the CSP's default-src 'self'); without
+    it the form still posts: nothing depends on it, and the file field is the last thing before the button."""
+    response = await client.get("/")
+    html = await response.text()
+    assert '<script src="/static/files.js" defer></script>' in html
+    assert "default-src 'self'" in response.headers["Content-Security-Policy"]
+    script = await client.get("/static/files.js")
+    assert script.status == 200 and script.content_type == "text/javascript"
+    assert "preventDefault" in await script.text()
+    field = re.search(r'<input type="file" id="f-attachments"[^>]*>', html, re.S).group(0)
+    assert 'data-max-bytes="5242880"' in field and 'data-max-files="3"' in field
+    assert 'data-too-large="Berkas “{name}” berukuran {size}\u00a0MB, lebih dari batas 5\u00a0MB.' in field
+    assert '<p class="field-error" id="f-attachments-warning" role="alert" hidden></p>' in html
+    assert html.index('id="f-lon"') < html.index('id="f-attachments"') < html.index('type="submit"')
+    assert re.search(r'<form class="complaint-form" method="post" action="/\?lang=id" enctype="multipart/form-data"', html)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import io
 import json
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import aiohttp
 import pytest
+from PIL import Image
 from pypdf import PdfReader
 from sqlalchemy import select
 
@@ -27,7 +29,7 @@ def rows(runtime, model) -> list:
 
 async def test_full_submission_with_photo_and_pdf_leads_to_the_tracking_page(citizen, client, runtime, samples, count_complaints):
     """A complete form with a photo and a PDF answers 303 to the tracking page, which shows code and status."""
-    photo = samples.jpeg(samples.exif_app1())
+    photo = samples.phone_photo()
     response = await citizen.send(
         {"text": ROAD, "kind": "complaint", "region": "lobar-gerung", "category": "jalan", "name": "Budi Santoso",
          "phone": "0812 3456 7890", "email": "budi@contoh.id", "lat": "-8.6", "lon": "116.1"},
@@ -45,6 +47,7 @@ async def test_full_submission_with_photo_and_pdf_leads_to_the_tracking_page(cit
     assert "Aduan Anda sudah diterima." in html
     assert f'<p class="code" id="tracking-code">{code}</p>' in html
     assert "Catat atau simpan kode ini" in html
+    assert "Ada lampiran yang tidak disimpan" not in html
     complaint = rows(runtime, models.Complaint)[0]
     assert status_name(complaint["status"], "id") in html
     assert count_complaints() == 1
@@ -54,21 +57,26 @@ async def test_full_submission_with_photo_and_pdf_leads_to_the_tracking_page(cit
         ("document", "application/pdf", "surat.pdf"),
         ("image", "image/jpeg", "foto jalan.jpg"),
     ]
-    for attachment, content in zip(attachments, (samples.pdf, photo)):
+    for attachment in attachments:
         assert re.fullmatch(r"attachments/\d{4}/\d{2}/[0-9a-f]{32}\.(pdf|jpg)", attachment["stored_path"])
         stored = (Path(runtime.env.var_dir) / attachment["stored_path"]).read_bytes()
-        assert stored == content  # a reporter who is not anonymous keeps the photo's location
-        assert attachment["size"] == len(content) and attachment["sha256"] == hashlib.sha256(content).hexdigest()
+        assert attachment["size"] == len(stored) and attachment["sha256"] == hashlib.sha256(stored).hexdigest()
+    pdf, image = ((Path(runtime.env.var_dir) / a["stored_path"]).read_bytes() for a in attachments)
+    assert len(PdfReader(io.BytesIO(pdf)).pages) == 1
+    # Written anew: the appended ZIP and the camera's EXIF are gone, the place it was taken is kept.
+    assert image != photo and samples.zip_trailer not in image and samples.secret_make not in image
+    assert Image.open(io.BytesIO(image)).getexif().get_ifd(0x8825)[1] == "S"
 
 
 async def test_anonymous_reporters_photo_is_stored_without_exif(citizen, runtime, samples, stored_files):
-    """The stored JPEG of an anonymous reporter has no EXIF left, and no original file name."""
-    response = await citizen.send({"text": ROAD, "anonymous": "1"}, [("IMG_Budi_Santoso.jpg", samples.jpeg(samples.exif_app1()))])
+    """The stored JPEG of an anonymous reporter has no EXIF (no GPS) left, and no original file name."""
+    response = await citizen.send({"text": ROAD, "anonymous": "1"}, [("IMG_Budi_Santoso.jpg", samples.phone_photo())])
     assert response.status == 303
     (path,) = stored_files()
     stored = path.read_bytes()
-    assert b"Exif" not in stored and samples.secret_make not in stored
-    assert stored == samples.jpeg()
+    assert b"Exif" not in stored and samples.secret_make not in stored and b"Budi" not in stored
+    image = Image.open(io.BytesIO(stored))
+    assert image.format == "JPEG" and len(image.getexif()) == 0 and image.size == (48, 64)
     (attachment,) = rows(runtime, models.Attachment)
     assert attachment["name"] is None
     assert attachment["sha256"] == hashlib.sha256(stored).hexdigest() and attachment["size"] == len(stored)
@@ -76,10 +84,11 @@ async def test_anonymous_reporters_photo_is_stored_without_exif(citizen, runtime
 
 async def test_anonymous_box_sent_after_the_photo_still_cleans_it(citizen, samples, stored_files):
     """Whatever the order of the form's parts, an anonymous reporter's photo loses its metadata."""
-    response = await citizen.send({"text": ROAD}, [("foto.jpg", samples.jpeg(samples.exif_app1()))], after_files={"anonymous": "1"})
+    response = await citizen.send({"text": ROAD}, [("foto.jpg", samples.phone_photo())], after_files={"anonymous": "1"})
     assert response.status == 303
     (path,) = stored_files()
-    assert path.read_bytes() == samples.jpeg()
+    stored = path.read_bytes()
+    assert b"Exif" not in stored and len(Image.open(io.BytesIO(stored)).getexif()) == 0
 
 
 async def test_same_submission_sent_twice_gives_one_complaint(citizen, samples, count_complaints, stored_files):
@@ -148,22 +157,63 @@ async def test_too_many_submissions_get_429_with_retry_after(citizen, runtime, c
     assert count_complaints() == 2
 
 
-async def test_file_over_5_mb_gets_413(citizen, samples, count_complaints, stored_files):
-    """A file over 5 MB is refused with 413 while it is being read; nothing is stored."""
-    big = samples.jpeg()[:-2] + b"\x00" * (5 * 1024 * 1024) + b"\xff\xd9"
-    response = await citizen.send({"text": ROAD}, [("foto.jpg", samples.jpeg()), ("besar.jpg", big)])
+async def test_file_over_5_mb_shows_the_form_again_with_everything_kept(citizen, samples, count_complaints, stored_files):
+    """A 5.5 MB file gives 413 and the form again: every field and choice kept (also those sent after the
+    file), the error beside the file field naming it and in the summary at the top; nothing is stored."""
+    big = samples.phone_photo(trailer=b"\x00" * (5 * 1024 * 1024 + 512 * 1024))
+    response = await citizen.send(
+        {"text": ROAD, "kind": "inquiry", "region": "lobar-gerung", "category": "jalan", "name": "Budi Santoso",
+         "phone": "0812 3456 7890", "email": "budi@contoh.id", "confidential": "1"},
+        [("foto.jpg", samples.phone_photo()), ("foto besar.jpg", big)], after_files={"lat": "-8.6", "lon": "116.1"},
+    )
+    html = await response.text()
     assert response.status == 413
-    assert "Berkas terlalu besar" in await response.text()
+    assert f">{ROAD}</textarea>" in html
+    assert '<option value="inquiry" selected>' in html and '<option value="lobar-gerung" selected>' in html
+    for kept in ('value="jalan"', 'value="Budi Santoso"', 'value="0812 3456 7890"', 'value="budi@contoh.id"',
+                 'value="-8.6"', 'value="116.1"'):
+        assert kept in html
+    assert re.search(r'id="f-confidential" name="confidential" value="1" checked', html)
+    error = "Berkas “foto besar.jpg” lebih dari 5\u00a0MB sehingga tidak terkirim. Kecilkan ukurannya atau pilih berkas lain."
+    assert f'<p class="field-error" id="f-attachments-error" role="alert">{error} Pilih lagi lampiran Anda' in html
+    assert f'<a href="#f-attachments">Lampiran (boleh dikosongkan): {error}</a>' in html
+    assert html.index('class="error-summary"') < html.index("<form")
+    assert "<title>Perlu diperbaiki: " in html
     assert count_complaints() == 0
     assert stored_files() == []
 
 
-async def test_body_announced_over_the_cap_gets_413_before_reading(client):
-    """A Content-Length past what 3 files can take is refused before the body is read."""
-    response = await client.post(
-        "/", data=b"x" * 10, headers={"Content-Type": "multipart/form-data; boundary=b", "Content-Length": str(64 * 1024 * 1024)},
-    )
+async def test_body_announced_at_100_mb_is_answered_after_its_fields_with_the_text_kept(citizen, client, count_complaints,
+                                                                                   stored_files):
+    """A form whose Content-Length says 100 MB is answered 413 (the form again, text kept) after its fields:
+    only the first 64 KB of the file are sent before the answer has come (the multipart reader looks a little
+    ahead for the boundary), the rest only after it."""
+    form = await citizen.open_form()
+    boundary = "aduanboundary"
+    fields = [("csrf_token", form.csrf_token), ("submission_id", form.submission_id), ("website", ""), ("text", ROAD)]
+    head = "".join(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'
+                   for name, value in fields)
+    head += f'--{boundary}\r\nContent-Disposition: form-data; name="attachments"; filename="video.jpg"\r\n' \
+            "Content-Type: image/jpeg\r\n\r\n"
+    answered = asyncio.Event()
+    sent_after_answer = []
+
+    async def body():
+        yield head.encode() + b"\xff\xd8\xff\xe0" + b"\x00" * (64 * 1024)
+        await answered.wait()  # the server must answer without any of what follows
+        sent_after_answer.append(True)
+
+    response = await asyncio.wait_for(client.post(
+        "/?lang=id", data=body(),
+        headers={"Content-Type": f"multipart/form-data; boundary={boundary}", "Content-Length": str(100 * 1024 * 1024)},
+    ), timeout=60)
+    answered.set()
+    html = await response.text()
     assert response.status == 413
+    assert sent_after_answer == []
+    assert f">{ROAD}</textarea>" in html
+    assert "Lampiran terlalu besar untuk dikirim sekaligus" in html
+    assert count_complaints() == 0 and stored_files() == []
 
 
 async def test_program_renamed_jpg_is_refused_with_the_error_shown(citizen, samples, count_complaints, stored_files):
@@ -320,31 +370,121 @@ async def test_anonymous_reporters_pdf_is_stored_without_metadata(citizen, runti
     assert attachment["sha256"] == hashlib.sha256(stored).hexdigest() and attachment["size"] == len(stored)
 
 
-async def test_pdf_of_a_reporter_who_is_not_anonymous_is_stored_as_sent(citizen, runtime, samples, stored_files):
-    """Without the anonymous box a PDF keeps every byte, its metadata included."""
+async def test_pdf_of_a_reporter_who_is_not_anonymous_is_written_anew_with_its_information(citizen, runtime, samples,
+                                                                                             stored_files):
+    """Without the anonymous box a PDF keeps its document information, but what is stored is pypdf's rewrite:
+    the ZIP appended after its end is gone."""
     original = samples.pdf_with_metadata()
-    response = await citizen.send({"text": ROAD, "name": "Budi Santoso"}, [("laporan.pdf", original)])
+    response = await citizen.send({"text": ROAD, "name": "Budi Santoso"}, [("laporan.pdf", original + samples.zip_trailer)])
     assert response.status == 303
     (path,) = stored_files()
-    assert path.read_bytes() == original
+    stored = path.read_bytes()
+    assert samples.zip_trailer not in stored
+    reader = PdfReader(io.BytesIO(stored))
+    assert reader.metadata["/Author"] == "Budi Santoso" and len(reader.pages) == 2
     (attachment,) = rows(runtime, models.Attachment)
     assert attachment["name"] == "laporan.pdf"
 
 
 @pytest.mark.parametrize(
-    ("lang", "message"),
+    ("lang", "anonymous", "name", "content", "message"),
     [
-        ("id", "PDF “surat.pdf” tidak dapat dibersihkan dari data pribadi; kirim sebagai foto atau tanpa centang anonim."),
-        ("en", "The PDF “surat.pdf” cannot be cleaned of personal data; send it as a photo, or without ticking anonymous."),
+        ("id", "", "surat.pdf", b"%PDF-1.4 garbage", "PDF “surat.pdf” rusak atau tidak dapat dibaca."),
+        ("en", "1", "surat.pdf", b"%PDF-1.4 garbage", "The PDF “surat.pdf” is damaged or cannot be read."),
+        ("id", "", "skrip.pdf", "script",
+         "PDF “skrip.pdf” berisi JavaScript atau perintah yang berjalan sendiri, yang tidak kami terima demi keamanan "
+         "instansi penerima. Buka PDF itu, pilih Cetak lalu Simpan sebagai PDF, dan kirim hasilnya."),
+        ("en", "1", "ktp.pdf", "embedded",
+         "The PDF “ktp.pdf” has other files embedded in it, which we do not accept. Send those files on their own "
+         "(as photos or PDFs), or save the PDF again without attachments."),
     ],
 )
-async def test_unreadable_pdf_of_an_anonymous_reporter_is_refused(citizen, samples, count_complaints, stored_files, lang, message):
-    """A PDF that cannot be rewritten is never stored as it is: 400 with the message next to the attachments."""
-    response = await citizen.send(
-        {"text": ROAD, "anonymous": "1"}, [("foto.jpg", samples.jpeg()), ("surat.pdf", b"%PDF-1.4 garbage")], lang=lang
-    )
+async def test_pdf_that_does_not_parse_or_carries_a_script_or_a_file_is_refused(
+        citizen, samples, count_complaints, stored_files, lang, anonymous, name, content, message):
+    """A PDF is never stored as it came: one that does not parse, or carries a script or an embedded file, gives
+    400 with the message next to the attachments, whoever sends it."""
+    if content in ("script", "embedded"):
+        content = samples.pdf_with_metadata(**{content: True})
+    response = await citizen.send({"text": ROAD, "anonymous": anonymous}, [("foto.jpg", samples.jpeg()), (name, content)],
+                                  lang=lang)
     html = await response.text()
     assert response.status == 400
-    assert f'<p class="field-error" id="f-attachments-error" role="alert">{message}</p>' in html
+    assert f'<p class="field-error" id="f-attachments-error" role="alert">{message} ' in html
     assert count_complaints() == 0
     assert stored_files() == []
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("category", "jalan\r\nBcc: semua@contoh.id"),
+        ("region", "lobar-gerung\n"),
+        ("name", "Budi\x00Santoso"),
+        ("phone", "0812 3456\x7f7890"),
+        ("email", "budi@contoh.id\x1b"),
+        ("name", "Budi\tSantoso"),
+        ("category", "jalan\u2028rusak"),
+    ],
+)
+async def test_single_line_field_with_a_control_character_is_refused_beside_it(citizen, count_complaints, field, value):
+    """CR, LF, NUL, DEL, another C0 or a line separator in a single-line field gives 400 with the error beside it."""
+    response = await citizen.send({"text": ROAD, field: value})
+    html = await response.text()
+    assert response.status == 400
+    assert (f'<p class="field-error" id="f-{field}-error" role="alert">Isian ini berisi baris baru, tab atau karakter '
+            "kendali lain.") in html
+    assert f'<a href="#f-{field}">' in html
+    assert count_complaints() == 0
+
+
+async def test_complaint_text_may_hold_line_breaks(citizen, runtime):
+    """The complaint's own text keeps its paragraphs."""
+    text = "Jalan rusak di Gerung.\r\n\r\nSudah tiga bulan, mohon diperbaiki."
+    assert (await citizen.send({"text": text})).status == 303
+    (complaint,) = rows(runtime, models.Complaint)
+    assert complaint["text"] == "Jalan rusak di Gerung.\n\nSudah tiga bulan, mohon diperbaiki."
+
+
+async def test_chunked_body_past_the_cap_stops_at_the_cap_and_keeps_the_input(citizen, client, count_complaints,
+                                                                             stored_files):
+    """Without a Content-Length, a body of more than 3 files of 5 MB is read only up to the cap, and the citizen
+    gets the form back with the text kept."""
+    form = await citizen.open_form()
+    boundary = "aduanboundary"
+    fields = [("csrf_token", form.csrf_token), ("submission_id", form.submission_id), ("website", ""), ("text", ROAD)]
+    head = "".join(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'
+                   for name, value in fields)
+    async def body():
+        yield head.encode()
+        for i in range(4):  # four files of 5 MB, each just under the per-file limit
+            yield (f'--{boundary}\r\nContent-Disposition: form-data; name="attachments"; filename="f{i}.jpg"\r\n'
+                   "Content-Type: image/jpeg\r\n\r\n").encode()
+            for _ in range(80):
+                yield b"\x00" * (64 * 1024)
+            yield b"\r\n"
+        yield f"--{boundary}--\r\n".encode()
+
+    response = await client.post("/", data=body(), headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
+    html = await response.text()
+    assert response.status == 413
+    assert f">{ROAD}</textarea>" in html and "Lampiran terlalu besar untuk dikirim sekaligus" in html
+    assert count_complaints() == 0 and stored_files() == []
+
+
+async def test_photo_of_too_many_pixels_is_refused_beside_the_field(citizen, samples, count_complaints, stored_files):
+    """A small file that would decode to a huge picture (a decompression bomb) is refused with a clear message."""
+    response = await citizen.send({"text": ROAD}, [("bom.png", samples.png_claiming(20_000, 20_000))])
+    html = await response.text()
+    assert response.status == 400
+    assert "Foto “bom.png” terlalu besar untuk diproses (lebih dari 50 megapiksel)." in html
+    assert count_complaints() == 0 and stored_files() == []
+
+
+async def test_image_with_a_zip_appended_reaches_no_agency_as_a_polyglot(citizen, samples, stored_files):
+    """A PNG that is also a ZIP (its archive appended after the picture) is stored as a picture only."""
+    polyglot = samples.phone_photo("PNG")
+    response = await citizen.send({"text": ROAD, "name": "Budi"}, [("peta.png", polyglot)])
+    assert response.status == 303
+    (path,) = stored_files()
+    stored = path.read_bytes()
+    assert stored.startswith(b"\x89PNG") and samples.zip_trailer not in stored and b"PK\x03\x04" not in stored
+    assert stored.endswith(b"IEND\xaeB`\x82")
