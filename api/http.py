@@ -6,23 +6,16 @@ import orjson
 from aiohttp import hdrs, web
 
 from api.errors import ApiError
+from channels.body import read_within
 from store.queries import decode_cursor
 
 
 async def read_capped(request: web.Request, limit: int) -> bytes:
     """Read the body, refusing with 413 as soon as it passes `limit` bytes (declared or streamed)."""
-    if request.content_length is not None:
-        if request.content_length > limit:
-            raise ApiError(413, "body_too_large", f"the body is over the limit of {limit} bytes")
-        return await request.read()
-    chunks = []
-    size = 0
-    async for chunk in request.content.iter_chunked(65536):
-        size += len(chunk)
-        if size > limit:
-            raise ApiError(413, "body_too_large", f"the body is over the limit of {limit} bytes")
-        chunks.append(chunk)
-    return b"".join(chunks)
+    body = await read_within(request, limit)
+    if body is None:
+        raise ApiError(413, "body_too_large", f"the body is over the limit of {limit} bytes")
+    return body
 
 
 def parse_json_object(body: bytes) -> dict:

@@ -107,7 +107,7 @@ def insert_rows(db, codes: list[str], target: str, n: int) -> None:
     """
     from sqlalchemy import delete, func, select
 
-    from intake.rows import outbox_row
+    from store.rows import outbox_row
     from store.bulk import bulk_insert
     from store.models import Complaint, Outbox
 

@@ -23,6 +23,7 @@ import aiohttp
 import structlog
 from aiohttp import web
 
+from channels.body import read_within
 from complaints.model import Attachment, InboundMessage
 from delivery.outcome import Delivered, Outcome, Permanent, RetryLater, classify_status
 from store.db import StoreUnavailable
@@ -197,7 +198,7 @@ class MetaWebhook:
 
     async def receive(self, request: web.Request) -> web.Response:
         """Take one event POST: 413 too big, 401/403 not Meta's, 400 malformed, 503 store down, else 200."""
-        body = await _read_capped(request, self.max_body)
+        body = await read_within(request, self.max_body)
         if body is None:
             self.log.warning(f"{self.channel}.too_large", limit=self.max_body)
             return web.Response(status=413, text="payload too large")
@@ -225,19 +226,6 @@ class MetaWebhook:
             self.log.info(f"{self.channel}.accepted", provider_message_id=msg.provider_message_id, code=answer.code,
                           outcome=answer.outcome)
         return web.Response(text="ok")
-
-
-async def _read_capped(request: web.Request, cap: int) -> bytes | None:
-    """Read the body, or None as soon as it is over `cap` bytes (the app-wide limit is far higher)."""
-    if request.content_length is not None and request.content_length > cap:
-        return None
-    chunks, size = [], 0
-    async for chunk in request.content.iter_chunked(64 * 1024):
-        size += len(chunk)
-        if size > cap:
-            return None
-        chunks.append(chunk)
-    return b"".join(chunks)
 
 
 # Graph API error codes that clear by themselves although the HTTP status is 4xx: rate limits and

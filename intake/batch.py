@@ -13,9 +13,9 @@ from complaints.codes import new_code
 from complaints.messages import say, status_name
 from complaints.model import OPEN_STATUSES, InboundMessage, IntakeResult
 from config.loader import Config
-from intake import rows
+from store import rows
 from intake.conversation import Command, classify
-from router import Decision, Router, compile_router
+from router import Decision, router_for
 from sla.terms import due
 from store import actions
 from store import models as m
@@ -50,19 +50,6 @@ class WriteItem:
     command: Command | None = None
     decision: Decision | None = None
     result: IntakeResult | None = None
-
-
-_routers: dict[str, Router] = {}
-
-
-def router_for(config: Config) -> Router:
-    """The compiled rules of a config version, compiled once (the last few versions are kept)."""
-    router = _routers.get(config.version)
-    if router is None:
-        if len(_routers) >= 4:
-            _routers.pop(next(iter(_routers)))
-        router = _routers[config.version] = compile_router(config)
-    return router
 
 
 def write_batch(db: Database, batch: list[WriteItem], now: datetime, public_url: str) -> StoreUnavailable | None:

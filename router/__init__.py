@@ -1,5 +1,6 @@
 """Rule engine and jurisdiction: pure code, no I/O."""
 
+from router.cache import router_for
 from router.engine import Decision, Router, UnknownRegion, compile_router
 
-__all__ = ["Decision", "Router", "UnknownRegion", "compile_router"]
+__all__ = ["Decision", "Router", "UnknownRegion", "compile_router", "router_for"]

@@ -9,7 +9,7 @@ from sqlalchemy import Connection, insert, select, update
 
 from complaints.messages import say, status_name
 from complaints.reach import ends_overdue
-from intake import rows
+from store import rows
 from sla.terms import due
 from store import models as m
 

@@ -20,8 +20,8 @@ from sqlalchemy import Connection, bindparam, func, select, update
 
 from complaints.messages import say, status_name
 from config.loader import Config
-from intake import rows
-from intake.batch import router_for
+from store import rows
+from router import router_for
 from sla.workdays import parse_duration
 from store import actions
 from store import models as m

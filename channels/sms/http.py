@@ -13,7 +13,7 @@ import orjson
 import structlog
 from aiohttp import web
 
-from api.http import read_capped
+from channels.body import read_capped
 from channels.sms import generic, twilio, vonage
 from channels.sms.common import Ignored, Rejected, form_params
 from channels.sms.parts import Group, PartSpool, group_key

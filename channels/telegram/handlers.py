@@ -5,7 +5,7 @@ from __future__ import annotations
 import structlog
 from aiohttp import web
 
-from api.http import read_capped
+from channels.body import read_capped
 from channels.telegram.bots import bot_for, known_username
 from channels.telegram.inbound import Ignored, Malformed, parse, verify
 from store.db import StoreUnavailable
