@@ -33,8 +33,5 @@ def stored_id(scoped: str, key: str, in_period: int) -> str:
 
 def received_at(conn: Connection, provider_message_id: str) -> datetime | None:
     """When the API message stored under `provider_message_id` was received, or None."""
-    at = conn.execute(select(m.InboundMessage.received_at).where(
+    return conn.execute(select(m.InboundMessage.received_at).where(
         m.InboundMessage.channel == "api", m.InboundMessage.provider_message_id == provider_message_id)).scalar()
-    if at is not None and at.tzinfo is None:
-        at = at.replace(tzinfo=timezone.utc)  # SQLite gives back naive UTC
-    return at

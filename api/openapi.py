@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from complaints.model import STATUSES
+from complaints.model import LINE_BREAKING, STATUSES
 from complaints.transitions import AGENCY_STATUSES, OPERATOR_STATUSES
 from config.loader import Config
 from config.models import CHANNELS, KINDS, PRIORITIES
@@ -21,8 +21,8 @@ NO_CONTROL = rf"^[^{_CONTROL}]*$"
 NOT_BLANK = rf"^[^{_CONTROL}]*[^{_CONTROL}{BLANKS}][^{_CONTROL}]*$"
 # What public.py's ReporterIn.phone accepts once trimmed: `^\+?[0-9 ()-]{5,40}$`, at most 40 characters in all.
 PHONE = r"^(\+[0-9 ()-]{4,38}[0-9()-]|[0-9()-][0-9 ()-]{3,38}[0-9()-])$"
-# What a single-line field may not hold (public.py's LINE_BREAKING): C0, DEL, C1, line and paragraph separators.
-_LINE_BREAKING = r"\x00-\x1f\x7f-\x9f\u2028\u2029"
+# What a single-line field may not hold (complaints.model.LINE_BREAKING): C0, DEL, C1, line and paragraph separators.
+_LINE_BREAKING = LINE_BREAKING.pattern[1:-1]
 SINGLE_LINE = rf"^[^{_LINE_BREAKING}]*$"
 # config.models.EMAIL_RE, on a single line.
 EMAIL = rf"^[^@{BLANKS}{_LINE_BREAKING}]+@[^@{BLANKS}{_LINE_BREAKING}]+\.[^@{BLANKS}{_LINE_BREAKING}]+$"

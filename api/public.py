@@ -18,16 +18,13 @@ from api.http import json_response, read_json
 from api.ratelimit import LIGHT_COST
 from api.runtime import Runtime
 from complaints.codes import canonical, unique_id
-from complaints.model import InboundMessage, Reporter
+from complaints.model import InboundMessage, Reporter, breaks_line
 from complaints.views import public_view
 from config.models import EMAIL_RE
 from router import UnknownRegion
 from store import queries
 
 MAX_TEXT = 10_000
-# What a single-line field may not hold: C0 controls (CR and LF among them), DEL, C1 controls and Unicode's line
-# and paragraph separators; any of them in a category or a name could end up in an e-mail header.
-LINE_BREAKING = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 def now() -> datetime:
@@ -37,7 +34,7 @@ def now() -> datetime:
 
 def _single_line(value: object) -> object:
     # Checked before stripping: "roads\r\n" is a mistake to report, not a value to trim.
-    if isinstance(value, str) and LINE_BREAKING.search(value):
+    if isinstance(value, str) and breaks_line(value):
         raise ValueError("holds a control character or line break; it must be a single line")
     return value
 

@@ -14,6 +14,8 @@ LIGHT_COST = 0.25
 class RateLimiter:
     """Allow at most `per_minute` hits per address in any 60-second window; a hit may weigh less (or more) than one."""
 
+    LIGHT = LIGHT_COST  # for callers that hold a limiter and import nothing of the API
+
     def __init__(self, per_minute: int, trust_forwarded_for: int = 0, clock=time.monotonic, max_keys: int = 100_000) -> None:
         self.per_minute = per_minute
         self.trust_forwarded_for = int(trust_forwarded_for)  # trusted proxies in front (True reads as 1)

@@ -34,7 +34,7 @@ import time
 from pathlib import Path
 
 import yaml
-from intake_load import Connection
+from intake_load import Connection, paced
 from processes import free_port, wait_up
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -106,38 +106,10 @@ def telegram_body(update_id: int, text: str) -> bytes:
 
 async def paced_sms(base: str, seconds: float, rate: float, first: int, tag: str) -> dict:
     """Post ordinary SMS at a fixed rate whatever the answers do; return their latencies in ms."""
-    host, port = base.removeprefix("http://").split(":")
-    pool: asyncio.Queue[Connection] = asyncio.Queue()
-    for _ in range(32):
-        pool.put_nowait(await Connection.open(host, int(port)))
-    latencies: list[float] = []
-    failed = 0
-    total = int(seconds * rate)
-    start = time.perf_counter() + 0.1
-
-    async def one(i: int) -> None:
-        nonlocal failed
-        scheduled = start + i / rate
-        delay = scheduled - time.perf_counter()
-        if delay > 0:
-            await asyncio.sleep(delay)
-        conn = await pool.get()
-        body, headers = sms_body(first + i, tag)
-        try:
-            status, _ = await conn.post("/webhooks/sms/generic", body, headers)
-        except (OSError, asyncio.IncompleteReadError):
-            failed += 1
-            return
-        pool.put_nowait(conn)
-        if status == 200:
-            latencies.append((time.perf_counter() - scheduled) * 1000)
-        else:
-            failed += 1
-
-    await asyncio.gather(*(one(i) for i in range(total)))
-    while not pool.empty():
-        pool.get_nowait().writer.close()
-    return {"latencies": latencies, "failed": failed}
+    answers, failed = await paced(base, int(seconds * rate), rate,
+                                  lambda i: ("/webhooks/sms/generic", *sms_body(first + i, tag)), 32, lead=0.1)
+    latencies = [seconds * 1000 for status, _, seconds in answers if status == 200]
+    return {"latencies": latencies, "failed": failed + len(answers) - len(latencies)}
 
 
 async def hostile_senders(base: str, senders: int, texts: dict[str, str], stop: asyncio.Event, first: int) -> dict:

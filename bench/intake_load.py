@@ -107,15 +107,17 @@ class Connection:
         return status, await self.reader.readexactly(length)
 
 
-async def open_loop(base: str, seconds: int, rate: float, target: Target, connections: int = 256) -> dict:
-    """Send at a fixed rate whatever the answers do; latency counts from the scheduled send time."""
+async def paced(base: str, total: int, rate: float, request, connections: int, lead: float = 0.2):
+    """Send `total` requests at a fixed rate whatever the answers do; `request(i)` gives (path, body, headers).
+
+    Return (answers, failed): each answer is (status, body, seconds from its scheduled send time to the answer).
+    """
     host, port = base.removeprefix("http://").split(":")
     pool: asyncio.Queue[Connection] = asyncio.Queue()
     for _ in range(connections):
         pool.put_nowait(await Connection.open(host, int(port)))
-    codes, latencies, failed = [], [], 0
-    total = int(seconds * rate)
-    start = time.perf_counter() + 0.2
+    answers, failed = [], 0
+    start = time.perf_counter() + lead
 
     async def one(i: int) -> None:
         nonlocal failed
@@ -125,21 +127,27 @@ async def open_loop(base: str, seconds: int, rate: float, target: Target, connec
             await asyncio.sleep(delay)
         conn = await pool.get()
         try:
-            status, answer = await conn.post(target.path, target.body(i, "paced"), target.headers)
+            status, answer = await conn.post(*request(i))
         except (OSError, asyncio.IncompleteReadError):
             failed += 1
             return
         pool.put_nowait(conn)
-        if status == target.ok:
-            latencies.append(time.perf_counter() - scheduled)
-            if target.ok == 201:
-                codes.append(json.loads(answer)["code"])
-        else:
-            failed += 1
+        answers.append((status, answer, time.perf_counter() - scheduled))
 
     await asyncio.gather(*(one(i) for i in range(total)))
     while not pool.empty():
         pool.get_nowait().writer.close()
+    return answers, failed
+
+
+async def open_loop(base: str, seconds: int, rate: float, target: Target, connections: int = 256) -> dict:
+    """Send at a fixed rate whatever the answers do; latency counts from the scheduled send time."""
+    answers, failed = await paced(base, int(seconds * rate), rate,
+                                  lambda i: (target.path, target.body(i, "paced"), target.headers), connections)
+    ok = [a for a in answers if a[0] == target.ok]
+    failed += len(answers) - len(ok)
+    latencies = [seconds for _, _, seconds in ok]
+    codes = [json.loads(answer)["code"] for _, answer, _ in ok] if target.ok == 201 else []
     q = statistics.quantiles(latencies, n=100)
     return {"ok": len(latencies), "failed": failed, "rate": rate, "p50_ms": q[49] * 1000, "p99_ms": q[98] * 1000, "codes": codes}
 

@@ -87,6 +87,17 @@ class IntakeResult:
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
+# What a single-line field (a category, a region, a name, a phone number, an e-mail address) may not hold: C0
+# controls (CR and LF among them), DEL, C1 controls and Unicode's line and paragraph separators; any of them
+# could end up in an e-mail header.
+LINE_BREAKING = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def breaks_line(value: str | None) -> bool:
+    """Tell whether a single-line field holds a control character or a line break."""
+    return value is not None and LINE_BREAKING.search(value) is not None
+
+
 def has_control(value: str | None) -> bool:
     """Tell whether a string holds a control character other than tab and newlines."""
     return value is not None and _CONTROL.search(value) is not None

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import structlog
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, bindparam, select
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 
 from complaints.codes import new_code
@@ -318,10 +318,12 @@ def _answer_commands(conn: Connection, commands: list[tuple[WriteItem, Command]]
 
 def _place_complaints(conn: Connection, located: dict[int, tuple[float, float]], now: datetime) -> None:
     """Give a complaint with no location the place a follow-up sent (a WhatsApp text, then the location)."""
+    if not located:
+        return
     table = m.Complaint.__table__
-    for cid, (lat, lon) in located.items():
-        conn.execute(table.update().where(table.c.id == cid, table.c.lat.is_(None))
-                     .values(lat=lat, lon=lon, updated_at=now))
+    conn.execute(table.update().where(table.c.id == bindparam("cid"), table.c.lat.is_(None))
+                 .values(lat=bindparam("new_lat"), lon=bindparam("new_lon"), updated_at=now),
+                 [{"cid": cid, "new_lat": lat, "new_lon": lon} for cid, (lat, lon) in located.items()])
 
 
 def _edited_complaints(conn: Connection, edits: list[WriteItem]) -> dict:

@@ -196,7 +196,7 @@ def _content(message: Message):
     lat = lon = None
     # A venue message also carries `location` "for backward compatibility" (https://core.telegram.org/bots/api#message);
     # the venue's own is read first, as an Update built by PTB may set only that one.
-    place = message.venue.location if message.venue is not None else message.location
+    place = (message.venue.location if message.venue is not None else None) or message.location
     if place is not None:
         lat, lon = place.latitude, place.longitude
     phone = None

@@ -7,6 +7,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from complaints.model import breaks_line
+
 KINDS = ("complaint", "aspiration", "inquiry")
 MAX_TEXT_CHARS = 10_000
 MAX_FILES = 3
@@ -29,10 +31,6 @@ FIELD_LIMITS = {
 TEXT_FIELDS = (*FIELD_LIMITS, "anonymous", "confidential")
 
 SINGLE_LINE_FIELDS = ("region", "category", "name", "phone", "email")
-# Control characters (C0 with tab, DEL, C1) and Unicode's line and paragraph separators: a single-line field never
-# holds one, and in an e-mail header a line break starts a new header (a CR/LF in a category once broke an
-# agency's e-mail for good).
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _EMAIL = re.compile(r"^[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\".]{2,}$")
 _PHONE = re.compile(r"^\+?[0-9 ().\-]{6,40}$")
 
@@ -96,7 +94,7 @@ def validate(fields: Mapping[str, str]) -> tuple[Submission | None, dict[str, st
 
     single = {key: _clean(fields.get(key)) for key in SINGLE_LINE_FIELDS}
     for key, value in single.items():
-        if _CONTROL.search(fields.get(key) or ""):
+        if breaks_line(fields.get(key)):
             errors[key] = "error_control_characters"
         elif value is not None and len(value) > FIELD_LIMITS[key]:
             errors[key] = "error_too_long"

@@ -32,11 +32,6 @@ MAX_FIELD_BYTES = 2048
 # A body past this is not read to its end (aiohttp's client_max_size does not apply to a multipart body read
 # part by part): 3 files of 5 MB and the fields.
 MAX_BODY_BYTES = forms.MAX_FILES * forms.MAX_FILE_BYTES + 1024 * 1024
-# What a request weighs against the per-address limit when it costs us little: a form sent back with errors,
-# a lookup of a code that exists or of something that is no code. A stored complaint and a lookup of a
-# well-formed code that does not exist weigh 1, so that many people behind one address (a school, a
-# carrier's NAT) are not locked out by one person's typos, while guessing codes is not cheaper.
-LIGHT_COST = 0.25
 # Images decoded at once: each may take some 200 MB (50 megapixels), and decoding is CPU-bound.
 DECODERS = 2
 # The non-file fields kept as the raw message: never the CSRF token, never the honeypot.
@@ -108,7 +103,7 @@ class WebHandlers:
 
     def _too_many(self, lang: str, address: str, path: str, key: str) -> web.Response:
         """The 429 page, with Retry-After, for an address past the limit."""
-        seconds = self.runtime.limiter.retry_after(address, LIGHT_COST)
+        seconds = self.runtime.limiter.retry_after(address, self.runtime.limiter.LIGHT)
         log.info("web.rate_limited", channel="web", path=path.split("/")[1] or "form")
         return self._notice(lang, 429, path, {"Retry-After": str(seconds)}, key=key, seconds=seconds)
 
@@ -201,7 +196,7 @@ class WebHandlers:
         limiter = self.runtime.limiter
         address = self._address(request)
         # Counted light before the body is read; a complaint stored tops it up to 1.
-        if not limiter.allow(address, LIGHT_COST):
+        if not limiter.allow(address, limiter.LIGHT):
             return self._too_many(lang, address, "/", "notice_429")
         if request.content_type != "multipart/form-data":
             return self._notice(lang, 400)
@@ -220,7 +215,7 @@ class WebHandlers:
                 return self._notice(lang, 400)
             response, keep = await self._accept(request, got, lang, received_at)
             if keep:
-                limiter.charge(address, 1 - LIGHT_COST)
+                limiter.charge(address, 1 - limiter.LIGHT)
             return response
         except StoreUnavailable:  # the quota's count or the complaint itself
             log.warning("web.store_unavailable", channel="web")
@@ -436,7 +431,7 @@ class WebHandlers:
                 # Counted on the status page it leads to.
                 return web.Response(status=303, headers={hdrs.LOCATION: f"/track/{quote(code)}?lang={lang}"})
             address = self._address(request)
-            if not self.runtime.limiter.allow(address, LIGHT_COST):
+            if not self.runtime.limiter.allow(address, self.runtime.limiter.LIGHT):
                 return self._too_many(lang, address, "/track", "notice_track_429")
             error = i18n.messages(lang)["error_code"]
         example = f"{self.runtime.config.settings.tracking_prefix}-7K3QX9P2"
@@ -452,7 +447,7 @@ class WebHandlers:
         limiter = self.runtime.limiter
         address = self._address(request)
         # Counted light first; a well-formed code that is no complaint's tops it up to 1.
-        if not limiter.allow(address, LIGHT_COST):
+        if not limiter.allow(address, limiter.LIGHT):
             return self._too_many(lang, address, "/track", "notice_track_429")
         code = codes.canonical(request.match_info["code"][:40])
         if code is None:
@@ -460,7 +455,7 @@ class WebHandlers:
         try:
             row = await self.runtime.read(queries.find_complaint, code)
             if row is None:
-                limiter.charge(address, 1 - LIGHT_COST)
+                limiter.charge(address, 1 - limiter.LIGHT)
                 return self._notice(lang, 404, path="/track")
             events = await self.runtime.read(queries.public_events, row["id"])
         except StoreUnavailable:

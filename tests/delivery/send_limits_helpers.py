@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
+import pytest
 from aiohttp import web
 from sqlalchemy import select
 
@@ -100,3 +101,17 @@ def all_final(runtime, count: int) -> bool:
     """Whether `count` notices to citizens are there and each is delivered, dead or refused."""
     rows = citizen_rows(runtime)
     return len(rows) == count and all(r.state in FINAL for r in rows)
+
+
+@pytest.fixture
+async def twilio(aiohttp_server):
+    """A fake Twilio on loopback, the gateway of web and API reporters' SMS."""
+    return await start_twilio(aiohttp_server)
+
+
+@pytest.fixture
+async def services(aiohttp_client, env, sample_config):
+    """Start services with chosen send limits; each is closed after the test."""
+    built = Services(aiohttp_client, env, sample_config)
+    yield built
+    await built.close()

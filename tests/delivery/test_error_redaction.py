@@ -18,6 +18,7 @@ from delivery.outcome import Permanent, RetryLater
 from delivery.redact import redact
 from delivery.worker import OutboxWorker
 from send_limits_helpers import TEXTS, Services, citizen_rows, start_twilio, submit
+from send_limits_helpers import services, twilio  # noqa: F401 - fixtures
 from store import models as m
 from sweep.job import run_sweep
 from tests.delivery.agency_email.conftest import mail_server  # noqa: F401 - the aiosmtpd fixture, reused
@@ -30,18 +31,6 @@ T0 = datetime(2026, 3, 17, 2, 0, tzinfo=timezone.utc)  # the rows' default time 
 OPERATORS = "tim@ntbcare.example"  # the triage team's e-mail in the sample agencies.yaml
 
 
-@pytest.fixture
-async def twilio(aiohttp_server):
-    """A fake Twilio on loopback."""
-    return await start_twilio(aiohttp_server)
-
-
-@pytest.fixture
-async def services(aiohttp_client, env, sample_config):
-    """Start services; each is closed after the test."""
-    built = Services(aiohttp_client, env, sample_config)
-    yield built
-    await built.close()
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ import pytest
 from config.models import SendLimits
 from delivery.worker import OutboxWorker
 from send_limits_helpers import TEXTS, Services, all_final, citizen_rows, start_twilio, submit
+from send_limits_helpers import services, twilio  # noqa: F401 - fixtures
 from store.db import open_database
 from tests.dashboard.conftest import sign_in
 from tests.delivery.agency_email.conftest import mail_server  # noqa: F401 - the aiosmtpd fixture, reused
@@ -19,18 +20,6 @@ from tests.delivery.agency_email.conftest import mail_server  # noqa: F401 - the
 T0 = datetime(2026, 3, 17, 2, 0, tzinfo=timezone.utc)  # the rows' default time in conftest.py
 
 
-@pytest.fixture
-async def twilio(aiohttp_server):
-    """A fake Twilio on loopback, the gateway of web and API reporters' SMS."""
-    return await start_twilio(aiohttp_server)
-
-
-@pytest.fixture
-async def services(aiohttp_client, env, sample_config):
-    """Start services with chosen send limits; each is closed after the test."""
-    built = Services(aiohttp_client, env, sample_config)
-    yield built
-    await built.close()
 
 
 def mails_to(server, address: str) -> int:

@@ -220,3 +220,13 @@ async def test_unreadable_message_answers_200(label, body, reason, tg_client, tg
 def test_secret_token_must_match_exactly(received, secret, ok):
     """The header must equal the configured secret exactly; no secret configured means nothing passes."""
     assert verify(received, secret) is ok
+
+
+def test_a_venue_without_its_own_location_keeps_the_messages_place():
+    """A venue whose `location` is missing still takes the message's top-level location, and keeps its name."""
+    update = json.loads(fixture_bytes("message__venue"))
+    place = update["message"]["venue"].pop("location")
+    update["message"]["location"] = place
+    (msg,) = parse(json.dumps(update).encode(), BOT_USERNAME)
+    assert (msg.lat, msg.lon) == (place["latitude"], place["longitude"])
+    assert msg.text.startswith("[lokasi] Kantor Camat Suralaga")
