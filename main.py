@@ -12,11 +12,12 @@ import sys
 from datetime import datetime, timedelta, timezone
 
 from config.env import Env
+from app.build import channel_names, display_names, environment
 from config.loader import LoadResult, load_config
 
 
 def _load_or_exit(env: Env) -> LoadResult:
-    result = load_config(env.config_dir)
+    result = load_config(env.config_dir, channels=channel_names())
     for line in result.errors:
         print(f"error: {line}", file=sys.stderr)
     if result.config is None:
@@ -27,7 +28,7 @@ def _load_or_exit(env: Env) -> LoadResult:
 
 def build_runtime(env: Env, config=None):
     """Wire database, router, intake and limiter into one Runtime."""
-    from api.runtime import build_runtime as build
+    from app.build import build_runtime as build
 
     return build(env, config or _load_or_exit(env).config)
 
@@ -35,8 +36,8 @@ def build_runtime(env: Env, config=None):
 def cmd_serve(args: argparse.Namespace, env: Env) -> int:
     from aiohttp import web
 
-    from api.app import create_app
-    from api.logging import configure
+    from app.server import create_app
+    from config.logging import configure
     from store.migrate import pending
 
     configure(os.environ.get("ADUAN_LOG_LEVEL", "INFO"))
@@ -91,7 +92,7 @@ def cmd_db_upgrade(_args: argparse.Namespace, env: Env) -> int:
 
 
 def cmd_rules_check(_args: argparse.Namespace, env: Env) -> int:
-    result = load_config(env.config_dir)
+    result = load_config(env.config_dir, channels=channel_names())
     for line in result.errors:
         print(line)
     for line in result.warnings:
@@ -222,7 +223,8 @@ def cmd_stats(args: argparse.Namespace, env: Env) -> int:
     except InputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    stats = _read_store(env, lambda conn: compute(conn, config, asked.period, asked.by, now, asked.min_count))
+    stats = _read_store(env, lambda conn: compute(conn, config, asked.period, asked.by, now, asked.min_count,
+                                                          display_names("id")))
     if args.format == "json":
         sys.stdout.write(to_json(stats))
     elif args.format == "csv":
@@ -296,7 +298,7 @@ def _moment(value: str, tz: str) -> datetime:
 def cmd_sweep(args: argparse.Namespace, env: Env) -> int:
     from zoneinfo import ZoneInfo
 
-    from api.logging import configure
+    from config.logging import configure
     from sweep.job import history, run_sweep
     from sweep.report import as_dict, describe, history_table
 
@@ -336,10 +338,11 @@ def cmd_sweep(args: argparse.Namespace, env: Env) -> int:
 
 
 def cmd_telegram_set_webhook(_args: argparse.Namespace, env: Env) -> int:
+    from channels.telegram.settings import TelegramSettings
     from channels.telegram.setup import SetupError, set_webhook
 
     try:
-        print(set_webhook(env, env.public_url))
+        print(set_webhook(env.settings("telegram", TelegramSettings), env.public_url))
     except SetupError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
@@ -391,7 +394,7 @@ def parser() -> argparse.ArgumentParser:
     r = sub.add_parser("route", help="show where a complaint would go and why", description="Route TEXT with the rules in ADUAN_CONFIG_DIR and explain the decision.")
     r.add_argument("text", metavar="TEXT")
     r.add_argument("--region", help="region code given by the channel or form")
-    r.add_argument("--channel", choices=("sms", "telegram", "facebook", "whatsapp", "web", "api"))
+    r.add_argument("--channel", choices=channel_names())
     r.add_argument("--kind", default="complaint", choices=("complaint", "aspiration", "inquiry"))
     r.add_argument("--json", action="store_true", help="print one JSON object")
     r.set_defaults(func=cmd_route)
@@ -454,7 +457,7 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    return args.func(args, Env.from_environ())
+    return args.func(args, environment())
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ from aiohttp import web
 from api.auth import Principal, authenticate
 from api.errors import ApiError
 from api.http import complaint_page_args, json_response, read_json
-from api.runtime import Runtime
+from edges.runtime import Runtime
 from complaints.codes import canonical
 from complaints.model import has_control
 from complaints.reach import READ, WORK, Reach, forward_targets, reach
@@ -110,7 +110,7 @@ def routes(runtime: Runtime) -> list[web.RouteDef]:
             raise ApiError(409, "invalid_transition", problem)
         now = datetime.now(timezone.utc)
         updated = await runtime.write(actions.change_status, row, runtime.config, status, f"agency:{principal.agency}",
-                                      note, now, runtime.env.public_url)
+                                      note, now, runtime.env.public_url, runtime.messaging_channels)
         runtime.wake_outbox()
         return json_response(view(updated))
 

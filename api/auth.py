@@ -12,7 +12,7 @@ import structlog
 from aiohttp import web
 
 from api.errors import ApiError
-from api.runtime import Runtime
+from edges.runtime import Runtime
 from store import access
 from store.db import StoreUnavailable
 

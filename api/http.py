@@ -1,4 +1,4 @@
-"""Small helpers shared by the API handlers: capped body reading, client address, JSON answers."""
+"""Small helpers shared by the API handlers: JSON bodies and answers, page sizes and cursors."""
 
 from __future__ import annotations
 
@@ -6,16 +6,8 @@ import orjson
 from aiohttp import hdrs, web
 
 from api.errors import ApiError
-from channels.body import read_within
+from edges.body import read_capped
 from store.queries import decode_cursor
-
-
-async def read_capped(request: web.Request, limit: int) -> bytes:
-    """Read the body, refusing with 413 as soon as it passes `limit` bytes (declared or streamed)."""
-    body = await read_within(request, limit)
-    if body is None:
-        raise ApiError(413, "body_too_large", f"the body is over the limit of {limit} bytes")
-    return body
 
 
 def parse_json_object(body: bytes) -> dict:

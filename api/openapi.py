@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from complaints.model import LINE_BREAKING, STATUSES
 from complaints.transitions import AGENCY_STATUSES, OPERATOR_STATUSES
 from config.loader import Config
-from config.models import CHANNELS, KINDS, PRIORITIES
+from config.models import KINDS, PRIORITIES
 from reports.compute import MAX_MIN_COUNT
 from reports.stats import BY
 from store.queries import DELIVERY_STATES
@@ -138,14 +138,14 @@ def _agency_body(properties: dict, required: list[str], **extra) -> dict:
             "additionalProperties": {"pattern": NO_CONTROL}, **extra}
 
 
-def schemas(config: Config) -> dict:
+def schemas(config: Config, channels: Sequence[str]) -> dict:
     """The components' schemas: the bodies the API takes and the objects it answers with."""
     agencies = sorted(config.agencies)
     ref = _closed({"code": {"type": "string"}, "name": {"type": "string"}})
     reporter = _closed({"name": TEXT_OR_NULL, "phone": TEXT_OR_NULL, "email": TEXT_OR_NULL, "channel_user_id": TEXT_OR_NULL})
     base = {
         "code": {"type": "string"}, "kind": {"enum": list(KINDS)}, "status": COMPLAINT_STATUS,
-        "channel": {"enum": list(CHANNELS)}, "text": {"type": "string"}, "region": _schema("Ref"),
+        "channel": {"enum": list(channels)}, "text": {"type": "string"}, "region": _schema("Ref"),
         "category": TEXT_OR_NULL, "priority": {"enum": list(PRIORITIES)}, "agency": _nullable(_schema("Ref")),
         "rule": TEXT_OR_NULL, "created_at": TIME,
     }
@@ -276,7 +276,7 @@ def schemas(config: Config) -> dict:
     }
 
 
-def paths(config: Config) -> dict:
+def paths(config: Config, channels: Sequence[str]) -> dict:
     """Every path the API serves, with the answers its handler gives."""
     code = _code_parameter()
     note = {"type": ["string", "null"], "maxLength": MAX_NOTE, "pattern": NO_CONTROL}
@@ -318,7 +318,7 @@ def paths(config: Config) -> dict:
                     _query("agency", "agency code (empty: any)", {"anyOf": [{"const": ""}, _schema("AgencyCode")]}),
                     _query("region", "region code, and the regions below it (empty: any)",
                            {"enum": ["", *config.regions]}),
-                    _query("channel", "channel (empty: any)", {"enum": ["", *CHANNELS]}),
+                    _query("channel", "channel (empty: any)", {"enum": ["", *channels]}),
                     _query("category", "category"),
                     _bound("since", "a date (from its start in the root region's time zone) or a time, inclusive"),
                     _bound("until", "a date (its whole day included) or a time"),
@@ -503,8 +503,8 @@ def paths(config: Config) -> dict:
     }
 
 
-def document(public_url: str, config: Config) -> dict:
-    """Return the OpenAPI 3.1 document for the configuration in force (its agency and region codes are enums)."""
+def document(public_url: str, config: Config, channels: Sequence[str]) -> dict:
+    """Return the OpenAPI 3.1 document for the configuration in force (its agency, region and channel names are enums)."""
     return {
         "openapi": "3.1.0",
         "info": {"title": "Aduan API", "version": "1", "description": "Citizens' complaints: submit, track, operate. "
@@ -517,7 +517,7 @@ def document(public_url: str, config: Config) -> dict:
                 "agency": {"type": "http", "scheme": "bearer",
                            "description": "a token from `main.py token create --agency CODE`: its own agency's tickets"},
             },
-            "schemas": schemas(config),
+            "schemas": schemas(config, channels),
         },
-        "paths": paths(config),
+        "paths": paths(config, channels),
     }

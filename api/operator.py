@@ -10,12 +10,11 @@ from aiohttp import web
 from api.auth import require_operator
 from api.errors import ApiError
 from api.http import complaint_page_args, delivery_cursor, json_response, limit_of, read_json, require_json
-from api.runtime import Runtime
+from edges.runtime import Runtime
 from complaints.codes import canonical
 from complaints.model import STATUSES, has_control
 from complaints.transitions import FINAL_STATUSES, OPERATOR_STATUSES, operator_move_error
 from complaints.views import delivery_view, operator_view
-from config.models import CHANNELS
 from reports.compute import InputError, compute, read_request
 from store import actions, queries
 
@@ -49,8 +48,8 @@ def routes(runtime: Runtime) -> list[web.RouteDef]:
         if status and status not in STATUSES:
             raise ApiError(400, "invalid_input", f"status must be one of {', '.join(STATUSES)}")
         channel = query.get("channel")
-        if channel and channel not in CHANNELS:
-            raise ApiError(400, "invalid_input", f"channel must be one of {', '.join(CHANNELS)}")
+        if channel and channel not in runtime.channel_names:
+            raise ApiError(400, "invalid_input", f"channel must be one of {', '.join(runtime.channel_names)}")
         agency = query.get("agency")
         if agency and agency not in cfg.agencies:
             raise ApiError(400, "invalid_input", f'unknown agency "{agency}"')
@@ -145,7 +144,7 @@ def routes(runtime: Runtime) -> list[web.RouteDef]:
         if status == "rejected" and not note:
             raise ApiError(400, "invalid_input", "note is required: say why the complaint is rejected")
         updated = await runtime.write(actions.change_status, row, runtime.config, status, "operator", note,
-                                      datetime.now(timezone.utc), runtime.env.public_url, True)
+                                      datetime.now(timezone.utc), runtime.env.public_url, runtime.messaging_channels, True)
         runtime.wake_outbox()
         return json_response(operator_view(updated, runtime.config))
 
@@ -182,7 +181,8 @@ def routes(runtime: Runtime) -> list[web.RouteDef]:
             asked = read_request(config, query.get("since"), query.get("until"), query.get("by"), query.get("min_count"), now)
         except InputError as exc:
             raise ApiError(400, "invalid_input", str(exc)) from None
-        return json_response(await runtime.read(compute, config, asked.period, asked.by, now, asked.min_count))
+        return json_response(await runtime.read(compute, config, asked.period, asked.by, now, asked.min_count,
+                                                        runtime.channel_labels["id"]))
 
     return [
         web.get("/api/v1/stats", stats),

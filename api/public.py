@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import re
 from datetime import datetime, timezone
 from typing import Literal
 
@@ -15,8 +14,8 @@ from api import idempotency
 from api.auth import bearer, principal_of
 from api.errors import ApiError
 from api.http import json_response, read_json
-from api.ratelimit import LIGHT_COST
-from api.runtime import Runtime
+from edges.ratelimit import LIGHT_COST
+from edges.runtime import Runtime
 from complaints.codes import canonical, unique_id
 from complaints.model import InboundMessage, Reporter, breaks_line
 from complaints.views import public_view

@@ -161,8 +161,8 @@ async def drain(runtime, n: int, concurrency: int, batch: int, timeout: float, c
         if "per_agency" not in inspect.signature(OutboxWorker).parameters:
             raise SystemExit("this OutboxWorker has no per_agency setting")
         extra["per_agency"] = caps["per_agency"]
-    worker = OutboxWorker(runtime.db, {TRANSPORT: make_webhook_deliverer(runtime)}, concurrency=concurrency, batch=batch,
-                          prepare=ticket_preparer(runtime), **extra)
+    worker = OutboxWorker(runtime.db, {TRANSPORT: make_webhook_deliverer(runtime.tickets)}, concurrency=concurrency, batch=batch,
+                          prepare=ticket_preparer(runtime.tickets), **extra)
     caps.update(per_transport=getattr(worker, "per_transport", None), per_agency=getattr(worker, "per_agency", None))
     t0 = time.perf_counter()
     await worker.start()
@@ -180,7 +180,7 @@ async def drain(runtime, n: int, concurrency: int, batch: int, timeout: float, c
 
 async def sample_body(runtime, code: str) -> bytes:
     """A body as the deliverer renders it, for the raw client to send."""
-    from delivery.outcome import Delivery
+    from providers.outcome import Delivery
     from delivery.ticket import load_ticket
     from delivery.webhook import render
 
@@ -246,8 +246,8 @@ def main() -> int:
         return 0
 
 
-    from api.logging import configure
-    from api.runtime import build_runtime
+    from config.logging import configure
+    from app.build import build_runtime
     from config.env import Env
     from config.loader import agency_secret_variable, load_config
 

@@ -1,5 +1,5 @@
-"""Citizen-facing channels; each is listed here once and adds its own routes."""
+"""Citizen-facing channels; each describes itself in its package's `CHANNEL` and is listed here once."""
 
 from channels import facebook, sms, telegram, web, whatsapp
 
-REGISTRY = (web, telegram, facebook, whatsapp, sms)
+REGISTRY = (web.CHANNEL, telegram.CHANNEL, facebook.CHANNEL, whatsapp.CHANNEL, sms.CHANNEL)

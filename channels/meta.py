@@ -14,19 +14,20 @@ import hashlib
 import hmac
 import json
 import math
-from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
 from datetime import datetime, timezone
+from typing import Any
 
 import aiohttp
 import structlog
 from aiohttp import web
 
-from channels.body import read_within
-from complaints.model import Attachment, InboundMessage
-from delivery.outcome import Delivered, Outcome, Permanent, RetryLater, classify_status
-from store.db import StoreUnavailable
+from channels.ladder import Ladder, Malformed, Parsed, Unauthentic
+from edges.body import read_within
+from channels.descriptor import Accepts, Ports
+from complaints.model import Attachment
+from providers.outcome import Delivered, Outcome, Permanent, RetryLater, classify_status
+from providers.redact import blank_secrets
 
 SIGNATURE_HEADER = "X-Hub-Signature-256"
 _PREFIX = "sha256="
@@ -34,28 +35,14 @@ _SIGNATURE_LENGTH = len(_PREFIX) + 64  # 71, as nyaruka/courier checks before co
 # WhatsApp payloads can be up to 3 MB (WhatsApp webhooks overview); a little room for the envelope.
 MAX_BODY = 3 * 1024 * 1024 + 64 * 1024
 GRAPH_TIMEOUT = aiohttp.ClientTimeout(total=20, connect=10)
+GRAPH_API_URL = "https://graph.facebook.com/v26.0"  # ADUAN_GRAPH_API_URL's default
 
 
-@dataclass(frozen=True)
-class Parsed:
-    """What one payload holds: messages for intake and the reasons the other events were ignored."""
-
-    messages: tuple[InboundMessage, ...] = ()
-    ignored: tuple[str, ...] = ()
+class BadShape(Exception):
+    """Raised inside a parser when one event breaks Meta's documented shape."""
 
 
-@dataclass(frozen=True)
-class Rejected:
-    """A payload that is not Meta's format (answered 400); `reason` is safe to log."""
-
-    reason: str
-
-
-class Malformed(Exception):
-    """Raised inside a parser when the payload breaks Meta's documented shape."""
-
-
-Parser = Callable[[bytes, datetime], "Parsed | Rejected"]
+Parser = Callable[[bytes, datetime], Parsed | Malformed]
 
 
 def _same(given: str, expected: str) -> bool:
@@ -87,19 +74,19 @@ def verify_signature(app_secret: str, body: bytes, header: str | None) -> bool:
     return _same(_PREFIX + header[len(_PREFIX):].lower(), signature_of(app_secret, body))
 
 
-def decode(body: bytes) -> tuple[dict, str] | Rejected:
-    """Decode a signed body to (payload, raw text), or Rejected when it is not a JSON object of Meta's envelope."""
+def decode(body: bytes) -> tuple[dict, str] | Malformed:
+    """Decode a signed body to (payload, raw text), or Malformed when it is not a JSON object of Meta's envelope."""
     try:
         raw = body.decode("utf-8")
         payload = json.loads(raw)
     except (UnicodeDecodeError, ValueError, RecursionError):
-        return Rejected("not JSON")
+        return Malformed("not JSON")
     if not isinstance(payload, dict):
-        return Rejected("not a JSON object")
+        return Malformed("not a JSON object")
     if not isinstance(payload.get("object"), str) or not isinstance(payload.get("entry"), list):
-        return Rejected("no object or entry list")
+        return Malformed("no object or entry list")
     if not all(isinstance(e, dict) for e in payload["entry"]):
-        return Rejected("an entry is not an object")
+        return Malformed("an entry is not an object")
     return payload, raw
 
 
@@ -108,26 +95,26 @@ def entries(payload: dict, key: str) -> Iterator[tuple[dict, dict]]:
     for entry in payload["entry"]:
         events = entry.get(key, [])
         if not isinstance(events, list):
-            raise Malformed(f"entry.{key} is not a list")
+            raise BadShape(f"entry.{key} is not a list")
         for event in events:
             if not isinstance(event, dict):
-                raise Malformed(f"an entry.{key} item is not an object")
+                raise BadShape(f"an entry.{key} item is not an object")
             yield entry, event
 
 
 def obj(value: object, what: str) -> dict:
-    """Return `value` when it is a JSON object, else raise Malformed naming `what`."""
+    """Return `value` when it is a JSON object, else raise BadShape naming `what`."""
     if not isinstance(value, dict):
-        raise Malformed(f"{what} is not an object")
+        raise BadShape(f"{what} is not an object")
     return value
 
 
 def ident(value: object, what: str) -> str:
-    """Return an id (Meta sends strings; a number is taken as its digits), else raise Malformed."""
+    """Return an id (Meta sends strings; a number is taken as its digits), else raise BadShape."""
     if isinstance(value, bool) or not isinstance(value, (str, int)) or value == "":
-        raise Malformed(f"{what} is missing")
+        raise BadShape(f"{what} is missing")
     if len(str(value)) > 200:
-        raise Malformed(f"{what} is too long")  # Meta's ids are far shorter; our columns hold 255 at most
+        raise BadShape(f"{what} is too long")  # Meta's ids are far shorter; our columns hold 255 at most
     return str(value)
 
 
@@ -177,55 +164,59 @@ def now() -> datetime:
 class MetaWebhook:
     """The HTTP edge of one Meta channel: GET answers the handshake, POST verifies, parses and hands to intake."""
 
-    def __init__(self, channel: str, runtime, app_secret: str, verify_token: str | None, parse: Parser,
+    def __init__(self, channel: str, intake: Accepts, app_secret: str, verify_token: str | None, parse: Parser,
                  max_body: int = MAX_BODY) -> None:
         self.channel = channel
-        self.runtime = runtime
+        self.ladder = Ladder(channel, intake)
         self._app_secret = app_secret
         self._verify_token = verify_token
         self.parse = parse
         self.max_body = max_body
         self.log = structlog.get_logger(f"channels.{channel}")
 
+    def add_routes(self, app: web.Application) -> None:
+        """Add `GET, POST /webhooks/<channel>`: the handshake and the events."""
+        app.router.add_get(f"/webhooks/{self.channel}", self.subscribe, name=f"{self.channel}.subscribe")
+        app.router.add_post(f"/webhooks/{self.channel}", self.receive, name=f"{self.channel}.receive")
+
     async def subscribe(self, request: web.Request) -> web.Response:
         """Answer Meta's subscription handshake: the challenge as text/plain, or 403."""
         challenge = handshake(request.query, self._verify_token)
         if challenge is None:
-            self.log.warning(f"{self.channel}.handshake_refused", mode=request.query.get("hub.mode", "")[:32])
+            self.log.warning("channel.handshake_refused", channel=self.channel, mode=request.query.get("hub.mode", "")[:32])
             return web.Response(status=403, text="forbidden")
-        self.log.info(f"{self.channel}.subscribed")
+        self.log.info("channel.subscribed", channel=self.channel)
         return web.Response(text=challenge, content_type="text/plain")
 
     async def receive(self, request: web.Request) -> web.Response:
         """Take one event POST: 413 too big, 401/403 not Meta's, 400 malformed, 503 store down, else 200."""
         body = await read_within(request, self.max_body)
         if body is None:
-            self.log.warning(f"{self.channel}.too_large", limit=self.max_body)
+            self.log.warning("channel.too_large", channel=self.channel, limit=self.max_body)
             return web.Response(status=413, text="payload too large")
         header = request.headers.get(SIGNATURE_HEADER)
         if header is None:
             # The SHA-1 X-Hub-Signature alone is not enough: only the SHA-256 header is checked.
-            self.log.warning(f"{self.channel}.unsigned", sha1_only="X-Hub-Signature" in request.headers)
-            return web.Response(status=401, text="signature required")
+            return self.ladder.refuse(Unauthentic("no X-Hub-Signature-256", 401),
+                                      sha1_only="X-Hub-Signature" in request.headers)
         if not verify_signature(self._app_secret, body, header):
-            self.log.warning(f"{self.channel}.forged", size=len(body))
-            return web.Response(status=403, text="bad signature")
-        result = self.parse(body, now())
-        if isinstance(result, Rejected):
-            self.log.info(f"{self.channel}.rejected", reason=result.reason, size=len(body))
-            return web.Response(status=400, text="malformed payload")
-        for reason, times in Counter(result.ignored).items():
-            self.log.info(f"{self.channel}.ignored", reason=reason, count=times)
-        # In order, one at a time: a sender's second message must find the complaint the first opened.
-        for msg in result.messages:
-            try:
-                answer = await self.runtime.intake.accept(msg)
-            except StoreUnavailable:
-                self.log.warning(f"{self.channel}.store_unavailable", provider_message_id=msg.provider_message_id)
-                return web.Response(status=503, text="try again", headers={"Retry-After": "5"})
-            self.log.info(f"{self.channel}.accepted", provider_message_id=msg.provider_message_id, code=answer.code,
-                          outcome=answer.outcome)
-        return web.Response(text="ok")
+            return self.ladder.refuse(Unauthentic("signature does not match"), size=len(body))
+        return await self.ladder.take(self.parse(body, now()), size=len(body))
+
+
+def meta_routes(channel: str, parse: Parser, secrets: Callable[[Any], tuple[str | None, str | None]],
+                max_body: int = MAX_BODY) -> Callable[[web.Application, Ports, Any], None]:
+    """Return a Meta channel's `add_routes`: `GET, POST /webhooks/<channel>` when its app secret is set (else off).
+
+    `secrets(settings)` gives the channel's (app secret, verify token).
+    """
+
+    def add_routes(app: web.Application, ports: Ports, settings: Any) -> None:
+        app_secret, verify_token = secrets(settings)
+        if app_secret:
+            MetaWebhook(channel, ports.intake, app_secret, verify_token, parse, max_body).add_routes(app)
+
+    return add_routes
 
 
 # Graph API error codes that clear by themselves although the HTTP status is 4xx: rate limits and
@@ -246,7 +237,7 @@ def classify_graph_answer(status: int, body: str, retry_after: str | None, secre
         transient = error.get("is_transient") is True or (isinstance(code, int) and code in _TRANSIENT_CODES)
         detail = f"{error.get('type', 'error')} {code}: {error.get('message', '')}"
     # Redact before cutting, so no prefix of a secret survives at the cut.
-    detail = redact(detail, secrets)[:200]
+    detail = blank_secrets(detail, secrets)[:200]
     if 400 <= status < 500 and transient:
         return RetryLater(f"HTTP {status}: {detail}"[:300], _seconds(retry_after))
     return classify_status(status, detail, retry_after)
@@ -254,14 +245,6 @@ def classify_graph_answer(status: int, body: str, retry_after: str | None, secre
 
 def _seconds(value: str | None) -> float | None:
     return float(value.strip()) if value and value.strip().isdigit() else None
-
-
-def redact(text: str, secrets: tuple[str, ...]) -> str:
-    """Blank every secret in a text meant for an outcome detail or a log."""
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, "[redacted]")
-    return text
 
 
 async def post_graph(session: aiohttp.ClientSession, url: str, body: dict, *, secrets: tuple[str, ...],

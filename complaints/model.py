@@ -8,7 +8,6 @@ from datetime import datetime
 
 STATUSES = ("new", "triage", "assigned", "acknowledged", "in_progress", "resolved", "closed", "rejected")
 OPEN_STATUSES = ("new", "triage", "assigned", "acknowledged", "in_progress")
-MESSAGING_CHANNELS = ("sms", "telegram", "facebook", "whatsapp")
 
 
 @dataclass(frozen=True)

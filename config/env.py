@@ -1,10 +1,13 @@
-"""The environment variables of SPEC section 3 that the service itself reads (secrets stay here)."""
+"""The environment variables of SPEC section 3: the service's own, and the reading of each channel's settings class."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, fields
+from typing import TypeVar
+
+S = TypeVar("S")
 
 
 def proxies(value: str) -> int:
@@ -19,9 +22,38 @@ def proxies(value: str) -> int:
     return int(value)
 
 
+def secret(default: str | None = None):
+    """A settings field holding a secret: read like any other, never logged, listed by `secret_values`."""
+    return field(default=default, metadata={"secret": True})
+
+
+def url(default: str | None = None):
+    """A settings field holding a URL: its trailing slash dropped, so paths join to it."""
+    return field(default=default, metadata={"url": True})
+
+
+def read_settings(cls: type[S], environ: Mapping[str, str]) -> S:
+    """Read a settings dataclass from the environment: field `x_y` is ADUAN_X_Y; unset or empty keeps the default."""
+    values = {}
+    for f in fields(cls):
+        raw = environ.get(f"ADUAN_{f.name.upper()}")
+        if raw:
+            values[f.name] = raw.rstrip("/") if f.metadata.get("url") else raw
+    return cls(**values)
+
+
+def secret_values(settings: object) -> tuple[str, ...]:
+    """Every secret value set in a settings object."""
+    return tuple(v for f in fields(settings) if f.metadata.get("secret") and (v := getattr(settings, f.name)))
+
+
 @dataclass(frozen=True)
 class Env:
-    """Process settings from the environment; secrets are never logged."""
+    """Process settings from the environment; secrets are never logged.
+
+    Each channel's own settings (SPEC section 3) are read by the settings class the channel declares
+    (`channels.REGISTRY`), and kept by channel name in `channels`; a channel missing there has its defaults (off).
+    """
 
     database_url: str = "sqlite:///var/aduan.db"
     config_dir: str = "config"
@@ -35,44 +67,23 @@ class Env:
     intake_writer: str = "process"
     outbox_worker: bool = True  # False: this instance queues replies and deliveries but does not send them
     sweep_scheduler: bool = True  # False: this instance never runs the scheduled sweep (`main.py sweep` still does)
-    # Messaging channels (SPEC section 3); a channel is off without its first secret.
-    telegram_token: str | None = None
-    telegram_secret: str | None = None
-    telegram_api_url: str = "https://api.telegram.org"
-    telegram_mode: str = "webhook"
-    facebook_app_secret: str | None = None
-    facebook_verify_token: str | None = None
-    facebook_page_token: str | None = None
-    whatsapp_app_secret: str | None = None
-    whatsapp_verify_token: str | None = None
-    whatsapp_token: str | None = None
-    whatsapp_phone_id: str | None = None
-    graph_api_url: str = "https://graph.facebook.com/v26.0"
-    twilio_auth_token: str | None = None
-    twilio_account_sid: str | None = None
-    twilio_from: str | None = None
-    twilio_api_url: str = "https://api.twilio.com"
-    vonage_signature_secret: str | None = None
-    vonage_signature_method: str = "md5"
-    vonage_api_key: str | None = None
-    vonage_api_secret: str | None = None
-    vonage_from: str | None = None
-    vonage_api_url: str = "https://rest.nexmo.com"
-    sms_secret: str | None = None
-    sms_send_url: str | None = None
     smtp_url: str | None = None
+    channels: Mapping[str, object] = field(default_factory=dict)
+
+    def settings(self, name: str, cls: type[S]) -> S:
+        """Return a channel's settings, its defaults when the environment named none."""
+        found = self.channels.get(name)
+        return found if isinstance(found, cls) else cls()
 
     def secrets(self) -> tuple[str, ...]:
         """Every secret value set, for tests and log checks that none of them leaks."""
-        names = ("operator_token", "secret_key", "telegram_token", "telegram_secret", "facebook_app_secret",
-                 "facebook_verify_token", "facebook_page_token", "whatsapp_app_secret", "whatsapp_verify_token",
-                 "whatsapp_token", "twilio_auth_token", "vonage_signature_secret", "vonage_api_secret", "sms_secret",
-                 "smtp_url")
-        return tuple(v for v in (getattr(self, n) for n in names) if v)
+        own = tuple(v for v in (self.operator_token, self.secret_key, self.smtp_url) if v)
+        return own + tuple(v for settings in self.channels.values() for v in secret_values(settings))
 
     @classmethod
-    def from_environ(cls, environ: Mapping[str, str] | None = None) -> Env:
-        """Read the ADUAN_* variables, with the SPEC's defaults."""
+    def from_environ(cls, environ: Mapping[str, str] | None = None,
+                     channels: Iterable[tuple[str, type]] = ()) -> Env:
+        """Read the ADUAN_* variables, with the SPEC's defaults, and each named channel's settings class."""
         e = os.environ if environ is None else environ
         return cls(
             database_url=e.get("ADUAN_DATABASE_URL", cls.database_url),
@@ -87,29 +98,6 @@ class Env:
             intake_writer=e.get("ADUAN_INTAKE_WRITER", cls.intake_writer),
             outbox_worker=e.get("ADUAN_OUTBOX_WORKER", "on").lower() not in ("0", "off", "false", "no"),
             sweep_scheduler=e.get("ADUAN_SWEEP", "on").lower() not in ("0", "off", "false", "no"),
-            telegram_token=e.get("ADUAN_TELEGRAM_TOKEN") or None,
-            telegram_secret=e.get("ADUAN_TELEGRAM_SECRET") or None,
-            telegram_api_url=e.get("ADUAN_TELEGRAM_API_URL", cls.telegram_api_url).rstrip("/"),
-            telegram_mode=e.get("ADUAN_TELEGRAM_MODE", cls.telegram_mode),
-            facebook_app_secret=e.get("ADUAN_FACEBOOK_APP_SECRET") or None,
-            facebook_verify_token=e.get("ADUAN_FACEBOOK_VERIFY_TOKEN") or None,
-            facebook_page_token=e.get("ADUAN_FACEBOOK_PAGE_TOKEN") or None,
-            whatsapp_app_secret=e.get("ADUAN_WHATSAPP_APP_SECRET") or None,
-            whatsapp_verify_token=e.get("ADUAN_WHATSAPP_VERIFY_TOKEN") or None,
-            whatsapp_token=e.get("ADUAN_WHATSAPP_TOKEN") or None,
-            whatsapp_phone_id=e.get("ADUAN_WHATSAPP_PHONE_ID") or None,
-            graph_api_url=e.get("ADUAN_GRAPH_API_URL", cls.graph_api_url).rstrip("/"),
-            twilio_auth_token=e.get("ADUAN_TWILIO_AUTH_TOKEN") or None,
-            twilio_account_sid=e.get("ADUAN_TWILIO_ACCOUNT_SID") or None,
-            twilio_from=e.get("ADUAN_TWILIO_FROM") or None,
-            twilio_api_url=e.get("ADUAN_TWILIO_API_URL", cls.twilio_api_url).rstrip("/"),
-            vonage_signature_secret=e.get("ADUAN_VONAGE_SIGNATURE_SECRET") or None,
-            vonage_signature_method=e.get("ADUAN_VONAGE_SIGNATURE_METHOD", cls.vonage_signature_method),
-            vonage_api_key=e.get("ADUAN_VONAGE_API_KEY") or None,
-            vonage_api_secret=e.get("ADUAN_VONAGE_API_SECRET") or None,
-            vonage_from=e.get("ADUAN_VONAGE_FROM") or None,
-            vonage_api_url=e.get("ADUAN_VONAGE_API_URL", cls.vonage_api_url).rstrip("/"),
-            sms_secret=e.get("ADUAN_SMS_SECRET") or None,
-            sms_send_url=e.get("ADUAN_SMS_SEND_URL") or None,
             smtp_url=e.get("ADUAN_SMTP_URL") or None,
+            channels={name: read_settings(settings, e) for name, settings in channels},
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -92,9 +92,10 @@ def _describe(error: Mapping) -> str:
 class _Checker:
     """Collect problems as `file:line: message` while checking one config folder."""
 
-    def __init__(self, directory: Path, env: Mapping[str, str]) -> None:
+    def __init__(self, directory: Path, env: Mapping[str, str], channels: Collection[str] | None) -> None:
         self.directory = directory
         self.env = env
+        self.channels = channels
         self.errors: list[str] = []
         self.warnings: list[str] = []
         self.docs: dict[str, Document] = {}
@@ -258,6 +259,10 @@ class _Checker:
                         self.error("rules.yaml", path + ("when", key, j), f'rule "{rule.name}": keyword "{word}" has no letters or digits')
                     elif "*" in word.rstrip("*") or word.endswith("**"):
                         self.error("rules.yaml", path + ("when", key, j), f'rule "{rule.name}": "*" may only end a keyword ("{word}")')
+            for j, name in enumerate(rule.when.channel):
+                if self.channels is not None and name not in self.channels:
+                    self.error("rules.yaml", path + ("when", "channel", j),
+                               f'rule "{rule.name}": unknown channel "{name}" (channels: {", ".join(self.channels)})')
             for j, code in enumerate(rule.when.region):
                 if code not in regions:
                     self.error("rules.yaml", path + ("when", "region", j), f'rule "{rule.name}": unknown region "{code}"')
@@ -320,9 +325,13 @@ def _below(regions: dict[str, RegionNode], code: str, ancestor: str) -> bool:
     return False
 
 
-def load_config(directory: Path | str, env: Mapping[str, str] | None = None) -> LoadResult:
-    """Load and check a config folder; every problem is reported as `file:line: message`."""
-    checker = _Checker(Path(directory), os.environ if env is None else env)
+def load_config(directory: Path | str, env: Mapping[str, str] | None = None,
+                channels: Collection[str] | None = None) -> LoadResult:
+    """Load and check a config folder; every problem is reported as `file:line: message`.
+
+    `channels`: the names a rule's `channel` condition may take (the service's registry); None checks their form only.
+    """
+    checker = _Checker(Path(directory), os.environ if env is None else env, channels)
     models, version = checker.read()
     if len(models) < len(FILES):
         return LoadResult(None, checker.errors, checker.warnings)

@@ -11,12 +11,12 @@ CODE_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
 DURATION_PATTERN = r"^[1-9][0-9]*(h|wd)$"
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
-Channel = Literal["sms", "telegram", "facebook", "whatsapp", "web", "api"]
+# A channel's name; which names exist is the service's channel registry, checked by the loader (config/loader.py).
+Channel = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=32)]
 Kind = Literal["complaint", "aspiration", "inquiry"]
 Priority = Literal["low", "normal", "high", "urgent"]
 Language = Literal["id", "en"]
 
-CHANNELS: tuple[str, ...] = ("sms", "telegram", "facebook", "whatsapp", "web", "api")
 KINDS: tuple[str, ...] = ("complaint", "aspiration", "inquiry")
 PRIORITIES: tuple[str, ...] = ("low", "normal", "high", "urgent")
 

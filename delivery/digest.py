@@ -4,8 +4,7 @@ Every sweep (SPEC section 9) writes an outbox row per target of each agency, and
 "digest" and payload {"digest": {...}}: the counts, the overdue and open tickets (at most 50 of each, most overdue
 first; `more_overdue` and `more_open` say how many were left out) and, for the operators, the complaints waiting
 in triage, the dead deliveries and the dashboard's link. Names, categories and agencies' error answers are shown
-escaped in every HTML rendering, and without anything shaped like a phone number or an e-mail address. The e-mail and Telegram deliverers import this module only when a digest comes,
-since it renders with their helpers (times in the root region's zone, Telegram's lengths).
+escaped in every HTML rendering, and without anything shaped like a phone number or an e-mail address.
 """
 
 from __future__ import annotations
@@ -16,10 +15,11 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from complaints.messages import STATUS_NAMES, status_name
-from delivery.email import local_time, region_name
-from delivery.outcome import Delivery, Permanent
+from complaints.timefmt import ticket_time
 from delivery.redact import redact
-from delivery.telegram_group import MAX_TEXT, escaped_within, units
+from delivery.telegram_text import MAX_TEXT, escaped_within, units
+from delivery.words import region_name
+from providers.outcome import Delivery, Permanent
 
 DIGEST_EVENT = "digest"
 AUDIENCES = ("agency", "operators")
@@ -173,7 +173,7 @@ def _ticket_facts(ticket: Mapping, tz: ZoneInfo | None) -> list[str]:
     """A listed ticket's status, category, region and due time, those it has."""
     facts = [status_name(ticket["status"], "id"), ticket.get("category"), region_name(ticket)]
     if ticket.get("due_at"):
-        facts.append(f"batas {local_time(ticket['due_at'], tz)}")
+        facts.append(f"batas {ticket_time(ticket['due_at'], tz)}")
     return [fact for fact in facts if fact]
 
 
@@ -198,7 +198,7 @@ def digest_text(digest: Mapping, tz: ZoneInfo | None) -> str:
     """The plain-text part of a digest's e-mail."""
     counts = _counts(digest)
     width = max(len(label) for label, _ in counts) + 2
-    lines = [digest_title(digest), f"Per {local_time(digest['at'], tz)}", ""]
+    lines = [digest_title(digest), f"Per {ticket_time(digest['at'], tz)}", ""]
     lines += [f"{label + ':':<{width}}{count}" for label, count in counts]
     if statuses := _by_status(digest):
         lines += ["", "Menurut status:"] + [f"- {name}: {count}" for name, count in statuses]
@@ -242,7 +242,7 @@ def digest_html(digest: Mapping, tz: ZoneInfo | None) -> str:
         f"<title>{e(digest_subject(digest))}</title></head>",
         '<body style="font-family:sans-serif;font-size:14px;color:#222">',
         f'<h2 style="font-size:18px">{e(digest_title(digest))}</h2>',
-        f"<p>Per {e(local_time(digest['at'], tz))}</p>",
+        f"<p>Per {e(ticket_time(digest['at'], tz))}</p>",
         f"<table>{counts}</table>",
     ]
     if statuses := _by_status(digest):
@@ -251,7 +251,7 @@ def digest_html(digest: Mapping, tz: ZoneInfo | None) -> str:
     for heading, key, more in TICKET_LISTS:
         body.append(f'<h3 style="font-size:15px">{e(heading)}</h3>')
         rows = [[f'<a href="{e(t["ticket_url"])}">{e(t["code"])}</a>', e(status_name(t["status"], "id")),
-                 e(t.get("category") or "-"), e(region_name(t) or "-"), e(local_time(t.get("due_at"), tz))]
+                 e(t.get("category") or "-"), e(region_name(t) or "-"), e(ticket_time(t.get("due_at"), tz))]
                 for t in digest[key]]
         if rows:
             body.append(_table(["Kode", "Status", "Kategori", "Wilayah", "Batas waktu"], rows))
@@ -327,7 +327,7 @@ def digest_group_message(digest: Mapping, tz: ZoneInfo | None, limit: int = MAX_
     """One HTML message for a Telegram group: heading and counts, then the lists cut to fit `limit` with
     "… dan N lainnya", and for the operators the dashboard's link last; every value escaped."""
     e = html.escape
-    head = f"<b>{_cut(digest_title(digest))}</b>\nPer {e(local_time(digest['at'], tz))}\n"
+    head = f"<b>{_cut(digest_title(digest))}</b>\nPer {e(ticket_time(digest['at'], tz))}\n"
     head += " · ".join(f"{e(label)}: {count}" for label, count in _counts(digest))
     if statuses := _by_status(digest):
         head += "\n" + " · ".join(f"{e(name)}: {count}" for name, count in statuses)

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import re
 
-MASK = "[redacted]"
+from providers.redact import MASK
+
 # A number written with spaces, as people write phone numbers: "+62 812-3456-7890", "0812 3456 7890".
 _SPACED = re.compile(r"(?:\+|\(?(?<!\d)0)\d{1,4}(?:[ .\-()]{1,2}\d+)+")
 # A number without spaces: a run of digits with single dots, dashes or brackets between them, an optional "+".

@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable, Mapping
+from concurrent.futures import Executor
+from dataclasses import dataclass
 
 from sqlalchemy import Connection, select
 
 from complaints.views import operator_view
-from delivery.outcome import Delivery, Outcome, Permanent, RetryLater
+from providers.outcome import Delivery, Outcome, Permanent, RetryLater
+from router import InForce
 from store import models as m
-from store.db import StoreUnavailable
+from store.db import Database, StoreUnavailable, off_loop, reading
 
 # Codes per IN list: well under SQLite's and PostgreSQL's parameter limits.
 CHUNK = 500
@@ -102,17 +105,31 @@ def attach_tickets(conn: Connection, deliveries: list[Delivery], config, public_
             for d in deliveries]
 
 
-def ticket_preparer(runtime):
+@dataclass(frozen=True)
+class TicketSource:
+    """What the agencies' deliverers read tickets with: the store, the config in force, the service's public URL."""
+
+    db: Database
+    in_force: InForce
+    public_url: str
+    executor: Executor | None = None  # None: the event loop's default pool
+
+    @property
+    def config(self):
+        return self.in_force.config
+
+
+def ticket_preparer(source: TicketSource):
     """The outbox worker's `prepare`: attach the tickets of a claim's deliveries, read with the config in force."""
 
     def prepare(deliveries: list[Delivery]) -> list[Delivery]:
-        with runtime.db.reader.connect() as conn:
-            return attach_tickets(conn, deliveries, runtime.config, runtime.env.public_url)
+        with source.db.reader.connect() as conn:
+            return attach_tickets(conn, deliveries, source.config, source.public_url)
 
     return prepare
 
 
-async def fetch_ticket(runtime, delivery: Delivery) -> Mapping | Outcome:
+async def fetch_ticket(source: TicketSource, delivery: Delivery) -> Mapping | Outcome:
     """The delivery's ticket: the one rendered at claim time, else loaded now; or the outcome standing in for it."""
     if delivery.ticket is not None:
         return delivery.ticket
@@ -120,7 +137,7 @@ async def fetch_ticket(runtime, delivery: Delivery) -> Mapping | Outcome:
     if code is None:
         return Permanent("the delivery names no complaint")
     try:
-        ticket = await runtime.read(load_ticket, code, runtime.config, runtime.env.public_url)
+        ticket = await off_loop(source.executor, reading, source.db, load_ticket, code, source.config, source.public_url)
     except StoreUnavailable as exc:
         return RetryLater(f"store unavailable while loading {code}: {exc}"[:300])
     if ticket is None:

@@ -24,8 +24,9 @@ from yarl import URL
 
 from config.loader import agency_secret_variable
 from delivery.digest import DIGEST_EVENT, digest_of
-from delivery.outcome import Delivered, Deliverer, Delivery, Outcome, Permanent, RetryLater, classify_status
-from delivery.ticket import fetch_ticket
+from delivery.ticket import TicketSource, fetch_ticket
+from providers.outcome import Delivered, Deliverer, Delivery, Outcome, Permanent, RetryLater, classify_status
+from providers.redact import blank_secrets
 
 TRANSPORT = "webhook"
 USER_AGENT = "Aduan"
@@ -84,11 +85,7 @@ def retry_after_seconds(value: str | None, now: datetime) -> str | None:
     return str(max(0, math.ceil((when - now).total_seconds())))
 
 
-def _scrub(text: str, secret: str) -> str:
-    return text.replace(secret, "[redacted]") if secret else text
-
-
-def make_webhook_deliverer(runtime) -> Deliverer:
+def make_webhook_deliverer(source: TicketSource) -> Deliverer:
     """Return the deliverer of transport "webhook"; always available, each agency's secret is read when sending."""
 
     async def deliver(delivery: Delivery, session: aiohttp.ClientSession) -> Outcome:
@@ -105,7 +102,7 @@ def make_webhook_deliverer(runtime) -> Deliverer:
         if delivery.event == DIGEST_EVENT:
             key, content = "digest", digest_of(delivery)
         else:
-            key, content = "ticket", await fetch_ticket(runtime, delivery)
+            key, content = "ticket", await fetch_ticket(source, delivery)
         if not isinstance(content, Mapping):
             return content
         body = render(delivery, content, datetime.now(timezone.utc), key)
@@ -116,11 +113,11 @@ def make_webhook_deliverer(runtime) -> Deliverer:
                     return Delivered(f"HTTP {resp.status}")
                 if 300 <= resp.status < 400:
                     # Following would send the signed ticket wherever the answer points: the agency must fix its URL.
-                    location = _scrub(resp.headers.get("Location", "(none)"), secret)
+                    location = blank_secrets(resp.headers.get("Location", "(none)"), (secret,))
                     detail = f"HTTP {resp.status}: redirect to {location} not followed; update the agency's webhook URL"
                     return Permanent(detail[:300])
                 answer = (await resp.content.read(ANSWER_BYTES)).decode("utf-8", errors="replace").strip()
-                reason = _scrub(answer[:DETAIL_CHARS] or resp.reason or "", secret)
+                reason = blank_secrets(answer[:DETAIL_CHARS] or resp.reason or "", (secret,))
                 retry_after = retry_after_seconds(resp.headers.get("Retry-After"), datetime.now(timezone.utc))
                 return classify_status(resp.status, reason, retry_after)
         except aiohttp.InvalidURL:

@@ -12,7 +12,7 @@ only means a row claimed or sent again.
 
 SMS and e-mails to citizens are checked against `send_limits` (delivery/limits.py) in the claim's transaction: one
 over a limit is not sent but recorded `refused`, final, with the reason. Every outcome's detail is redacted
-(delivery/redact.py) before it is stored or logged.
+(delivery/redact.py) before it is stored or logged. The SQL of claims and outcomes is store/outbox.py's.
 """
 
 from __future__ import annotations
@@ -31,38 +31,28 @@ from typing import Any
 
 import aiohttp
 import structlog
-from sqlalchemy import CompoundSelect, Connection, and_, func, insert, literal, or_, select, tuple_, union_all, update
+from sqlalchemy import Connection
 from sqlalchemy.exc import DBAPIError
 
 from config.models import SendLimits
 from delivery import limits
 from delivery.backoff import give_up, retry_delay
-from delivery.outcome import Delivered, Deliverer, Delivery, Outcome, Permanent, RetryLater
 from delivery.redact import redact
+from providers.outcome import Delivered, Deliverer, Delivery, Outcome, Permanent, RetryLater
+from store import outbox
 from store.db import Database
-from store.models import DeliveryAttempt, Outbox
 
 log = structlog.get_logger("outbox")
 
-OUTBOX = Outbox.__table__
-ATTEMPTS = DeliveryAttempt.__table__
 HTTP_TIMEOUT = aiohttp.ClientTimeout(total=15)
 STOP_TIMEOUT = 20.0
 RECORD_ATTEMPTS = 3
-BULK_CHUNK = 500
-CLAIM_COLUMNS = (OUTBOX.c.id, OUTBOX.c.delivery_id, OUTBOX.c.audience, OUTBOX.c.transport, OUTBOX.c.agency,
-                 OUTBOX.c.target, OUTBOX.c.event, OUTBOX.c.payload, OUTBOX.c.attempts, OUTBOX.c.created_at,
-                 OUTBOX.c.next_attempt_at)
 DETAIL_MAX = 500
 LOST_DETAIL = "no outcome within the lease: the worker stopped or took too long; sent again, same delivery id"
 MAX_CLAIM_BACKOFF = 30.0
 # How long an agency found alone on its transport (no other agency's rows due) stays uncapped without looking again;
 # intake's wake() forgets it at once. Looking costs a scan of the agency's due rows, too much for every claim.
 ALONE_TTL = 1.0
-# Taken (PostgreSQL) by a claim that holds SMS or e-mails to citizens, for the rest of its transaction: instances
-# count the sends in the store one after another, so two claims cannot both take the last one allowed. On SQLite
-# the claim's BEGIN IMMEDIATE already runs one claim at a time.
-SEND_LIMITS_LOCK = 0x616475616E  # "aduan"
 
 
 def utcnow() -> datetime:
@@ -357,7 +347,7 @@ class OutboxWorker:
                 elif alone.get(key, 0.0) > time.monotonic():
                     contended[key] = False
                 else:
-                    contended[key] = self._others_due(conn, now, transport, [agency], [r.id for r in rows])
+                    contended[key] = outbox.others_due(conn, now, transport, [agency], [r.id for r in rows])
                     if not contended[key]:
                         alone[key] = time.monotonic() + ALONE_TTL
             return contended[key]
@@ -370,7 +360,7 @@ class OutboxWorker:
                 want = free - len(rows)
                 full = {key for key, n in agency_open.items() if n <= 0 and key[0] in open_ and contended.get(key)}
                 # Rows taken in an earlier round are still due in the store until the update below: leave them out.
-                found = conn.execute(self._due_query(now, sorted(open_), want, full, [r.id for r in rows])).all()
+                found = outbox.due_rows(conn, now, sorted(open_), want, full, [r.id for r in rows])
                 truncated = any(n >= want for n in Counter(r.part for r in found).values())
                 more = more or truncated
                 skipped = False
@@ -391,22 +381,15 @@ class OutboxWorker:
                 # (the next query leaves the full agencies out, so each round fills at least one more cap).
                 if not (skipped and truncated):
                     break
-            lost = [_lost_attempt(r, now) for r in rows if r.part == "sending"]
-            if lost:
-                conn.execute(insert(ATTEMPTS), lost)
+            outbox.record_lost(conn, rows, now, LOST_DETAIL)
             refusals = self._refusals(conn, now, rows)
             refused = [r for r in rows if r.id in refusals]
             if refused:
-                _refuse(conn, refused, refusals, now)
+                outbox.refuse(conn, refused, {r.id: refusals[r.id].reason for r in refused}, now)
                 rows = [r for r in rows if r.id not in refusals]
                 more = True  # the refused took room that rows still due may use
             if rows:
-                conn.execute(
-                    update(OUTBOX)
-                    .where(OUTBOX.c.id.in_([r.id for r in rows]))
-                    .values(state="sending", lease_until=now + self.lease, attempts=OUTBOX.c.attempts + 1,
-                            updated_at=now)
-                )
+                outbox.mark_sending(conn, [r.id for r in rows], now, now + self.lease)
         for r in refused:
             # The rule only: the reason is on the row, and the target (a citizen's number) is never logged.
             log.warning("outbox.refused", delivery_id=r.delivery_id, transport=r.transport, notice=r.event,
@@ -428,74 +411,16 @@ class OutboxWorker:
         notices = [limits.Notice(r.id, r.transport, r.target) for r in rows if limits.limited(r.audience, r.transport)]
         if not notices:
             return {}
-        if self.db.dialect == "postgresql":
-            conn.execute(select(func.pg_advisory_xact_lock(SEND_LIMITS_LOCK)))
+        outbox.lock_send_limits(conn)
         send_limits = self.send_limits()
-        sends = [OUTBOX.c.audience == "citizen", OUTBOX.c.transport.in_(limits.LIMITED_TRANSPORTS),
-                 OUTBOX.c.state.in_(("sending", "delivered")), OUTBOX.c.id.not_in([r.id for r in rows])]
-        this_hour = conn.execute(select(func.count()).select_from(OUTBOX)
-                                 .where(*sends, OUTBOX.c.updated_at > now - limits.HOUR)).scalar_one()
+        taken = [r.id for r in rows]
+        this_hour = outbox.count_citizen_sends(conn, limits.LIMITED_TRANSPORTS, taken, now - limits.HOUR)
         wanted = limits.lookup(notices, send_limits)
-        same: list[Any] = []
-        if wanted.numbers:
-            bare = OUTBOX.c.target
-            for separator in limits.SEPARATORS:
-                bare = func.replace(bare, separator, "")
-            same.append(and_(OUTBOX.c.transport.in_(limits.SMS_TRANSPORTS), bare.in_(sorted(wanted.numbers))))
-        for pattern, dotless in sorted(wanted.mailboxes):
-            address = func.lower(OUTBOX.c.target)
-            if dotless:
-                address = func.replace(address, ".", "")
-            same.append(and_(OUTBOX.c.transport == limits.EMAIL_TRANSPORT, address.like(pattern, escape="\\")))
-        sent = conn.execute(select(OUTBOX.c.transport, OUTBOX.c.target, OUTBOX.c.updated_at)
-                            .where(*sends, OUTBOX.c.updated_at > now - limits.DAY, or_(*same))).all() if same else []
+        destinations = outbox.Destinations(limits.SMS_TRANSPORTS, limits.SEPARATORS, wanted.numbers,
+                                           limits.EMAIL_TRANSPORT, wanted.mailboxes)
+        sent = outbox.citizen_sends_to(conn, limits.LIMITED_TRANSPORTS, taken, now - limits.DAY, destinations)
         return limits.refusals(notices, (limits.Sent(s.transport, s.target, s.updated_at) for s in sent), this_hour,
                                send_limits, now)
-
-    def _others_due(self, conn: Connection, now: datetime, transport: str, agencies: list[str],
-                    taken: list[int]) -> bool:
-        """Whether an agency other than these has a row of this transport due (a claim taken here is not)."""
-        query = (select(OUTBOX.c.id)
-                 .where(OUTBOX.c.transport == transport, OUTBOX.c.agency.is_not(None),
-                        OUTBOX.c.agency.not_in(agencies),
-                        or_(and_(OUTBOX.c.state.in_(("pending", "failed")), OUTBOX.c.next_attempt_at <= now),
-                            and_(OUTBOX.c.state == "sending", OUTBOX.c.lease_until < now)))
-                 .limit(1))
-        if taken:
-            query = query.where(OUTBOX.c.id.not_in(taken))
-        return conn.execute(query).first() is not None
-
-    def _due_query(self, now: datetime, transports: list[str], limit: int,
-                   full: set[tuple[str, str]] | frozenset = frozenset(), taken: list[int] | None = None) -> CompoundSelect:
-        """Due rows of these transports, but none of the (transport, agency) pairs in `full`: one part per state,
-        each read in order from the (state, next_attempt_at) index and stopped at `limit`, so a claim costs the same
-        with ten rows due or a hundred thousand."""
-        where = [OUTBOX.c.transport.in_(transports)]
-        if taken:
-            where.append(OUTBOX.c.id.not_in(taken))
-        if full:
-            by_transport: dict[str, list[str]] = {}
-            for transport, agency in sorted(full):
-                by_transport.setdefault(transport, []).append(agency)
-            # Rows with no agency (citizen replies) are never capped per agency; NOT IN alone would drop them.
-            where.append(or_(OUTBOX.c.agency.is_(None), *(
-                and_(OUTBOX.c.transport == t, OUTBOX.c.agency.not_in(agencies)) for t, agencies in by_transport.items()
-            ), OUTBOX.c.transport.not_in(sorted(by_transport))))
-        due = {
-            "pending": OUTBOX.c.next_attempt_at <= now,
-            "failed": OUTBOX.c.next_attempt_at <= now,
-            "sending": OUTBOX.c.lease_until < now,  # a crashed worker's row comes back
-        }
-        parts = []
-        for state, condition in due.items():
-            part = (select(*CLAIM_COLUMNS, literal(state).label("part"))
-                    .where(*where, OUTBOX.c.state == state, condition)
-                    .order_by(OUTBOX.c.next_attempt_at).limit(limit))
-            if self.db.dialect == "postgresql":
-                # Inside a CTE, as PostgreSQL allows no locking clause on a UNION itself.
-                part = part.with_for_update(skip_locked=True)
-            parts.append(part.cte(f"due_{state}"))
-        return union_all(*(select(part) for part in parts))
 
     # -- sending ------------------------------------------------------------------------------
 
@@ -590,7 +515,7 @@ class OutboxWorker:
         for attempt in range(RECORD_ATTEMPTS):
             try:
                 with self.db.relaxed.begin() as conn:
-                    return _write_outcomes(conn, results)
+                    return outbox.write_outcomes(conn, [_written(result) for result in results])
             except DBAPIError:
                 if attempt + 1 == RECORD_ATTEMPTS:
                     raise
@@ -602,35 +527,6 @@ class OutboxWorker:
         if self._executor is None:
             self._executor = ThreadPoolExecutor(2, thread_name_prefix="outbox")
         return asyncio.get_running_loop().run_in_executor(self._executor, fn, *args)
-
-
-def _write_outcomes(conn: Connection, results: list[_Result]) -> list[bool]:
-    """Update the rows in one transaction; deliveries in one statement per chunk, the rarer failures one by one."""
-    applied = [False] * len(results)
-    delivered = [i for i, r in enumerate(results) if r.decision.state == "delivered"] if conn.dialect.update_returning else []
-    for start in range(0, len(delivered), BULK_CHUNK):
-        chunk = delivered[start:start + BULK_CHUNK]
-        owned = {(results[i].claim.row_id, results[i].claim.delivery.attempts) for i in chunk}
-        done = conn.execute(
-            update(OUTBOX)
-            # `id IN` lets the primary key find the rows; the pairs check that each claim still owns its row.
-            .where(OUTBOX.c.id.in_(sorted(row_id for row_id, _ in owned)), OUTBOX.c.state == "sending",
-                   tuple_(OUTBOX.c.id, OUTBOX.c.attempts).in_(sorted(owned)))
-            .values(state="delivered", lease_until=None, last_error=None, updated_at=max(results[i].now for i in chunk))
-            .returning(OUTBOX.c.id)
-        )
-        ids = {row.id for row in done}
-        for i in chunk:
-            applied[i] = results[i].claim.row_id in ids
-    bulk = set(delivered)
-    for i, result in enumerate(results):
-        if i not in bulk:
-            applied[i] = _write_one(conn, result)
-    # Every attempt whose outcome stood, in the same transaction; a stale claim's attempt is not recorded.
-    attempts = [_attempt_row(result) for result, ok in zip(results, applied) if ok]
-    for start in range(0, len(attempts), BULK_CHUNK):
-        conn.execute(insert(ATTEMPTS), attempts[start:start + BULK_CHUNK])
-    return applied
 
 
 def _attempt_outcome(decision: _Decision) -> str:
@@ -645,47 +541,12 @@ def _attempt_outcome(decision: _Decision) -> str:
     return decision.reason or "permanent"
 
 
-def _lost_attempt(row: Any, now: datetime) -> dict[str, Any]:
-    """The attempt whose worker stopped mid-send (or outlived its lease) without recording it, written when its row
-    is claimed again; that worker's late outcome, if any, is not recorded."""
-    return {"outbox_id": row.id, "delivery_id": row.delivery_id, "attempt": row.attempts, "at": now, "outcome": "lost",
-            "detail": LOST_DETAIL}
-
-
-def _attempt_row(result: _Result) -> dict[str, Any]:
+def _written(result: _Result) -> outbox.Written:
+    """What an outcome writes to the store: its row's next state and the attempt."""
     claim, decision = result.claim, result.decision
-    return {"outbox_id": claim.row_id, "delivery_id": claim.delivery.delivery_id, "attempt": claim.delivery.attempts,
-            "at": result.now, "outcome": _attempt_outcome(decision),
-            "detail": _clip(decision.last_error) if decision.last_error else None}
-
-
-def _write_one(conn: Connection, result: _Result) -> bool:
-    """Update one row if this claim still owns it (still sending, same attempt)."""
-    claim, decision = result.claim, result.decision
-    values: dict[str, Any] = {"state": decision.state, "lease_until": None, "last_error": decision.last_error,
-                              "updated_at": result.now}
-    if decision.next_attempt_at is not None:
-        values["next_attempt_at"] = decision.next_attempt_at
-    done = conn.execute(
-        update(OUTBOX)
-        .where(OUTBOX.c.id == claim.row_id, OUTBOX.c.state == "sending", OUTBOX.c.attempts == claim.delivery.attempts)
-        .values(**values)
-    )
-    return done.rowcount == 1
-
-
-def _refuse(conn: Connection, rows: list[Any], refusals: dict[int, limits.Refusal], now: datetime) -> None:
-    """Record notices the send limits refuse: final, with the reason on the row and in an attempt; none is sent."""
-    by_reason: dict[str, list[int]] = {}
-    for r in rows:
-        by_reason.setdefault(refusals[r.id].reason, []).append(r.id)
-    for reason, ids in by_reason.items():  # a handful of reasons: one statement each
-        conn.execute(update(OUTBOX).where(OUTBOX.c.id.in_(ids))
-                     .values(state="refused", lease_until=None, attempts=OUTBOX.c.attempts + 1, last_error=reason,
-                             updated_at=now))
-    conn.execute(insert(ATTEMPTS), [
-        {"outbox_id": r.id, "delivery_id": r.delivery_id, "attempt": r.attempts + 1, "at": now, "outcome": "refused",
-         "detail": refusals[r.id].reason} for r in rows])
+    return outbox.Written(claim.row_id, claim.delivery.delivery_id, claim.delivery.attempts, decision.state,
+                          decision.next_attempt_at, decision.last_error, _attempt_outcome(decision),
+                          _clip(decision.last_error) if decision.last_error else None, result.now)
 
 
 def _log_result(result: _Result, applied: bool) -> None:

@@ -16,7 +16,6 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 
 import structlog
@@ -24,7 +23,7 @@ import structlog
 from complaints.model import InboundMessage, IntakeResult
 from config.loader import Config
 from intake.batch import WriteItem, write_batch
-from intake.writer import MAX_BATCH, resolve, utcnow
+from intake.writer import MAX_BATCH, Pending, resolve, utcnow
 from store.db import StoreUnavailable
 
 log = structlog.get_logger("intake")
@@ -40,7 +39,7 @@ def child_main(conn, database_url: str, public_url: str) -> None:
     """The child's loop: receive a batch, store it, answer; exit on `None` or when the pipe closes."""
     import os
 
-    from api.logging import configure
+    from config.logging import configure
     from store.db import open_database
 
     # The parent decides when the child ends (it drains first): a Ctrl-C or a SIGTERM sent to the
@@ -68,12 +67,6 @@ def child_main(conn, database_url: str, public_url: str) -> None:
         db.dispose()
 
 
-@dataclass(slots=True)
-class _Pending:
-    item: WriteItem
-    future: asyncio.Future
-
-
 class ProcessWriter:
     """Same interface as ThreadWriter; the storing happens in a child process."""
 
@@ -82,8 +75,8 @@ class ProcessWriter:
         self.public_url = public_url.rstrip("/")
         self._ctx = multiprocessing.get_context("spawn")
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._waiting: list[_Pending] = []
-        self._in_flight: deque[tuple[int, list[_Pending]]] = deque()
+        self._waiting: list[Pending] = []
+        self._in_flight: deque[tuple[int, list[Pending]]] = deque()
         self._batch_id = 0
         self._sent_version: str | None = None
         self._proc = None
@@ -119,7 +112,7 @@ class ProcessWriter:
         if self._proc is None or self._stopping:
             raise StoreUnavailable("intake is not running")  # stopping, or restarting its writer
         future = self._loop.create_future()
-        self._waiting.append(_Pending(WriteItem(msg, config), future))
+        self._waiting.append(Pending(WriteItem(msg, config), future))
         if self._may_send():
             self._send()
         return await future

@@ -7,7 +7,7 @@ from typing import Protocol
 
 from complaints.model import InboundMessage, IntakeResult, without_control_characters
 from config.loader import Config
-from router import Router, UnknownRegion
+from router import InForce, UnknownRegion
 
 class Writer(Protocol):
     """What intake needs of a writer (the thread writer or the writer process)."""
@@ -23,14 +23,10 @@ Observer = Callable[[InboundMessage, IntakeResult], None]
 class Intake:
     """What channels call: `accept(message)` answers only after the message is committed."""
 
-    def __init__(self, writer: Writer, router: Router, observe: Observer | None = None) -> None:
+    def __init__(self, writer: Writer, in_force: InForce, observe: Observer | None = None) -> None:
         self.writer = writer
-        self.router = router
+        self.in_force = in_force
         self.observe = observe
-
-    def use(self, router: Router) -> None:
-        """Switch to a newly loaded config; messages already queued keep the one they arrived under."""
-        self.router = router
 
     async def accept(self, msg: InboundMessage) -> IntakeResult:
         """Store, open or join, route and answer; raise StoreUnavailable when it cannot be stored.
@@ -40,7 +36,7 @@ class Intake:
         force when it arrived.
         """
         msg = without_control_characters(msg)
-        config = self.router.config
+        config = self.in_force.config
         if msg.region is not None and msg.region not in config.regions:
             raise UnknownRegion(f'unknown region "{msg.region}"')
         result = await self.writer.submit(msg, config)

@@ -27,7 +27,9 @@ def utcnow() -> datetime:
 
 
 @dataclass(slots=True)
-class _Pending:
+class Pending:
+    """One message waiting to be written, and the caller waiting for its result."""
+
     item: WriteItem
     future: asyncio.Future
 
@@ -50,7 +52,7 @@ class ThreadWriter:
         self.db = db
         self.public_url = public_url.rstrip("/")
         self.clock = clock
-        self._queue: queue.SimpleQueue[_Pending | None] = queue.SimpleQueue()
+        self._queue: queue.SimpleQueue[Pending | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stopping = False
@@ -81,7 +83,7 @@ class ThreadWriter:
         if self._thread is None or self._stopping:
             raise StoreUnavailable("intake is not running")
         future = self._loop.create_future()
-        self._queue.put(_Pending(WriteItem(msg, config), future))
+        self._queue.put(Pending(WriteItem(msg, config), future))
         return await future
 
     def _run(self) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from collections.abc import Mapping
 from datetime import datetime
 
 from sqlalchemy import Connection
@@ -64,6 +65,6 @@ def read_request(config: Config, since: str | None, until: str | None, by: str |
 
 
 def compute(conn: Connection, config: Config, period: Period, by: str, now: datetime,
-            min_count: int = DEFAULT_MIN_COUNT) -> dict:
+            min_count: int = DEFAULT_MIN_COUNT, channel_names: Mapping[str, str] | None = None) -> dict:
     """Return the stats object of the period: what GET /api/v1/stats answers and `main.py stats` prints."""
-    return build_stats(load_cells(conn, period, by, now), period, by, config, now, min_count)
+    return build_stats(load_cells(conn, period, by, now), period, by, config, now, min_count, channel_names)

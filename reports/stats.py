@@ -39,11 +39,12 @@ Semantics:
 from __future__ import annotations
 
 import statistics
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from complaints.names import KIND_NAMES
 from config.loader import Config
 from reports.period import Period
 
@@ -57,9 +58,6 @@ FIELDS = (*COUNTS, "within_sla", "median_hours_to_acknowledge", "median_hours_to
 
 NO_AGENCY = "Belum ditugaskan"
 NO_CATEGORY = "Tanpa kategori"
-CHANNEL_NAMES = {"sms": "SMS", "telegram": "Telegram", "facebook": "Facebook", "whatsapp": "WhatsApp",
-                 "web": "Formulir web", "api": "API"}
-KIND_NAMES = {"complaint": "Pengaduan", "aspiration": "Aspirasi", "inquiry": "Permintaan informasi"}
 
 
 # What became of a complaint, as load.py classifies it in SQL (one small integer per complaint).
@@ -143,7 +141,7 @@ def regency(code: str, config: Config) -> str:
     return chain[-2] if len(chain) >= 2 else chain[-1]
 
 
-def key_name(by: str, code: str | None, config: Config) -> str:
+def key_name(by: str, code: str | None, config: Config, channel_names: Mapping[str, str]) -> str:
     """Name a group key as readers of the report see it."""
     if by == "region":
         node = config.regions.get(code) if code is not None else None
@@ -155,7 +153,7 @@ def key_name(by: str, code: str | None, config: Config) -> str:
         return agency.name if agency is not None else code
     if by == "category":
         return code if code is not None else NO_CATEGORY
-    names = CHANNEL_NAMES if by == "channel" else KIND_NAMES
+    names = channel_names if by == "channel" else KIND_NAMES["id"]
     return names.get(code, str(code))
 
 
@@ -165,7 +163,7 @@ def _order(group: dict) -> tuple:
 
 
 def build_stats(cells: Iterable[Cell], period: Period, by: str, config: Config, now: datetime,
-                min_count: int = DEFAULT_MIN_COUNT) -> dict:
+                min_count: int = DEFAULT_MIN_COUNT, channel_names: Mapping[str, str] | None = None) -> dict:
     """Return the stats object: period, total, groups (adding up to the total), ranking and reach."""
     if by not in BY:
         raise ValueError(f"by must be one of {', '.join(BY)}")
@@ -178,7 +176,7 @@ def build_stats(cells: Iterable[Cell], period: Period, by: str, config: Config, 
         key = regency(cell.key, config) if by == "region" and cell.key is not None else cell.key
         tallies.setdefault(key, _Tally()).add(cell)
         total.add(cell)
-    groups = [{"key": {"code": key, "name": key_name(by, key, config)}, **tally.figures()} for key, tally in tallies.items()]
+    groups = [{"key": {"code": key, "name": key_name(by, key, config, channel_names or {})}, **tally.figures()} for key, tally in tallies.items()]
     groups.sort(key=_order)
     # "No agency" or "no category" is not a group to compare with the others.
     ranked = [g for g in groups

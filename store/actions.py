@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import datetime
 
 from sqlalchemy import Connection, insert, select, update
@@ -15,7 +15,6 @@ from store import models as m
 
 # An overdue spell ends: no longer overdue, no escalation waiting.
 # Where a citizen can answer a resolution with KEBERATAN <code> (the messaging channels; not the form or the API).
-OBJECTING_CHANNELS = ("sms", "telegram", "facebook", "whatsapp")
 CLEAR_OVERDUE = {"overdue": False, "overdue_since": None, "escalate_due_at": None}
 
 
@@ -49,7 +48,7 @@ def _fresh(conn: Connection, complaint_id: int) -> Mapping:
 
 
 def change_status(conn: Connection, complaint: Mapping, config, status: str, actor: str, note: str | None, now: datetime,
-                  public_url: str, tell_agency: bool = False) -> Mapping:
+                  public_url: str, objecting: Collection[str], tell_agency: bool = False) -> Mapping:
     """Set a new status, record it on the timeline and tell the citizen in their language; with `tell_agency`
     (an operator's change) the agency holding the ticket is told too.
 
@@ -74,7 +73,7 @@ def change_status(conn: Connection, complaint: Mapping, config, status: str, act
     language = complaint["language"]
     text = say("status_changed", language, code=complaint["code"], status=status_name(status, language),
                note=f" {note}" if note else "", track_url=f"{public_url}/track/{complaint['code']}")
-    if status == "resolved" and complaint["channel"] in OBJECTING_CHANNELS:
+    if status == "resolved" and complaint["channel"] in objecting:
         text += say("objection_hint", language, code=complaint["code"])
     _notify_citizen(conn, complaint, f"citizen.status.{status}", text, now)
     if tell_agency and complaint["agency"] in config.agencies:

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
+from collections.abc import Callable
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 
 import orjson
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
+T = TypeVar("T")
 BUSY_TIMEOUT_MS = int(os.environ.get("ADUAN_SQLITE_BUSY_TIMEOUT_MS", "5000"))
 
 
@@ -87,6 +93,26 @@ class Database:
     def dispose(self) -> None:
         for engine in {self.writer, self.reader, self.relaxed}:
             engine.dispose()
+
+
+async def off_loop(executor: Executor | None, fn: Callable[..., T], *args: Any) -> T:
+    """Run a blocking store call in an executor; a driver error becomes StoreUnavailable (the caller answers 503)."""
+    try:
+        return await asyncio.get_running_loop().run_in_executor(executor, lambda: fn(*args))
+    except DBAPIError as exc:
+        raise StoreUnavailable(str(exc).splitlines()[0][:200]) from exc
+
+
+def reading(db: Database, fn: Callable[..., T], *args: Any) -> T:
+    """Run `fn(connection, *args)` on a reader connection."""
+    with db.reader.connect() as conn:
+        return fn(conn, *args)
+
+
+def writing(db: Database, fn: Callable[..., T], *args: Any) -> T:
+    """Run `fn(connection, *args)` in one write transaction."""
+    with db.writer.begin() as conn:
+        return fn(conn, *args)
 
 
 def open_database(url: str) -> Database:

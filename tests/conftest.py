@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from dataclasses import replace
+from dataclasses import fields, replace
 from pathlib import Path
 
 import pytest
@@ -12,9 +12,10 @@ import structlog
 from sqlalchemy import event, text
 from sqlalchemy.pool import Pool
 
-from api.app import create_app
-from api.logging import console_renderer
-from api.runtime import build_runtime
+from app.server import create_app
+from config.logging import console_renderer
+from app.build import build_runtime
+from channels import REGISTRY
 from config.env import Env
 from config.loader import load_config
 from store.db import open_database
@@ -136,5 +137,23 @@ def operator_headers() -> dict[str, str]:
 
 
 def with_env(env: Env, **changes) -> Env:
-    """Return a copy of an Env with some fields changed."""
-    return replace(env, **changes)
+    """Return a copy of an Env with some variables changed, by their names without ADUAN_ (`telegram_token`): the
+    service's own fields, or a field of each registered channel's settings that has it (graph_api_url: both Meta's)."""
+    own = {name: value for name, value in changes.items() if name in Env.__dataclass_fields__}
+    channels = dict(env.channels)
+    left = set(changes) - set(own)
+    for channel in REGISTRY:
+        names = {f.name for f in fields(channel.settings)} & set(changes)
+        if names:
+            settings = env.settings(channel.name, channel.settings)
+            channels[channel.name] = replace(settings, **{name: changes[name] for name in names})
+            left -= names
+    if left:
+        raise TypeError(f"no such variable: {', '.join(sorted(left))}")
+    return replace(env, **own, channels=channels)
+
+
+def channel_settings(env: Env, name: str):
+    """Return the settings object of a registered channel in an Env (its defaults when the Env names none)."""
+    channel = next(c for c in REGISTRY if c.name == name)
+    return env.settings(name, channel.settings)

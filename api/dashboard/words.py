@@ -6,7 +6,7 @@ from datetime import date
 
 from reports.render import MONTHS as MONTHS_ID
 from reports.render import HEADERS, days_label
-from reports.stats import CHANNEL_NAMES, KIND_NAMES
+from complaints.names import KIND_NAMES, PRIORITY_NAMES
 
 LABELS: dict[str, dict[str, str]] = {
     "id": {
@@ -264,12 +264,6 @@ DETAIL_NAMES = {
            "message": "Message", "from": "From", "to": "To", "clock": "Clock", "due_at": "Due"},
 }
 DETAIL_CHARS = 500
-PRIORITY_NAMES = {
-    "id": {"low": "Rendah", "normal": "Normal", "high": "Tinggi", "urgent": "Mendesak"},
-    "en": {"low": "Low", "normal": "Normal", "high": "High", "urgent": "Urgent"},
-}
-KIND_NAMES_EN = {"complaint": "Complaint", "aspiration": "Aspiration", "inquiry": "Inquiry"}
-CHANNEL_NAMES_EN = {**CHANNEL_NAMES, "web": "Web form"}
 MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
              "November", "December")
 
@@ -326,11 +320,7 @@ def priority_name(priority: str | None, language: str) -> str:
 
 
 def kind_name(kind: str, language: str) -> str:
-    return (KIND_NAMES if language == "id" else KIND_NAMES_EN).get(kind, kind)
-
-
-def channel_name(channel: str, language: str) -> str:
-    return (CHANNEL_NAMES if language == "id" else CHANNEL_NAMES_EN).get(channel, channel)
+    return KIND_NAMES.get(language, KIND_NAMES["id"]).get(kind, kind)
 
 
 def decimal(value: float, language: str, places: int = 1) -> str:

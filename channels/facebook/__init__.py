@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-from aiohttp import web
-
+from channels.descriptor import Channel
 from channels.facebook.parse import parse
 from channels.facebook.send import deliverers
-from channels.meta import MetaWebhook
+from channels.facebook.settings import FacebookSettings
+from channels.meta import meta_routes
 
-__all__ = ["add_routes", "deliverers", "parse"]
+# Off without the app secret.
+add_routes = meta_routes("facebook", parse, lambda s: (s.facebook_app_secret, s.facebook_verify_token))
 
-
-def add_routes(app: web.Application, runtime) -> None:
-    """Add `GET, POST /webhooks/facebook` when the app secret is set (the channel is off without it)."""
-    env = runtime.env
-    if not env.facebook_app_secret:
-        return
-    webhook = MetaWebhook("facebook", runtime, env.facebook_app_secret, env.facebook_verify_token, parse)
-    app.router.add_get("/webhooks/facebook", webhook.subscribe, name="facebook.subscribe")
-    app.router.add_post("/webhooks/facebook", webhook.receive, name="facebook.receive")
+CHANNEL = Channel(name="facebook", names={"id": "Facebook", "en": "Facebook"}, messaging=True,
+                  add_routes=add_routes, settings=FacebookSettings, deliverers=deliverers)

@@ -4,21 +4,21 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from channels.descriptor import Channel, Ports
 from channels.sms import generic, twilio, vonage
 from channels.sms.http import HANDLERS, SmsHandlers
-from config.env import Env
-from delivery.outcome import Deliverer
+from channels.sms.settings import SmsSettings
+from providers.outcome import Deliverer
 
 
-def add_routes(app: web.Application, runtime) -> None:
+def add_routes(app: web.Application, ports: Ports, env: SmsSettings) -> None:
     """Add the webhook of each gateway whose secret is set; a gateway without one stays off (404)."""
-    env = runtime.env
     if not (env.twilio_auth_token or env.vonage_signature_secret or env.sms_secret):
         return
     if env.vonage_signature_secret and env.vonage_signature_method.lower() not in vonage.METHODS:
         raise ValueError(f'ADUAN_VONAGE_SIGNATURE_METHOD is one of {", ".join(vonage.METHODS)}, '
                          f'not "{env.vonage_signature_method}"')
-    handlers = SmsHandlers(runtime)
+    handlers = SmsHandlers(ports, env)
     app[HANDLERS] = handlers
     if env.twilio_auth_token:
         app.router.add_post("/webhooks/sms/twilio", handlers.twilio, name="sms.twilio")
@@ -30,7 +30,7 @@ def add_routes(app: web.Application, runtime) -> None:
         app.router.add_post("/webhooks/sms/generic", handlers.generic, name="sms.generic")
 
 
-def deliverers(env: Env) -> dict[str, Deliverer]:
+def deliverers(env: SmsSettings) -> dict[str, Deliverer]:
     """Return the deliverers of the configured gateways, and "sms" (web-form reporters' phones) as the first of
     generic, Twilio, Vonage."""
     found = {
@@ -42,3 +42,7 @@ def deliverers(env: Env) -> dict[str, Deliverer]:
     if out:
         out["sms"] = next(iter(out.values()))
     return out
+
+
+CHANNEL = Channel(name="sms", names={"id": "SMS", "en": "SMS"}, messaging=True, add_routes=add_routes,
+                  settings=SmsSettings, deliverers=deliverers)

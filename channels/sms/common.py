@@ -1,8 +1,7 @@
-"""What the three SMS gateways share: parse outcomes, the normalized message, numbers, attachment labels, redaction."""
+"""What the three SMS gateways share: the normalized message, numbers and attachment labels."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import parse_qsl
 
@@ -18,20 +17,6 @@ MAX_CONTENT_TYPE = 100
 # "unknown": media whose type the gateway did not say (the media fetcher asks for it later).
 PLACEHOLDERS = {"image": "[foto]", "video": "[video]", "audio": "[audio]", "document": "[dokumen]",
                 "unknown": "[lampiran]"}
-
-
-@dataclass(frozen=True)
-class Ignored:
-    """A request we understood and do not handle (a status callback, an empty or binary message): answer 200."""
-
-    reason: str
-
-
-@dataclass(frozen=True)
-class Rejected:
-    """A request that is not a message of this gateway's format: answer 400."""
-
-    reason: str
 
 
 def form_params(data: bytes | str) -> list[tuple[str, str]]:
@@ -81,11 +66,3 @@ def inbound(provider_message_id: str, sender: str, text: str, raw: str, now: dat
         mergeable=True,
         reply_via=via,
     )
-
-
-def scrub(detail: str, secrets: tuple[str | None, ...]) -> str:
-    """Remove every secret value from a text meant for logs or an outcome detail."""
-    for secret in secrets:
-        if secret:
-            detail = detail.replace(secret, "[redacted]")
-    return detail

@@ -12,11 +12,13 @@ import aiohttp
 import orjson
 
 from channels.sms import split
-from channels.sms.common import MAX_ID, Ignored, Rejected, inbound, scrub, valid_sender
+from channels.ladder import Ignored, Malformed
+from channels.sms.common import MAX_ID, inbound, valid_sender
 from complaints.model import InboundMessage
 from complaints.phone import e164
-from config.env import Env
-from delivery.outcome import Deliverer, Delivered, Delivery, Outcome, Permanent, RetryLater, classify_status
+from channels.sms.settings import SmsSettings
+from providers.outcome import Deliverer, Delivered, Delivery, Outcome, Permanent, RetryLater, classify_status
+from providers.redact import blank_secrets
 
 VIA = "sms-generic"
 HEADER = "X-Aduan-Signature"
@@ -39,32 +41,32 @@ def verify(secret: str, body: bytes, header: str | None) -> bool:
     return hmac.compare_digest(expected, digest.strip().lower().encode())
 
 
-def parse(body: bytes, now: datetime) -> InboundMessage | Ignored | Rejected:
+def parse(body: bytes, now: datetime) -> InboundMessage | Ignored | Malformed:
     """Normalize `{"id", "from", "to", "text", "timestamp"}`; the id is the gateway's, the dedupe key."""
     try:
         data = orjson.loads(body)
     except orjson.JSONDecodeError:
-        return Rejected("not JSON")
+        return Malformed("not JSON")
     if not isinstance(data, dict):
-        return Rejected("not a JSON object")
+        return Malformed("not a JSON object")
     msg_id = data.get("id")
     if isinstance(msg_id, int) and not isinstance(msg_id, bool):
         msg_id = str(msg_id)
     if not isinstance(msg_id, str) or not msg_id.strip() or len(msg_id) > MAX_ID:
-        return Rejected("no valid id")
+        return Malformed("no valid id")
     sender = data.get("from")
     if not valid_sender(sender):
-        return Rejected("no valid from")
+        return Malformed("no valid from")
     text = data.get("text")
     if text is None:  # a gateway forwarding an MMS or a data SMS may have no words: nothing to take, no retry
         return Ignored("no text")
     if not isinstance(text, str):
-        return Rejected("text is not a string")
+        return Malformed("text is not a string")
     if not isinstance(data.get("to"), (str, type(None))):
-        return Rejected("to is not a string")
+        return Malformed("to is not a string")
     timestamp = data.get("timestamp")
     if isinstance(timestamp, bool) or not isinstance(timestamp, (int, float, str, type(None))):
-        return Rejected("timestamp is not a number or a string")
+        return Malformed("timestamp is not a number or a string")
     if not text.strip():
         return Ignored("empty message")
     # "+62 812-0000-1111" is stored "+6281200001111"; a local "0812…" or a sender name stays as given.
@@ -72,7 +74,7 @@ def parse(body: bytes, now: datetime) -> InboundMessage | Ignored | Rejected:
     return inbound(msg_id, e164(sender), text, body.decode("utf-8"), now, VIA, reply_to=sender)
 
 
-def deliverer(env: Env) -> Deliverer | None:
+def deliverer(env: SmsSettings) -> Deliverer | None:
     """Return the deliverer of transport "sms-generic", or None without the secret or the send URL."""
     secret, url = env.sms_secret, env.sms_send_url
     if not (secret and url):
@@ -96,7 +98,7 @@ def deliverer(env: Env) -> Deliverer | None:
             try:
                 async with session.post(url, data=body, headers=headers, timeout=TIMEOUT) as resp:
                     reason = "" if resp.status < 300 else (await resp.text(errors="replace"))[:200] or (resp.reason or "")
-                    outcome = classify_status(resp.status, scrub(reason, hidden), resp.headers.get("Retry-After"))
+                    outcome = classify_status(resp.status, blank_secrets(reason, hidden), resp.headers.get("Retry-After"))
             except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
                 return RetryLater(f"sms gateway unreachable: {type(exc).__name__}")
             if not isinstance(outcome, Delivered):

@@ -13,80 +13,65 @@ import orjson
 import structlog
 from aiohttp import web
 
-from channels.body import read_capped
+from channels.descriptor import Ports
+from channels.ladder import Ignored, Ladder, Unauthentic, plain, unavailable
 from channels.sms import generic, twilio, vonage
-from channels.sms.common import Ignored, Rejected, form_params
+from channels.sms.common import form_params
 from channels.sms.parts import Group, PartSpool, group_key
+from channels.sms.settings import SmsSettings
 from complaints.model import InboundMessage
-from store.db import StoreUnavailable
+from edges.body import read_capped
 
 log = structlog.get_logger("channels.sms")
 SWEEP_SECONDS = 30.0
-
-
-def _plain(status: int, text: str) -> web.Response:
-    return web.Response(status=status, text=text, content_type="text/plain")
 
 
 def _twiml() -> web.Response:
     return web.Response(status=200, text=twilio.EMPTY_TWIML, content_type="text/xml")
 
 
-def _unavailable() -> web.Response:
-    return web.Response(status=503, text="cannot store this right now; try again", content_type="text/plain",
-                        headers={"Retry-After": "5"})
+def _empty() -> web.Response:
+    return plain(200, "")
 
 
 class SmsHandlers:
-    """The three webhooks and the sweep of held Vonage parts, over one runtime."""
+    """The three webhooks and the sweep of held Vonage parts."""
 
-    def __init__(self, runtime) -> None:
-        self.runtime = runtime
-        self.env = runtime.env
-        self.spool = PartSpool(Path(self.env.var_dir) / "sms" / "vonage-parts")
+    def __init__(self, ports: Ports, settings: SmsSettings) -> None:
+        self.ports = ports
+        self.env = settings
+        self.twilio_ladder = Ladder("sms", ports.intake, _twiml)
+        self.vonage_ladder = Ladder("sms", ports.intake, _empty)
+        self.generic_ladder = Ladder("sms", ports.intake, lambda: web.json_response({"status": "ok"}))
+        self.spool = PartSpool(Path(ports.var_dir) / "sms" / "vonage-parts")
         # One lock for the spool: long messages are few, and it keeps check-then-write of a group whole.
         self.lock = asyncio.Lock()
 
     async def _body(self, request: web.Request) -> bytes:
-        return await read_capped(request, self.runtime.config.settings.max_body_bytes)
+        return await read_capped(request, self.ports.config.settings.max_body_bytes)
 
     async def _accept(self, msg: InboundMessage, gateway: str) -> web.Response | None:
         """Hand one message to intake; None once it is stored, else the 503 that makes the gateway retry."""
-        try:
-            result = await self.runtime.intake.accept(msg)
-        except StoreUnavailable:
-            log.warning("sms.store_unavailable", channel="sms", gateway=gateway)
-            return _unavailable()
-        structlog.contextvars.bind_contextvars(code=result.code)
-        log.info("sms.accepted", channel="sms", gateway=gateway, code=result.code, outcome=result.outcome,
-                 attachments=len(msg.attachments))
-        return None
+        return None if await self.vonage_ladder.accept(msg, gateway=gateway) is not None else unavailable()
 
     async def twilio(self, request: web.Request) -> web.Response:
         """Take Twilio's incoming-message webhook; answer empty TwiML (replies go through the outbox)."""
         body = await self._body(request)
+        ladder = self.twilio_ladder
         try:
             params = form_params(body)
         except ValueError:
-            log.info("sms.rejected", channel="sms", gateway="twilio", reason="body is not UTF-8 form data")
-            return _plain(400, "body is not form data")
+            return ladder.malformed("body is not UTF-8 form data", gateway="twilio")
         # Twilio signs the URL it was given; behind a proxy that is the public URL, not the one we see.
-        url = self.env.public_url.rstrip("/") + request.raw_path
+        url = self.ports.public_url.rstrip("/") + request.raw_path
         if not twilio.verify(self.env.twilio_auth_token, url, params, request.headers.get("X-Twilio-Signature")):
             # A SharedKey-signed webhook names its algorithm; we check only the Auth Token's HMAC-SHA1.
             settings = request.headers.get("X-Twilio-Webhooks-Signature-Settings", "")
-            log.warning("sms.unauthentic", channel="sms", gateway="twilio",
-                        has_header="X-Twilio-Signature" in request.headers,
-                        algorithm=settings.partition("algorithm=")[2][:16] or None)
-            return _plain(403, "signature does not match")
+            return ladder.refuse(Unauthentic("signature does not match"), gateway="twilio",
+                                 has_header="X-Twilio-Signature" in request.headers,
+                                 algorithm=settings.partition("algorithm=")[2][:16] or None)
         parsed = twilio.parse(params, body.decode("utf-8"), datetime.now(timezone.utc))
-        if isinstance(parsed, Rejected):
-            log.info("sms.rejected", channel="sms", gateway="twilio", reason=parsed.reason)
-            return _plain(400, parsed.reason)
-        if isinstance(parsed, Ignored):
-            log.info("sms.ignored", channel="sms", gateway="twilio", reason=parsed.reason)
-            return _twiml()
-        return await self._accept(parsed, "twilio") or _twiml()
+        return await ladder.take(parsed, gateway="twilio")
 
     async def vonage(self, request: web.Request) -> web.Response:
         """Take a Vonage inbound SMS (GET query, or POST form or JSON); hold the parts of a long one."""
@@ -103,27 +88,19 @@ class SmsHandlers:
                 params = vonage.last_values(form_params(raw))
         except ValueError:  # orjson.JSONDecodeError and UnicodeDecodeError are ValueErrors
             params = None
+        ladder = self.vonage_ladder
         if params is None:
-            log.info("sms.rejected", channel="sms", gateway="vonage", reason="unreadable parameters")
-            return _plain(400, "unreadable parameters")
+            return ladder.malformed("unreadable parameters", gateway="vonage")
         env = self.env
         now = datetime.now(timezone.utc)
         if not vonage.verify(env.vonage_signature_secret, env.vonage_signature_method, params):
-            log.warning("sms.unauthentic", channel="sms", gateway="vonage", has_sig="sig" in params)
-            return _plain(403, "signature does not match")
+            return ladder.refuse(Unauthentic("signature does not match"), gateway="vonage", has_sig="sig" in params)
         if not vonage.fresh(params, now):
-            log.warning("sms.unauthentic", channel="sms", gateway="vonage", reason="timestamp outside five minutes")
-            return _plain(403, "stale or missing timestamp")
+            return ladder.refuse(Unauthentic("timestamp outside five minutes"), gateway="vonage")
         parsed = vonage.parse(params, raw, now)
-        if isinstance(parsed, Rejected):
-            log.info("sms.rejected", channel="sms", gateway="vonage", reason=parsed.reason)
-            return _plain(400, parsed.reason)
-        if isinstance(parsed, Ignored):
-            log.info("sms.ignored", channel="sms", gateway="vonage", reason=parsed.reason)
-            return _plain(200, "")
         if isinstance(parsed, vonage.Part):
-            return await self._part(parsed) or _plain(200, "")
-        return await self._accept(parsed, "vonage") or _plain(200, "")
+            return await self._part(parsed) or _empty()
+        return await ladder.take(parsed, gateway="vonage")
 
     async def _part(self, part: vonage.Part, now: float | None = None) -> web.Response | None:
         """Keep one part durably, and hand its message to intake when the last part is in."""
@@ -132,7 +109,7 @@ class SmsHandlers:
             return await self._keep(part, now)
         except OSError as exc:  # the spool's disk: full, read-only… Vonage must retry, not lose the part
             log.error("sms.spool_unavailable", channel="sms", gateway="vonage", error=type(exc).__name__)
-            return _unavailable()
+            return unavailable()
 
     async def _keep(self, part: vonage.Part, now: float) -> web.Response | None:
         """Under the spool lock: drop a known part, flush an expired group, keep this part, hand over when whole."""
@@ -140,7 +117,7 @@ class SmsHandlers:
         async with self.lock:
             group = await asyncio.to_thread(self.spool.load, key)
             if part.message_id in group.done:
-                log.info("sms.ignored", channel="sms", gateway="vonage", reason="part of a message already handed over")
+                self.vonage_ladder.ignored(Ignored("part of a message already handed over"), gateway="vonage")
                 return None
             if group.expired(now):
                 if (failed := await self._hand_over(group, now)) is not None:
@@ -199,17 +176,11 @@ class SmsHandlers:
     async def generic(self, request: web.Request) -> web.Response:
         """Take the generic gateway's JSON message, signed over the raw body."""
         body = await self._body(request)
+        ladder = self.generic_ladder
         if not generic.verify(self.env.sms_secret, body, request.headers.get(generic.HEADER)):
-            log.warning("sms.unauthentic", channel="sms", gateway="generic", has_header=generic.HEADER in request.headers)
-            return _plain(403, "signature does not match")
-        parsed = generic.parse(body, datetime.now(timezone.utc))
-        if isinstance(parsed, Rejected):
-            log.info("sms.rejected", channel="sms", gateway="generic", reason=parsed.reason)
-            return _plain(400, parsed.reason)
-        if isinstance(parsed, Ignored):
-            log.info("sms.ignored", channel="sms", gateway="generic", reason=parsed.reason)
-            return _plain(200, "")
-        return await self._accept(parsed, "generic") or web.json_response({"status": "ok"})
+            return ladder.refuse(Unauthentic("signature does not match"), gateway="generic",
+                                 has_header=generic.HEADER in request.headers)
+        return await ladder.take(generic.parse(body, datetime.now(timezone.utc)), gateway="generic")
 
 
 HANDLERS = web.AppKey("sms_handlers", SmsHandlers)

@@ -12,14 +12,14 @@ from urllib.parse import urlsplit, urlunsplit
 
 import aiohttp
 
+from channels.ladder import Ignored, Malformed
 from channels.sms import split
-from channels.sms.common import (
-    MAX_CONTENT_TYPE, MAX_ID, Ignored, Rejected, attachment_kind, inbound, placeholder, scrub, valid_sender,
-)
+from channels.sms.common import MAX_CONTENT_TYPE, MAX_ID, attachment_kind, inbound, placeholder, valid_sender
+from channels.sms.settings import SmsSettings
 from complaints.model import Attachment, InboundMessage
 from complaints.phone import e164
-from config.env import Env
-from delivery.outcome import Deliverer, Delivery, Outcome, Permanent, RetryLater, classify_status
+from providers.outcome import Deliverer, Delivery, Outcome, Permanent, RetryLater, classify_status
+from providers.redact import blank_secrets
 
 VIA = "sms-twilio"
 # An empty TwiML answer: Twilio sends nothing back by itself; our reply leaves through the outbox.
@@ -78,7 +78,7 @@ def verify(auth_token: str, url: str, params: Params, signature: str | None) -> 
     return ok
 
 
-def parse(params: Params, raw: str, now: datetime) -> InboundMessage | Ignored | Rejected:
+def parse(params: Params, raw: str, now: datetime) -> InboundMessage | Ignored | Malformed:
     """Normalize one incoming-message webhook: text and MMS media, replies to the sender through Twilio."""
     first: dict[str, str] = {}
     for name, value in params:
@@ -91,13 +91,13 @@ def parse(params: Params, raw: str, now: datetime) -> InboundMessage | Ignored |
     sid = first.get("MessageSid") or first.get("SmsMessageSid") or first.get("SmsSid") or ""
     sender = first.get("From", "")
     if not sid or len(sid) > MAX_ID:
-        return Rejected("no MessageSid")
+        return Malformed("no MessageSid")
     if not valid_sender(sender):
-        return Rejected("no valid From")
+        return Malformed("no valid From")
     try:
         count = int(first.get("NumMedia") or 0)
     except ValueError:
-        return Rejected("NumMedia is not a number")
+        return Malformed("NumMedia is not a number")
     attachments = []
     for i in range(max(0, min(count, MAX_MEDIA))):
         url = first.get(f"MediaUrl{i}")
@@ -115,7 +115,7 @@ def parse(params: Params, raw: str, now: datetime) -> InboundMessage | Ignored |
     return inbound(sid, e164(sender), text, raw, now, VIA, tuple(attachments))
 
 
-def deliverer(env: Env) -> Deliverer | None:
+def deliverer(env: SmsSettings) -> Deliverer | None:
     """Return the deliverer of transport "sms-twilio", or None when the account, token or sender is missing."""
     token, sid, sender = env.twilio_auth_token, env.twilio_account_sid, env.twilio_from
     if not (token and sid and sender):
@@ -132,7 +132,7 @@ def deliverer(env: Env) -> Deliverer | None:
         try:
             async with session.post(url, data=form, headers=headers, timeout=TIMEOUT) as resp:
                 detail = await _error_detail(resp)
-                return classify_status(resp.status, scrub(detail, (token,)), resp.headers.get("Retry-After"))
+                return classify_status(resp.status, blank_secrets(detail, (token,)), resp.headers.get("Retry-After"))
         except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
             return RetryLater(f"twilio unreachable: {type(exc).__name__}")
 

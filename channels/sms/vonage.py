@@ -31,11 +31,13 @@ from datetime import datetime, timezone
 import aiohttp
 
 from channels.sms import split
-from channels.sms.common import MAX_ID, Ignored, Rejected, inbound, scrub, valid_sender
+from channels.ladder import Ignored, Malformed
+from channels.sms.common import MAX_ID, inbound, valid_sender
 from complaints.model import InboundMessage
 from complaints.phone import e164
-from config.env import Env
-from delivery.outcome import Deliverer, Delivered, Delivery, Outcome, Permanent, RetryLater, classify_status
+from channels.sms.settings import SmsSettings
+from providers.outcome import Deliverer, Delivered, Delivery, Outcome, Permanent, RetryLater, classify_status
+from providers.redact import blank_secrets
 
 VIA = "sms-vonage"
 METHODS = {"md5hash": None, "md5": hashlib.md5, "sha1": hashlib.sha1, "sha256": hashlib.sha256, "sha512": hashlib.sha512}
@@ -132,16 +134,16 @@ def is_receipt(params: Mapping[str, str]) -> bool:
     return any(name in params for name in RECEIPT_FIELDS) or ("network-code" in params and "price" in params)
 
 
-def parse(params: Mapping[str, str], raw: str, now: datetime) -> InboundMessage | Part | Ignored | Rejected:
+def parse(params: Mapping[str, str], raw: str, now: datetime) -> InboundMessage | Part | Ignored | Malformed:
     """Normalize one inbound SMS, or return the part of a concatenated one to hold until it is whole."""
     if is_receipt(params):
         # A receipt of a reply we sent, delivered to this URL: nothing to store.
         return Ignored(f"delivery receipt: {params.get('status', '')[:32]}")
     msg_id, sender, to = params.get("messageId", ""), params.get("msisdn", ""), params.get("to", "")
     if not msg_id or len(msg_id) > MAX_ID:
-        return Rejected("no messageId")
+        return Malformed("no messageId")
     if not valid_sender(sender):
-        return Rejected("no valid msisdn")
+        return Malformed("no valid msisdn")
     kind = params.get("type", "text").lower()
     if kind not in ("text", "unicode"):
         return Ignored(f"{kind} message")
@@ -190,7 +192,7 @@ def to_number(target: str) -> str:
     return number[1:] if number.startswith("+") else number
 
 
-def deliverer(env: Env) -> Deliverer | None:
+def deliverer(env: SmsSettings) -> Deliverer | None:
     """Return the deliverer of transport "sms-vonage", or None without the API key, secret or sender."""
     key, secret, sender = env.vonage_api_key, env.vonage_api_secret, env.vonage_from
     if not (key and secret and sender):
@@ -209,7 +211,7 @@ def deliverer(env: Env) -> Deliverer | None:
             async with session.post(url, data=form, timeout=TIMEOUT) as resp:
                 if resp.status >= 300:
                     reason = (await resp.text(errors="replace"))[:200] or (resp.reason or "")
-                    return classify_status(resp.status, scrub(reason, (secret,)), resp.headers.get("Retry-After"))
+                    return classify_status(resp.status, blank_secrets(reason, (secret,)), resp.headers.get("Retry-After"))
                 data = await resp.json(content_type=None)
         except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
             return RetryLater(f"vonage unreachable: {type(exc).__name__}")
@@ -231,7 +233,7 @@ def _outcome(data: object, secrets: tuple[str, ...]) -> Outcome:
     detail = "; ".join(
         f"status {m.get('status')}: {m.get('error-text', '')}" if isinstance(m, dict) else "malformed" for m in failures
     )
-    detail = scrub(detail, secrets)[:300]
+    detail = blank_secrets(detail, secrets)[:300]
     if all(isinstance(m, dict) and str(m.get("status")) in RETRY_STATUSES for m in failures):
         return RetryLater(detail)
     return Permanent(detail)

@@ -5,20 +5,11 @@ from __future__ import annotations
 import aiohttp
 from telegram import LinkPreviewOptions
 from telegram.constants import MessageLimit
-from telegram.error import (
-    BadRequest,
-    ChatMigrated,
-    Forbidden,
-    InvalidToken,
-    NetworkError,
-    RetryAfter,
-    TelegramError,
-    TimedOut,
-)
+from telegram.error import TelegramError
 
-from channels.telegram.bots import ready_bot, redact, retry_after_seconds
-from config.env import Env
-from delivery.outcome import Delivered, Deliverer, Delivery, Outcome, Permanent, RetryLater
+from providers.telegram import classify, ready_bot
+from providers.outcome import Delivered, Deliverer, Delivery, Outcome, Permanent
+from channels.telegram.settings import TelegramSettings
 
 MAX_TEXT = MessageLimit.MAX_TEXT_LENGTH  # 4096 characters per message
 
@@ -37,24 +28,6 @@ def chunks(text: str, limit: int = MAX_TEXT) -> list[str]:
     return parts
 
 
-def classify(exc: TelegramError, token: str) -> Outcome:
-    """Map a python-telegram-bot error to an outcome: flood control and network trouble retry, refusals do not."""
-    detail = redact(str(exc), token)[:300]
-    if isinstance(exc, RetryAfter):
-        seconds = retry_after_seconds(exc)
-        return RetryLater(f"flood control: retry in {seconds:g} s", seconds)
-    if isinstance(exc, InvalidToken):
-        # Its message may quote the token itself.
-        return Permanent("the bot token was rejected by Telegram")
-    if isinstance(exc, ChatMigrated):
-        return Permanent(f"chat migrated to {exc.new_chat_id}")
-    if isinstance(exc, (BadRequest, Forbidden)):  # BadRequest is a NetworkError subclass: test it first
-        return Permanent(f"{type(exc).__name__}: {detail}")
-    if isinstance(exc, (TimedOut, NetworkError)):
-        return RetryLater(f"{type(exc).__name__}: {detail}")
-    return Permanent(f"{type(exc).__name__}: {detail}")
-
-
 def _chat_id(target: str) -> int | str:
     try:
         return int(target)
@@ -62,10 +35,10 @@ def _chat_id(target: str) -> int | str:
         return target  # "@channelusername"
 
 
-def telegram_deliverer(env: Env) -> Deliverer:
+def telegram_deliverer(settings: TelegramSettings) -> Deliverer:
     """Return the deliverer for replies to citizens' Telegram chats (one Bot per token, reused)."""
-    token = env.telegram_token
-    api_url = env.telegram_api_url
+    token = settings.telegram_token
+    api_url = settings.telegram_api_url
     if not token:
         raise ValueError("the telegram deliverer needs ADUAN_TELEGRAM_TOKEN")
 

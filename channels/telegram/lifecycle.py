@@ -8,25 +8,26 @@ import structlog
 from aiohttp import web
 from telegram.error import InvalidToken, RetryAfter, TelegramError
 
-from channels.telegram.bots import close_bots, known_username, ready_bot, redact, retry_after_seconds
+from providers.telegram import close_bots, known_username, ready_bot, redact, retry_after_seconds
 from channels.telegram.polling import Backoff, run_polling
-from config.env import Env
+from channels.descriptor import Ports
+from channels.telegram.settings import TelegramSettings
 
 log = structlog.get_logger("channels.telegram")
 
 
-async def _learn_username(env: Env) -> None:
+async def _learn_username(settings: TelegramSettings) -> None:
     """Call getMe until it answers, so group commands naming the bot can be recognised."""
     backoff = Backoff(cap=300.0)
     while True:
         try:
-            bot = await ready_bot(env.telegram_token, env.telegram_api_url)
+            bot = await ready_bot(settings.telegram_token, settings.telegram_api_url)
         except InvalidToken:
             log.error("telegram.token_rejected", channel="telegram")
             return
         except TelegramError as exc:
             delay = retry_after_seconds(exc) if isinstance(exc, RetryAfter) else backoff.next()
-            log.warning("telegram.get_me_failed", channel="telegram", detail=redact(str(exc), env.telegram_token)[:300],
+            log.warning("telegram.get_me_failed", channel="telegram", detail=redact(str(exc), settings.telegram_token)[:300],
                         retry_in=round(delay, 1))
             await asyncio.sleep(delay)
             continue
@@ -34,20 +35,19 @@ async def _learn_username(env: Env) -> None:
         return
 
 
-def bot_context(runtime):
+def bot_context(ports: Ports, settings: TelegramSettings):
     """The cleanup context of the bot: a background task (name lookup or polling), then the HTTP clients closed."""
 
     async def ctx(_app: web.Application):
-        env = runtime.env
-        if env.telegram_mode == "polling":
-            task = asyncio.create_task(run_polling(runtime), name="telegram-polling")
+        if settings.telegram_mode == "polling":
+            task = asyncio.create_task(run_polling(ports, settings), name="telegram-polling")
         else:
-            if env.telegram_mode != "webhook":
-                log.warning("telegram.unknown_mode", channel="telegram", mode=env.telegram_mode, using="webhook")
-            if not env.telegram_secret:
+            if settings.telegram_mode != "webhook":
+                log.warning("telegram.unknown_mode", channel="telegram", mode=settings.telegram_mode, using="webhook")
+            if not settings.telegram_secret:
                 log.warning("telegram.no_secret", channel="telegram",
                             hint="set ADUAN_TELEGRAM_SECRET: every webhook request is refused without it")
-            task = asyncio.create_task(_learn_username(env), name="telegram-get-me")
+            task = asyncio.create_task(_learn_username(settings), name="telegram-get-me")
         yield
         task.cancel()
         try:

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
-
 from channels.web import i18n
+from edges.pages import page_templates
 
 HERE = Path(__file__).parent
 STATIC_DIR = HERE / "static"
@@ -20,18 +19,6 @@ PAGE_HEADERS = {
     # Forms carry a per-visitor token and tracking pages a complaint's status: never cache them.
     "Cache-Control": "no-store",
 }
-
-def page_templates(folder: Path) -> Environment:
-    """Jinja for our HTML pages (the form, the tracking pages, the dashboard): everything escaped, an unknown name an
-    error, no stray blank lines."""
-    return Environment(
-        loader=FileSystemLoader(folder),
-        autoescape=select_autoescape(default=True, default_for_string=True),
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-
 
 _env = page_templates(HERE / "templates")
 

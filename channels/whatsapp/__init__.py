@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-from aiohttp import web
-
-from channels.meta import MAX_BODY, MetaWebhook
+from channels.descriptor import Channel
+from channels.meta import MAX_BODY, meta_routes
 from channels.whatsapp.parse import parse
 from channels.whatsapp.send import deliverers
+from channels.whatsapp.settings import WhatsAppSettings
 
-__all__ = ["add_routes", "deliverers", "parse"]
+# Off without the app secret.
+add_routes = meta_routes("whatsapp", parse, lambda s: (s.whatsapp_app_secret, s.whatsapp_verify_token), MAX_BODY)
 
-
-def add_routes(app: web.Application, runtime) -> None:
-    """Add `GET, POST /webhooks/whatsapp` when the app secret is set (the channel is off without it)."""
-    env = runtime.env
-    if not env.whatsapp_app_secret:
-        return
-    webhook = MetaWebhook("whatsapp", runtime, env.whatsapp_app_secret, env.whatsapp_verify_token, parse, MAX_BODY)
-    app.router.add_get("/webhooks/whatsapp", webhook.subscribe, name="whatsapp.subscribe")
-    app.router.add_post("/webhooks/whatsapp", webhook.receive, name="whatsapp.receive")
+CHANNEL = Channel(name="whatsapp", names={"id": "WhatsApp", "en": "WhatsApp"}, messaging=True,
+                  add_routes=add_routes, settings=WhatsAppSettings, deliverers=deliverers)

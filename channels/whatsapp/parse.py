@@ -1,6 +1,6 @@
 """WhatsApp Cloud API notifications to inbound messages: text, media, location and replies to buttons and lists.
 
-Pure: signed bytes in, `Parsed` or `Rejected` out. Format:
+Pure: signed bytes in, `Parsed` or `Malformed` out. Format:
 https://developers.facebook.com/docs/whatsapp/cloud-api/webhooks/payload-examples and
 https://developers.facebook.com/docs/whatsapp/cloud-api/webhooks/components
 """
@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from channels.meta import Malformed, Parsed, Rejected, coordinates, decode, entries, ident, obj, opt_str, placeholder
+from channels.ladder import Malformed, Parsed
+from channels.meta import BadShape, coordinates, decode, entries, ident, obj, opt_str, placeholder
 from complaints.model import Attachment, InboundMessage, Reporter
 
 CHANNEL = "whatsapp"
@@ -17,10 +18,10 @@ CHANNEL = "whatsapp"
 _MEDIA = ("image", "video", "audio", "voice", "document", "sticker")
 
 
-def parse(body: bytes, received_at: datetime) -> Parsed | Rejected:
+def parse(body: bytes, received_at: datetime) -> Parsed | Malformed:
     """Turn a signed WhatsApp Business Account notification into messages for intake; statuses are ignored."""
     decoded = decode(body)
-    if isinstance(decoded, Rejected):
+    if isinstance(decoded, Malformed):
         return decoded
     payload, raw = decoded
     if payload["object"] != "whatsapp_business_account":
@@ -39,7 +40,7 @@ def parse(body: bytes, received_at: datetime) -> Parsed | Rejected:
             for message in _list(value, "messages"):
                 try:
                     msg = _message(obj(message, "message"), names, raw, received_at)
-                except Malformed as exc:
+                except BadShape as exc:
                     msg = f"unreadable message: {exc}"
                 if isinstance(msg, str):
                     ignored.append(msg)
@@ -48,8 +49,8 @@ def parse(body: bytes, received_at: datetime) -> Parsed | Rejected:
             ignored.extend(_status(s) for s in _list(value, "statuses"))
             if value.get("errors"):
                 ignored.append("errors")
-    except Malformed as exc:
-        return Rejected(str(exc))
+    except BadShape as exc:
+        return Malformed(str(exc))
     return Parsed(tuple(messages), tuple(ignored))
 
 
@@ -135,7 +136,7 @@ def _content(message: dict) -> tuple[str | None, tuple[Attachment, ...], float |
         place = obj(message.get("location"), "location")
         point = coordinates(place.get("latitude"), place.get("longitude"))
         if point is None:
-            raise Malformed("location without a valid latitude and longitude")
+            raise BadShape("location without a valid latitude and longitude")
         lat, lon = point
         named = [s for s in (opt_str(place.get("name")), opt_str(place.get("address"))) if s]
         text = f"[lokasi] {', '.join(named)}" if named else None

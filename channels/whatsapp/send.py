@@ -10,8 +10,8 @@ import re
 import aiohttp
 
 from channels.meta import post_graph
-from config.env import Env
-from delivery.outcome import Deliverer, Delivery, Outcome, Permanent
+from channels.whatsapp.settings import WhatsAppSettings
+from providers.outcome import Deliverer, Delivery, Outcome, Permanent
 
 # A text message body holds at most 4,096 characters.
 MAX_TEXT = 4096
@@ -38,8 +38,8 @@ def whatsapp_deliverer(graph_api_url: str, phone_id: str, token: str) -> Deliver
     return deliver
 
 
-def deliverers(env: Env) -> dict[str, Deliverer]:
+def deliverers(settings: WhatsAppSettings) -> dict[str, Deliverer]:
     """Return the WhatsApp deliverer when the access token and phone number id are set, else none."""
-    if not (env.whatsapp_token and env.whatsapp_phone_id):
+    if not (settings.whatsapp_token and settings.whatsapp_phone_id):
         return {}
-    return {"whatsapp": whatsapp_deliverer(env.graph_api_url, env.whatsapp_phone_id, env.whatsapp_token)}
+    return {"whatsapp": whatsapp_deliverer(settings.graph_api_url, settings.whatsapp_phone_id, settings.whatsapp_token)}

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from api.app import create_app
+from app.server import create_app
 from api.auth import token_hash
-from api.runtime import build_runtime
+from app.build import build_runtime
 from config.loader import load_config
 from store import models as m
 from store.queries import add_token

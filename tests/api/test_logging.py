@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from api.logging import configure
+from config.logging import configure
 
 
 @pytest.fixture

@@ -7,9 +7,11 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from aiohttp import web
 
-from api.app import create_app
+from app.build import build_runtime
+from app.server import create_app
 from api.auth import Principal, token_hash
-from api.metrics import Metrics, allowed
+from api.metrics import allowed
+from edges.metrics import Metrics
 from store import access
 from tests.conftest import OPERATOR_TOKEN
 
@@ -111,11 +113,11 @@ def figure(text: str, name: str) -> float:
     return next(float(line.rsplit(" ", 1)[1]) for line in text.splitlines() if line.startswith(name + " "))
 
 
-async def test_gauges_come_from_a_cache_at_most_30_seconds_old(aiohttp_client, runtime):
+async def test_gauges_come_from_a_cache_at_most_30_seconds_old(aiohttp_client, env, sample_config):
     """Two scrapes a second apart show the same count though a complaint came in between; past 30 s, the new one."""
     now = [1000.0]
-    app = create_app(runtime, Metrics(clock=lambda: now[0]))
-    client = await aiohttp_client(app)
+    runtime = build_runtime(env, sample_config, metrics=Metrics(clock=lambda: now[0]))
+    client = await aiohttp_client(create_app(runtime))
     assert (await client.post("/api/v1/complaints", json={"text": TEXT})).status == 201
     first = await (await client.get("/metrics")).text()
     assert figure(first, 'aduan_complaints{status="assigned"}') == 1

@@ -15,10 +15,10 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from sqlalchemy import select, update
 
-from api.app import create_app
+from app.server import create_app
 from api.auth import token_hash
 from api.openapi import document
-from api.runtime import build_runtime
+from app.build import build_runtime, channel_names
 from config.loader import load_config
 from store import models as m
 from store.queries import add_token, encode_cursor
@@ -106,7 +106,7 @@ def live(env, sample_config):
     server = LiveServer(create_app(runtime))
     url = server.start()
     try:
-        assert requests.get(f"{url}/api/v1/openapi.json", timeout=10).json() == document(PUBLIC_URL, CONFIG)
+        assert requests.get(f"{url}/api/v1/openapi.json", timeout=10).json() == document(PUBLIC_URL, CONFIG, channel_names())
         accepted = {path: _submit(url, text) for path, text in {**AGENCY_TICKETS, **OPERATED}.items()}
         assert {accepted[path]["agency"]["code"] for path in AGENCY_TICKETS} == {AGENCY}
         resources = {path: {"code": answer["code"]} for path, answer in accepted.items()}
@@ -148,7 +148,7 @@ def _schema() -> schemathesis.BaseSchema:
             "checks": {"positive_data_acceptance": {"expected-statuses": [*ACCEPTED, "400"]}},
         }],
     })
-    return schemathesis.openapi.from_dict(document(PUBLIC_URL, CONFIG), config=config)
+    return schemathesis.openapi.from_dict(document(PUBLIC_URL, CONFIG, channel_names()), config=config)
 
 
 schema = _schema()

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import shutil
-from dataclasses import replace
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
 from api.auth import token_hash
 from store.queries import add_token
+from tests.conftest import with_env
 
 TEXTS = [
     ("Obat di puskesmas Aikmel kosong", None),
@@ -115,7 +115,7 @@ async def test_reload_keeps_the_old_config_when_the_new_is_invalid(client, runti
     """An invalid config is refused with its errors; a valid one takes over."""
     folder = tmp_path / "cfg"
     shutil.copytree(runtime.env.config_dir, folder)
-    runtime.env = replace(runtime.env, config_dir=str(folder))
+    runtime.env = with_env(runtime.env, config_dir=str(folder))
     old = runtime.config.version
     (folder / "rules.yaml").write_text("triage: ntb-care\nrules:\n  - name: x\n    then: {agency: nope}\n", encoding="utf-8")
     resp = await client.post("/api/v1/admin/reload", headers=operator_headers)

@@ -5,180 +5,61 @@ delivers the acknowledgement with the tracking code to the (fake) provider API â
 answered with the current status. And for each: a missing or wrong signature is refused with nothing
 stored, signed garbage is a 400 (never a 500), a redelivered message makes one complaint and one
 acknowledgement, and no configured secret reaches the logs.
+
+Each messaging channel in `channels.REGISTRY` brings its cases in tests/channels/<name>/contract.py (`CASES`).
 """
 
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import hmac
+import importlib
+import importlib.util
 import io
-import json
 import time
-import uuid
-from dataclasses import dataclass, replace
-from datetime import datetime, timezone
-from typing import Callable
-from urllib.parse import urlencode
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from aiohttp import web
 from sqlalchemy import func, select
-from twilio.request_validator import RequestValidator
 
 import channels
-from api.app import create_app
-from api.logging import configure
-from api.runtime import build_runtime
+from app.build import build_runtime
+from app.server import OUTBOX, create_app
+from config.logging import configure
 from store import models as m
-
-PUBLIC_URL = "http://aduan.test"
-SECRETS = dict(
-    telegram_token="123456:TEST-telegram-bot-token", telegram_secret="tg-secret-Abc_123",
-    facebook_app_secret="fb-app-secret-1", facebook_verify_token="fb-verify-1", facebook_page_token="fb-page-token-1",
-    whatsapp_app_secret="wa-app-secret-1", whatsapp_verify_token="wa-verify-1", whatsapp_token="wa-token-1",
-    whatsapp_phone_id="106540352242922",
-    twilio_auth_token="twilio-token-1", twilio_account_sid="AC00000000000000000000000000000001", twilio_from="+15550001708",
-    vonage_signature_secret="vonage-secret-1", vonage_signature_method="sha256", vonage_api_key="vkey",
-    vonage_api_secret="vonage-api-secret-1", vonage_from="1708",
-    sms_secret="generic-secret-1",
-)
+from tests.channels.contract_helpers import PUBLIC_URL, ContractCase, FakeProviders, fake_settings
+from tests.conftest import with_env
 
 
-class FakeProviders:
-    """One loopback server standing in for the Bot API, the Graph API, Twilio, Vonage and a phone gateway."""
-
-    def __init__(self) -> None:
-        self.sent: list[tuple[str, str, str]] = []  # (transport, to, text)
-        self.down = False  # every provider answers 503 while set
-        self.refused = 0
-
-    async def handle(self, request: web.Request) -> web.Response:
-        path = request.path
-        if self.down and not path.endswith("/getMe"):
-            self.refused += 1
-            return web.json_response({"error": "temporarily unavailable"}, status=503)
-        raw = await request.read()
-        try:
-            data = json.loads(raw) if raw else {}
-        except ValueError:
-            data = dict((await request.post()).items()) if raw else {}
-        if path.endswith("/getMe"):
-            return web.json_response({"ok": True, "result": {"id": 1, "is_bot": True, "first_name": "Aduan", "username": "AduanNtbBot"}})
-        if path.endswith("/sendMessage"):
-            if not data:
-                data = dict((await request.post()).items())
-            chat = str(data.get("chat_id"))
-            # Agencies' groups (negative ids, @names) get tickets through the same bot: keep them apart.
-            self.sent.append(("telegram_chat" if chat.startswith(("-", "@")) else "telegram", chat, data.get("text", "")))
-            return web.json_response({"ok": True, "result": {"message_id": 1, "date": 0, "chat": {"id": 1, "type": "private"}}})
-        if path == "/graph/me/messages":
-            self.sent.append(("facebook", json.dumps(data["recipient"]), data["message"]["text"]))
-            return web.json_response({"recipient_id": "x", "message_id": "m"})
-        if path.startswith("/graph/") and path.endswith("/messages"):
-            self.sent.append(("whatsapp", data.get("to", ""), data["text"]["body"]))
-            return web.json_response({"messages": [{"id": "wamid.out"}]})
-        if path.endswith("/Messages.json"):
-            form = dict(data) if data else dict((await request.post()).items())
-            self.sent.append(("sms-twilio", form["To"], form["Body"]))
-            return web.json_response({"sid": "SMout"}, status=201)
-        if path == "/sms/json":
-            form = dict(data) if data else dict((await request.post()).items())
-            self.sent.append(("sms-vonage", form["to"], form["text"]))
-            return web.json_response({"message-count": "1", "messages": [{"status": "0", "message-id": "x"}]})
-        if path == "/gateway/send":
-            self.sent.append(("sms-generic", data["to"], data["text"]))
-            return web.json_response({"ok": True})
-        return web.json_response({"error": f"fake has no {path}"}, status=404)
+def contract_of(name: str) -> tuple[ContractCase, ...] | None:
+    """Return the cases in tests/channels/<name>/contract.py, or None when the channel has no such module."""
+    module = f"tests.channels.{name}.contract"
+    if importlib.util.find_spec(f"tests.channels.{name}") is None or importlib.util.find_spec(module) is None:
+        return None
+    return tuple(getattr(importlib.import_module(module), "CASES", ()))
 
 
-@dataclass(frozen=True)
-class Case:
-    """How one channel is reached: its webhook, a signed text message, and how to spoil the signature."""
-
-    transport: str
-    path: str
-    method: str
-    build: Callable[[str, str, str], tuple[bytes, dict[str, str], str]]  # (text, message id, sender) -> body, headers, query
-
-
-def telegram(text, mid, sender):
-    body = json.dumps({"update_id": int(mid), "message": {
-        "message_id": int(mid), "date": int(time.time()), "text": text,
-        "from": {"id": int(sender), "is_bot": False, "first_name": "Siti"},
-        "chat": {"id": int(sender), "type": "private", "first_name": "Siti"}}}).encode()
-    return body, {"Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": SECRETS["telegram_secret"]}, ""
-
-
-def meta_signature(body: bytes, secret: str) -> dict[str, str]:
-    digest = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-    return {"Content-Type": "application/json", "X-Hub-Signature-256": f"sha256={digest}"}
-
-
-def facebook(text, mid, sender):
-    body = json.dumps({"object": "page", "entry": [{"id": "PAGE1", "time": int(time.time() * 1000), "messaging": [{
-        "sender": {"id": sender}, "recipient": {"id": "PAGE1"}, "timestamp": int(time.time() * 1000),
-        "message": {"mid": f"m_{mid}", "text": text}}]}]}).encode()
-    return body, meta_signature(body, SECRETS["facebook_app_secret"]), ""
-
-
-def whatsapp(text, mid, sender):
-    body = json.dumps({"object": "whatsapp_business_account", "entry": [{"id": "WABA1", "changes": [{"field": "messages", "value": {
-        "messaging_product": "whatsapp", "metadata": {"display_phone_number": "15550001708", "phone_number_id": SECRETS["whatsapp_phone_id"]},
-        "contacts": [{"profile": {"name": "Baiq Nurul"}, "wa_id": sender}],
-        "messages": [{"from": sender, "id": f"wamid.{mid}", "timestamp": str(int(time.time())), "type": "text", "text": {"body": text}}]}}]}]}).encode()
-    return body, meta_signature(body, SECRETS["whatsapp_app_secret"]), ""
-
-
-def twilio(text, mid, sender):
-    params = {"MessageSid": f"SM{mid:0>32}", "SmsSid": f"SM{mid:0>32}", "AccountSid": SECRETS["twilio_account_sid"],
-              "From": f"+{sender}", "To": SECRETS["twilio_from"], "Body": text, "NumMedia": "0"}
-    signature = RequestValidator(SECRETS["twilio_auth_token"]).compute_signature(f"{PUBLIC_URL}/webhooks/sms/twilio", params)
-    return urlencode(params).encode(), {"Content-Type": "application/x-www-form-urlencoded", "X-Twilio-Signature": signature}, ""
-
-
-def vonage(text, mid, sender):
-    now = int(time.time())
-    params = {"msisdn": sender, "to": "1708", "messageId": f"0A{mid:0>14}", "text": text, "type": "text",
-              "message-timestamp": datetime.fromtimestamp(now, timezone.utc).strftime("%Y-%m-%d %H:%M:%S"),
-              "timestamp": str(now), "nonce": str(uuid.uuid4())}
-    signed = "".join(f"&{k}={v.replace('&', '_').replace('=', '_')}" for k, v in sorted(params.items()))
-    params["sig"] = hmac.new(SECRETS["vonage_signature_secret"].encode(), signed.encode(), "sha256").hexdigest()
-    return b"", {}, urlencode(params)
-
-
-def generic(text, mid, sender):
-    body = json.dumps({"id": f"gw-{mid}", "from": f"+{sender}", "to": "1708", "text": text, "timestamp": int(time.time())}).encode()
-    digest = hmac.new(SECRETS["sms_secret"].encode(), body, hashlib.sha256).hexdigest()
-    return body, {"Content-Type": "application/json", "X-Aduan-Signature": f"sha256={digest}"}, ""
-
-
-CASES = {
-    "telegram": Case("telegram", "/webhooks/telegram", "POST", telegram),
-    "facebook": Case("facebook", "/webhooks/facebook", "POST", facebook),
-    "whatsapp": Case("whatsapp", "/webhooks/whatsapp", "POST", whatsapp),
-    "sms-twilio": Case("sms-twilio", "/webhooks/sms/twilio", "POST", twilio),
-    "sms-vonage": Case("sms-vonage", "/webhooks/sms/vonage", "GET", vonage),
-    "sms-generic": Case("sms-generic", "/webhooks/sms/generic", "POST", generic),
-}
+CONTRACTS = {channel.name: contract_of(channel.name) for channel in channels.REGISTRY if channel.messaging}
+CASES = {case.transport: case for cases in CONTRACTS.values() for case in cases or ()}
 
 
 def test_every_messaging_channel_in_the_registry_has_a_case():
-    """A channel added to the registry without a case here fails, so the contract cannot be skipped."""
-    names = {c.__name__.removeprefix("channels.") for c in channels.REGISTRY} - {"web"}
-    covered = {name.split("-")[0] for name in CASES}
-    assert names == covered
+    """A messaging channel registered without a case in its contract.py fails, so the contract cannot be skipped."""
+    lacking = [f"{name}: no tests/channels/{name}/contract.py" if cases is None else f"{name}: contract.py has no CASES"
+               for name, cases in CONTRACTS.items() if not cases]
+    assert not lacking, "; ".join(lacking)
+    assert len(CASES) == sum(len(cases) for cases in CONTRACTS.values()), "two cases share a transport"
 
 
 @pytest.fixture
 async def world(aiohttp_server, aiohttp_client, env, sample_config):
-    fake = FakeProviders()
+    """The whole app with every case's channel on, its provider APIs pointed at one fake on loopback."""
+    fake = FakeProviders(CASES.values())
     app = web.Application()
     app.router.add_route("*", "/{tail:.*}", fake.handle)
     server = await aiohttp_server(app)
     root = str(server.make_url("")).rstrip("/")
-    configured = replace(env, public_url=PUBLIC_URL, telegram_api_url=root, graph_api_url=f"{root}/graph", twilio_api_url=root,
-                         vonage_api_url=root, sms_send_url=f"{root}/gateway/send", **SECRETS)
+    configured = with_env(env, public_url=PUBLIC_URL, **fake_settings(CASES.values(), root))
     runtime = build_runtime(configured, sample_config)
     runtime.limiter.per_minute = 10_000
     client = await aiohttp_client(create_app(runtime))
@@ -187,12 +68,11 @@ async def world(aiohttp_server, aiohttp_client, env, sample_config):
     runtime.db.dispose()
 
 
-async def send(client, case: Case, text: str, mid: str, sender: str, spoil: bool = False):
+async def send(client, case: ContractCase, text: str, mid: str, sender: str, spoil: bool = False):
+    """Send a case's signed message to its webhook, or with the proof taken out (`spoil`)."""
     body, headers, query = case.build(text, mid, sender)
     if spoil:
-        headers = {k: v for k, v in headers.items() if k.lower() not in ("x-telegram-bot-api-secret-token", "x-hub-signature-256",
-                                                                           "x-twilio-signature", "x-aduan-signature")}
-        query = "&".join(p for p in query.split("&") if not p.startswith("sig="))
+        headers, query = case.spoil(headers, query)
     url = case.path + (f"?{query}" if query else "")
     return await client.request(case.method, url, data=body or None, headers=headers)
 
@@ -276,20 +156,14 @@ async def test_a_command_resent_is_answered_200_and_answered_once(world, name, c
         assert conn.execute(select(func.count()).select_from(m.Outbox).where(m.Outbox.audience == "citizen")).scalar_one() == 1
 
 
-@pytest.mark.parametrize("name", ["telegram", "facebook", "whatsapp", "sms-generic"])
+# Twilio's form and Vonage's query cannot carry arbitrary bytes: their cases sign no garbage.
+@pytest.mark.parametrize("name", [name for name, case in CASES.items() if case.sign_garbage is not None])
 async def test_signed_garbage_is_400_never_500(world, name):
     """A body with a valid signature but not the provider's format is a 400."""
     client, runtime, _ = world
     case = CASES[name]
     for garbage in (b"{not json", b"[1, 2, 3]", b"\xff\xfe\x00", b'{"entry": "nope"}'):
-        headers = {"Content-Type": "application/json"}
-        if name == "telegram":
-            headers["X-Telegram-Bot-Api-Secret-Token"] = SECRETS["telegram_secret"]
-        elif name in ("facebook", "whatsapp"):
-            headers.update(meta_signature(garbage, SECRETS[f"{name}_app_secret"]))
-        else:
-            headers["X-Aduan-Signature"] = "sha256=" + hmac.new(SECRETS["sms_secret"].encode(), garbage, hashlib.sha256).hexdigest()
-        resp = await client.post(case.path, data=garbage, headers=headers)
+        resp = await client.post(case.path, data=garbage, headers=case.sign_garbage(garbage))
         assert resp.status == 400, (garbage, resp.status)
     assert count(runtime, m.InboundMessage) == 0
 
@@ -316,10 +190,6 @@ async def test_no_configured_secret_reaches_the_logs(world):
 @pytest.mark.parametrize("name", list(CASES))
 async def test_provider_down_reply_waits_in_the_outbox_and_goes_out_when_back(world, name):
     """With the provider's API failing, the webhook still answers 200 at once; the reply goes out once it is back."""
-    from datetime import timedelta
-
-    from api.app import OUTBOX
-
     client, runtime, fake = world
     case = CASES[name]
     fake.down = True

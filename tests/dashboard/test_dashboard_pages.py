@@ -7,8 +7,8 @@ from dataclasses import replace
 
 import pytest
 
-from api.app import create_app
-from api.runtime import build_runtime
+from app.server import create_app
+from app.build import build_runtime
 
 from api.dashboard.charts import bar_chart
 from tests.dashboard import seed as sample

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import update
 
-from api.app import create_app
+from app.server import create_app
 from api.auth import token_hash
-from api.dashboard import safe_next, session
-from api.runtime import build_runtime
+from api.dashboard import session
+from api.dashboard.login import safe_next
+from app.build import build_runtime
 from store import queries
 from store.models import ApiToken
+from tests.conftest import with_env
 from tests.dashboard.conftest import csrf_of, sign_in
 from tests.dashboard.sessions import (
     cookie_value,
@@ -79,7 +80,7 @@ async def test_login_with_the_operator_token_sets_an_http_only_session_cookie(cl
 
 async def test_session_cookie_is_secure_when_the_public_url_is_https(aiohttp_client, env, sample_config):
     """Behind an https public URL the session cookie is also Secure."""
-    runtime = build_runtime(replace(env, public_url="https://aduan.example.go.id"), sample_config)
+    runtime = build_runtime(with_env(env, public_url="https://aduan.example.go.id"), sample_config)
     try:
         client = await aiohttp_client(create_app(runtime))
         page = await client.get("/dashboard/login")
@@ -216,8 +217,8 @@ async def test_a_session_opened_on_one_instance_works_on_another(aiohttp_client,
     """Two instances on one store (each with its own secret key) share sessions and logouts; an instance under a
     changed ADUAN_OPERATOR_TOKEN refuses the sessions opened with the old one."""
     value = await open_session(client, env.operator_token)
-    other = build_runtime(replace(env, secret_key="another-instance-key"), sample_config)
-    changed = build_runtime(replace(env, operator_token="a-new-operator-token-9876543210"), sample_config)
+    other = build_runtime(with_env(env, secret_key="another-instance-key"), sample_config)
+    changed = build_runtime(with_env(env, operator_token="a-new-operator-token-9876543210"), sample_config)
     try:
         second = await aiohttp_client(create_app(other))
         third = await aiohttp_client(create_app(changed))

@@ -7,18 +7,18 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import datetime, timezone
 
 import pytest
 from sqlalchemy import insert, select
 
-from api.runtime import build_runtime
+from app.build import build_runtime
 from complaints.model import InboundMessage
-from delivery.outcome import Delivered, Delivery, Outcome
+from providers.outcome import Delivered, Delivery, Outcome
 from intake.batch import WriteItem, write_batch
 from store.db import Database
 from store.models import Outbox
+from tests.conftest import with_env
 
 T0 = datetime(2026, 3, 17, 2, 0, tzinfo=timezone.utc)
 NOW = datetime(2026, 11, 24, 8, 0, tzinfo=timezone.utc)  # when file_complaint files, by default
@@ -122,7 +122,7 @@ def make_runtime(env, sample_config):
     built = []
 
     def build(**changes):
-        rt = build_runtime(replace(env, **changes), sample_config)
+        rt = build_runtime(with_env(env, **changes), sample_config)
         built.append(rt)
         return rt
 

@@ -8,10 +8,11 @@ import pytest
 from aiohttp import web
 from sqlalchemy import select
 
-from api.app import create_app
-from api.runtime import build_runtime
+from app.server import create_app
+from app.build import build_runtime
 from config.models import SendLimits
 from store import models as m
+from tests.conftest import with_env
 
 TWILIO_SID = "AC00000000000000000000000000000000"
 TWILIO_TOKEN = "twilio-auth-token-7f3a9c"
@@ -55,7 +56,7 @@ async def start_twilio(aiohttp_server) -> FakeTwilio:
 def limited_runtime(env, sample_config, twilio: FakeTwilio, smtp_url: str, **limits):
     """A runtime whose SMS go to the fake Twilio and e-mails to `smtp_url`, under these send limits."""
     settings = sample_config.settings.model_copy(update={"send_limits": SendLimits(**limits)})
-    service_env = replace(env, twilio_auth_token=TWILIO_TOKEN, twilio_account_sid=TWILIO_SID,
+    service_env = with_env(env, twilio_auth_token=TWILIO_TOKEN, twilio_account_sid=TWILIO_SID,
                           twilio_from="+6281100001708", twilio_api_url=twilio.url, smtp_url=smtp_url)
     return build_runtime(service_env, replace(sample_config, settings=settings))
 

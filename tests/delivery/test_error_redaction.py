@@ -13,8 +13,8 @@ from email.message import EmailMessage
 import pytest
 from sqlalchemy import select
 
-from api.logging import configure
-from delivery.outcome import Permanent, RetryLater
+from config.logging import configure
+from providers.outcome import Permanent, RetryLater
 from delivery.redact import redact
 from delivery.worker import OutboxWorker
 from send_limits_helpers import TEXTS, Services, citizen_rows, start_twilio, submit

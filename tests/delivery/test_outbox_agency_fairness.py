@@ -8,7 +8,7 @@ import time
 from collections import Counter
 from datetime import datetime, timedelta, timezone
 
-from delivery.outcome import Delivered
+from providers.outcome import Delivered
 from delivery.worker import OutboxWorker
 
 T0 = datetime(2026, 3, 17, 2, 0, tzinfo=timezone.utc)  # the rows' default time in conftest.py

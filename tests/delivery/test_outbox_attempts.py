@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import select
 
-from delivery.outcome import Delivered, Permanent, RetryLater
+from providers.outcome import Delivered, Permanent, RetryLater
 from delivery.worker import OutboxWorker
 from store.models import DeliveryAttempt, Outbox
 

@@ -23,12 +23,13 @@ import pytest
 from aiohttp import web
 from sqlalchemy import select
 
-from api.app import create_app
-from api.runtime import build_runtime
+from app.server import create_app
+from app.build import build_runtime
 from config.loader import agency_secret_variable, load_config
 from delivery.webhook import make_webhook_deliverer
 from delivery.worker import OutboxWorker
 from store.models import Complaint, Outbox
+from tests.conftest import with_env
 
 ROOT = Path(__file__).resolve().parents[2]
 HUNG = "puskesmas-aikmel"  # its endpoint takes the request and never answers
@@ -114,7 +115,7 @@ def service(env, config_dir, secrets_set):
     """This process's view of the service (same database and config), with no outbox worker of its own."""
     result = load_config(config_dir)
     assert result.errors == []
-    rt = build_runtime(replace(env, config_dir=str(config_dir), outbox_worker=False), result.config)
+    rt = build_runtime(with_env(env, config_dir=str(config_dir), outbox_worker=False), result.config)
     yield rt
     rt.readers.shutdown(wait=True)
     rt.db.dispose()
@@ -224,7 +225,7 @@ async def test_killed_service_resends_the_hung_delivery_under_its_id_while_other
     # A new worker with the service's webhook deliverer; the agency answers again.
     hung.hang = False
     hung.released.set()
-    worker = OutboxWorker(service.db, {"webhook": make_webhook_deliverer(service)})
+    worker = OutboxWorker(service.db, {"webhook": make_webhook_deliverer(service.tickets)})
     assert await worker.run_once(now=datetime.now(timezone.utc)) == 0  # the lease still runs: not sent twice at once
     assert await worker.run_once(now=killed.lease_until + timedelta(seconds=1)) == 1
 

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from structlog.testing import capture_logs
 
-from delivery.outcome import Delivered, RetryLater
+from providers.outcome import Delivered, RetryLater
 from delivery.worker import OutboxWorker
 
 T0 = datetime(2026, 3, 17, 2, 0, tzinfo=timezone.utc)  # the rows' default time in conftest.py

@@ -8,7 +8,7 @@ from statistics import mean
 
 from structlog.testing import capture_logs
 
-from delivery.outcome import Delivered, Permanent, RetryLater
+from providers.outcome import Delivered, Permanent, RetryLater
 from delivery.worker import OutboxWorker
 
 T0 = datetime(2026, 3, 17, 2, 0, tzinfo=timezone.utc)  # the rows' default time in conftest.py

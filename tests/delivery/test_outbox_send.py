@@ -10,7 +10,7 @@ from datetime import datetime, timedelta, timezone
 
 from structlog.testing import capture_logs
 
-from delivery.outcome import Delivered
+from providers.outcome import Delivered
 from delivery.worker import OutboxWorker
 from store.db import open_database
 

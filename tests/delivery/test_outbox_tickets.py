@@ -8,7 +8,7 @@ from sqlalchemy import delete
 from structlog.testing import capture_logs
 
 from complaints.model import Reporter
-from delivery.outcome import Delivered
+from providers.outcome import Delivered
 from delivery.ticket import ticket_preparer
 from delivery.worker import OutboxWorker
 from store.models import Outbox
@@ -30,7 +30,7 @@ async def test_agency_deliveries_carry_their_tickets_and_others_none(make_runtim
                             at=NOW)
     [id_unknown] = outbox.add(1, payload={"code": "NTB-00000000"}, at=NOW)
     deliver = fake(Delivered())
-    worker = OutboxWorker(runtime.db, {"webhook": deliver}, prepare=ticket_preparer(runtime), rng=random.Random(1))
+    worker = OutboxWorker(runtime.db, {"webhook": deliver}, prepare=ticket_preparer(runtime.tickets), rng=random.Random(1))
 
     assert await worker.run_once(NOW) == 6
 

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from aiohttp import web
 
-from delivery.outcome import Delivered, Delivery, classify_status
+from providers.outcome import Delivered, Delivery, classify_status
 from delivery.worker import OutboxWorker
 from store.db import open_database
 

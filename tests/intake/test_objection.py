@@ -7,6 +7,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select
 
+from channels import REGISTRY
 from complaints.model import InboundMessage
 from intake.batch import WriteItem, write_batch
 from intake.conversation import Command, classify
@@ -14,6 +15,8 @@ from store import actions
 from store import models as m
 from store.queries import find_complaint
 from sweep.job import run_sweep
+
+MESSAGING = frozenset(channel.name for channel in REGISTRY if channel.messaging)
 
 NOW = datetime(2026, 11, 24, 8, 0, tzinfo=timezone.utc)  # Tuesday 16:00 WITA
 LATER = NOW + timedelta(days=1)
@@ -75,7 +78,7 @@ def resolved(db, sample_config) -> str:
     with db.writer.begin() as conn:
         row = find_complaint(conn, opened.code)
         actions.change_status(conn, row, sample_config, "resolved", "agency:puskesmas-aikmel", "obat sudah datang", NOW,
-                              "http://aduan.test")
+                              "http://aduan.test", MESSAGING)
     return opened.code
 
 

@@ -10,16 +10,17 @@ from dataclasses import replace
 import pytest
 from sqlalchemy import func, select
 
-from api.app import create_app
-from api.runtime import build_runtime
+from app.server import create_app
+from app.build import build_runtime
 from store import models as m
+from tests.conftest import with_env
 
 TEXT = "Jalan rusak parah dan berlubang di Selong"
 
 
 @pytest.fixture
 async def process_client(aiohttp_client, env, sample_config):
-    runtime = build_runtime(replace(env, intake_writer="process"), sample_config)
+    runtime = build_runtime(with_env(env, intake_writer="process"), sample_config)
     runtime.limiter.per_minute = 10_000
     client = await aiohttp_client(create_app(runtime))
     yield client, runtime
@@ -72,7 +73,7 @@ async def test_child_killed_answers_503_then_recovers(process_client):
 async def test_unreachable_database_is_503(aiohttp_client, env, sample_config, tmp_path):
     """With the database unreachable, the child cannot store and the API answers 503."""
     (tmp_path / "blocker").write_text("not a folder")
-    broken = replace(env, intake_writer="process", database_url=f"sqlite:///{tmp_path}/blocker/aduan.db")
+    broken = with_env(env, intake_writer="process", database_url=f"sqlite:///{tmp_path}/blocker/aduan.db")
     runtime = build_runtime(broken, sample_config)
     client = await aiohttp_client(create_app(runtime))
     resp = await client.post("/api/v1/complaints", json={"text": TEXT})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from app.build import display_names
 from reports.compute import InputError, compute, read_request
 from reports.load import load_cells
 from reports.render import table
@@ -18,7 +19,7 @@ def stats_of(db, config, by="agency", min_count=5, since=SINCE, until=UNTIL):
     """Compute the stats object as the API and the CLI do, judged at NOW."""
     asked = read_request(config, since, until, by, min_count, NOW)
     with db.reader.connect() as conn:
-        return compute(conn, config, asked.period, asked.by, NOW, asked.min_count)
+        return compute(conn, config, asked.period, asked.by, NOW, asked.min_count, display_names("id"))
 
 
 def figures_of(item: dict) -> dict:

@@ -7,8 +7,9 @@ from dataclasses import replace
 import pytest
 from aiohttp import web
 
-from api.runtime import build_runtime
+from app.build import build_runtime
 from sweep_helpers import WEBHOOK_AGENCIES, FakeAgencies, load, secrets_env, write_config
+from tests.conftest import with_env
 
 
 @pytest.fixture
@@ -34,7 +35,7 @@ def webhook_config_dir(agencies, tmp_path, monkeypatch):
 def sweep_runtime(env, webhook_config_dir):
     """A runtime on the test's database with the webhook config and no outbox worker (the tests drain by hand)."""
     config = load(webhook_config_dir, secrets_env(WEBHOOK_AGENCIES))
-    rt = build_runtime(replace(env, config_dir=str(webhook_config_dir), outbox_worker=False), config)
+    rt = build_runtime(with_env(env, config_dir=str(webhook_config_dir), outbox_worker=False), config)
     yield rt
     rt.readers.shutdown(wait=True)
     rt.db.dispose()

@@ -20,6 +20,7 @@ import yaml
 from aiohttp import web
 from sqlalchemy import select
 
+from channels import REGISTRY
 from complaints.model import InboundMessage
 from config.loader import agency_secret_variable, load_config
 from delivery.ticket import ticket_preparer
@@ -34,6 +35,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SAMPLE_CONFIG = ROOT / "config"
 WITA = ZoneInfo("Asia/Makassar")
 PUBLIC_URL = "http://aduan.test"
+MESSAGING = frozenset(channel.name for channel in REGISTRY if channel.messaging)
 C = m.Complaint.__table__
 E = m.Event.__table__
 O = m.Outbox.__table__
@@ -129,7 +131,7 @@ def set_status(db: Database, config, code: str, status: str, at: datetime, note:
     """The agency moves its ticket to `status` at `at` (store.actions, as the agency API does)."""
     with db.writer.begin() as conn:
         row = _row(conn, code)
-        actions.change_status(conn, row, config, status, f"agency:{row['agency']}", note, at, PUBLIC_URL)
+        actions.change_status(conn, row, config, status, f"agency:{row['agency']}", note, at, PUBLIC_URL, MESSAGING)
 
 
 def give_back(db: Database, config, code: str, at: datetime, reason: str = "bukan wewenang kami") -> None:
@@ -226,7 +228,7 @@ class FakeAgencies:
 
 async def drain(runtime, now: datetime) -> int:
     """Send every webhook row due at `now` with the real outbox worker; return how many were sent."""
-    worker = OutboxWorker(runtime.db, {"webhook": make_webhook_deliverer(runtime)}, prepare=ticket_preparer(runtime))
+    worker = OutboxWorker(runtime.db, {"webhook": make_webhook_deliverer(runtime.tickets)}, prepare=ticket_preparer(runtime.tickets))
     sent = 0
     while n := await worker.run_once(now=now):
         sent += n

@@ -13,14 +13,15 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import update
 
-from api.app import create_app
+from app.server import create_app
 from api.auth import token_hash
-from api.runtime import build_runtime
+from app.build import build_runtime
 from store import models as m
 from store.queries import add_token
 from sweep import job
 from sweep.job import COUNTS, run_sweep
 from sweep.lease import acquire, release
+from tests.conftest import with_env
 from sweep_helpers import (BANSOS, JALAN, OBAT_AIKMEL, PJU, PJU_RULE, PUBLIC_URL, WEBHOOK_AGENCIES, at, complaint,
                            drain, events, file, give_back, load, outbox, run_cli, secrets_env, set_status, snapshot, wita,
                            write_config)
@@ -156,7 +157,7 @@ async def test_a_sweep_after_a_long_stop_catches_up_in_one_pass(sweep_runtime, a
 async def test_the_agency_api_acknowledges_and_resolves_and_the_sweep_follows(env, sample_config, aiohttp_client):
     """Through the agency API (times are now): an acknowledged ticket is not overdue when its neighbour is; later
     its resolution goes overdue, the agency sees that; once resolved it closes and the citizen is told."""
-    rt = build_runtime(replace(env, outbox_worker=False), sample_config)
+    rt = build_runtime(with_env(env, outbox_worker=False), sample_config)
     try:
         client = await aiohttp_client(create_app(rt))
         with rt.db.writer.begin() as conn:

@@ -1,94 +1,15 @@
-"""Fixtures of the Facebook channel's tests: a service with the page's secrets, Meta's signature, stored rows."""
+"""Fixtures of the Facebook channel's tests: Meta's shared fixtures, for the Facebook page."""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-from dataclasses import replace
-from pathlib import Path
-from types import SimpleNamespace
-
 import pytest
-from sqlalchemy import func, select
 
-import channels.facebook
-from api.app import create_app
-from api.runtime import build_runtime
-from store import models
-
-FIXTURES = Path(__file__).parent / "fixtures"
-APP_SECRET = "fb-app-secret-5f1c0e9a7b"
-VERIFY_TOKEN = "fb-verify-token-a61d2c"
-PAGE_TOKEN = "EAAfbPageToken0123456789"
-PATH = "/webhooks/facebook"
-
-
-def fixture(name: str) -> bytes:
-    """Return a fixture's bytes exactly as Meta sends them (non-ASCII escaped as \\u00e9)."""
-    return (FIXTURES / f"{name}.json").read_bytes()
-
-
-def sign(body: bytes, secret: str = APP_SECRET) -> dict[str, str]:
-    """Return the headers Meta sends with a body: JSON, and X-Hub-Signature-256 over the raw bytes."""
-    digest = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-    return {"Content-Type": "application/json", "X-Hub-Signature-256": f"sha256={digest}"}
-
-
-def app_with_channel(runtime):
-    """Build the whole app, adding the Facebook routes if channels.REGISTRY does not list the package yet."""
-    app = create_app(runtime)
-    if not any(r.canonical == PATH for r in app.router.resources()):
-        channels.facebook.add_routes(app, runtime)
-    return app
+from tests.channels.facebook.facebook_channel import FACEBOOK
+from tests.channels.meta.meta_fixtures import (  # noqa: F401 - the fixtures every Meta channel's tests share
+    channel_client, channel_env, channel_runtime, count, stored)
 
 
 @pytest.fixture
-def fb():
-    """The helpers of these tests: fixtures as bytes, Meta's signature, the secrets and the path."""
-    return SimpleNamespace(fixture=fixture, sign=sign, app_secret=APP_SECRET, verify_token=VERIFY_TOKEN,
-                           page_token=PAGE_TOKEN, path=PATH, app_with_channel=app_with_channel)
-
-
-@pytest.fixture
-def fb_env(env):
-    """The test environment with the page's app secret, verify token and page token set."""
-    return replace(env, facebook_app_secret=APP_SECRET, facebook_verify_token=VERIFY_TOKEN, facebook_page_token=PAGE_TOKEN)
-
-
-@pytest.fixture
-def fb_runtime(fb_env, sample_config):
-    """A runtime on a fresh database with the Facebook channel on."""
-    rt = build_runtime(fb_env, sample_config)
-    yield rt
-    rt.readers.shutdown(wait=True)
-    rt.db.dispose()
-
-
-@pytest.fixture
-async def fb_client(aiohttp_client, fb_runtime):
-    """An HTTP client of the app with `/webhooks/facebook` on."""
-    return await aiohttp_client(app_with_channel(fb_runtime))
-
-
-@pytest.fixture
-def count(fb_runtime):
-    """Count the rows of a model (Complaint, InboundMessage, Outbox), with optional conditions."""
-
-    def rows(model, *where) -> int:
-        with fb_runtime.db.reader.connect() as conn:
-            return conn.execute(select(func.count()).select_from(model).where(*where)).scalar_one()
-
-    return rows
-
-
-@pytest.fixture
-def stored(fb_runtime):
-    """Return the stored inbound messages as (provider_message_id, sender_id, normalized), in id order."""
-
-    def rows() -> list[tuple]:
-        with fb_runtime.db.reader.connect() as conn:
-            t = models.InboundMessage
-            result = conn.execute(select(t.provider_message_id, t.sender_id, t.normalized).order_by(t.id))
-            return [tuple(r) for r in result]
-
-    return rows
+def channel():
+    """The channel these tests are about: the Facebook page."""
+    return FACEBOOK

@@ -3,22 +3,20 @@
 from __future__ import annotations
 
 import io
-from dataclasses import replace
 
 import pytest
 
-import channels
-from api.app import create_app
-from api.logging import configure
-from api.runtime import build_runtime
-from channels import sms
+from app.server import create_app
+from config.logging import configure
+from app.build import build_runtime
+from tests.conftest import with_env
 from sms_helpers import PUBLIC_URL, SMS_SECRET, TWILIO_SID, TWILIO_TOKEN, VONAGE_METHOD, VONAGE_SECRET
 
 
 @pytest.fixture
 def sms_env(env):
     """The test environment with the three gateways configured, behind a public HTTPS URL."""
-    return replace(
+    return with_env(
         env, public_url=PUBLIC_URL,
         twilio_auth_token=TWILIO_TOKEN, twilio_account_sid=TWILIO_SID, twilio_from="+6281100001708",
         vonage_signature_secret=VONAGE_SECRET, vonage_signature_method=VONAGE_METHOD,
@@ -37,11 +35,8 @@ def sms_runtime(sms_env, sample_config):
 
 
 def make_app(runtime):
-    """The whole app; the SMS routes are added here too until the package is in the registry."""
-    app = create_app(runtime)
-    if sms not in channels.REGISTRY:
-        sms.add_routes(app, runtime)
-    return app
+    """The whole app, SMS gateways included."""
+    return create_app(runtime)
 
 
 @pytest.fixture
@@ -56,7 +51,7 @@ async def client_with(aiohttp_client, sms_env, sample_config):
     built = []
 
     async def build(**changes):
-        rt = build_runtime(replace(sms_env, **changes), sample_config)
+        rt = build_runtime(with_env(sms_env, **changes), sample_config)
         client = await aiohttp_client(make_app(rt))
         built.append((client, rt))
         return client, rt

@@ -16,8 +16,8 @@ from aiohttp import web
 
 from channels import sms
 from channels.sms import generic, twilio, vonage
-from config.env import Env
-from delivery.outcome import Delivered, Delivery, Permanent, RetryLater
+from channels.sms.settings import SmsSettings
+from providers.outcome import Delivered, Delivery, Permanent, RetryLater
 from sms_helpers import INDONESIAN
 
 SID, TOKEN = "AC00000000000000000000000000000000", "twilio-auth-token-7f3a9c"
@@ -64,9 +64,9 @@ async def session():
         yield s
 
 
-def env_for(url: str, **changes) -> Env:
-    """An environment with every gateway's outbound side pointed at the fake."""
-    return replace(Env(
+def env_for(url: str, **changes) -> SmsSettings:
+    """The SMS settings with every gateway's outbound side pointed at the fake."""
+    return replace(SmsSettings(
         twilio_auth_token=TOKEN, twilio_account_sid=SID, twilio_from="+6281100001708", twilio_api_url=url,
         vonage_signature_secret="vonage-signature-secret", vonage_api_key=KEY, vonage_api_secret=API_SECRET,
         vonage_from="AduanNTB", vonage_api_url=url, sms_secret=SMS_SECRET, sms_send_url=f"{url}/send?key=gw-key-123",

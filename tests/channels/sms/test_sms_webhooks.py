@@ -365,7 +365,7 @@ async def test_no_secret_reaches_the_logs(sms_client, sms_runtime, sms_env, log_
     await send_generic(sms_client, load("generic_message__text.json"))
     await sms_client.post(GENERIC_PATH, data=b"{}", headers={"X-Aduan-Signature": "sha256=" + "ab" * 32})
     text = log_text()
-    assert "sms.accepted" in text and "sms.unauthentic" in text
+    assert "channel.accepted" in text and "channel.unauthentic" in text
     for secret in sms_env.secrets() + (TWILIO_TOKEN, VONAGE_SECRET, SMS_SECRET, bad_sig, params["sig"], "ab" * 32):
         assert secret not in text
 

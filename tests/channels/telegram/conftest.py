@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 
 import pytest
-from aiohttp import web
 from sqlalchemy import func, select
 
-import channels
-import channels.telegram as telegram
-from api.app import create_app
-from api.runtime import build_runtime
-from channels.telegram.bots import ready_bot
+from app.server import create_app
+from app.build import build_runtime
+from providers.telegram import ready_bot
 from store import models
 from telegram_fakes import SECRET, TOKEN, FakeBotApi
+from tests.conftest import with_env
 
 
 
@@ -30,20 +27,13 @@ async def fake_api(aiohttp_server) -> FakeBotApi:
 @pytest.fixture
 def tg_env(env, fake_api):
     """The test environment with the Telegram channel on, pointed at the fake Bot API."""
-    return replace(env, telegram_token=TOKEN, telegram_secret=SECRET, telegram_api_url=fake_api.url)
+    return with_env(env, telegram_token=TOKEN, telegram_secret=SECRET, telegram_api_url=fake_api.url)
 
 
 @pytest.fixture
 def make_app():
-    """Return a factory of the whole app with the Telegram channel mounted (registered or not yet)."""
-
-    def build(runtime) -> web.Application:
-        app = create_app(runtime)
-        if telegram not in channels.REGISTRY:
-            telegram.add_routes(app, runtime)
-        return app
-
-    return build
+    """Return a factory of the whole app, the Telegram channel included."""
+    return create_app
 
 
 @pytest.fixture

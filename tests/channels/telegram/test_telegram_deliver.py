@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import socket
-from dataclasses import replace
 
 import aiohttp
 import pytest
 
 from channels.telegram import deliverers
-from channels.telegram.bots import close_bots
+from providers.telegram import close_bots
 from channels.telegram.deliver import chunks
-from delivery.outcome import Delivered, Delivery, Permanent, RetryLater
+from providers.outcome import Delivered, Delivery, Permanent, RetryLater
 from telegram_fakes import SECRET, TOKEN
+from tests.conftest import channel_settings, with_env
 
 TEXT = "Terima kasih, aduan Anda sudah kami terima dengan kode NTB-7K3QX9P2. <b>bukan HTML</b> & *bukan markdown*"
 
@@ -25,7 +25,7 @@ def reply(target: str | None = "5550001", text: str | None = TEXT) -> Delivery:
 @pytest.fixture
 async def deliver(tg_env):
     """The telegram deliverer of a configured environment, its Bot closed afterwards."""
-    yield deliverers(tg_env)["telegram"]
+    yield deliverers(channel_settings(tg_env, "telegram"))["telegram"]
     await close_bots()
 
 
@@ -42,8 +42,8 @@ def no_secret_in(outcome) -> bool:
 
 def test_deliverers_only_when_a_token_is_set(env, tg_env):
     """No token, no deliverer; with a token only the citizen transport (agency groups are another issue's)."""
-    assert deliverers(env) == {}
-    assert set(deliverers(tg_env)) == {"telegram"}
+    assert deliverers(channel_settings(env, "telegram")) == {}
+    assert set(deliverers(channel_settings(tg_env, "telegram"))) == {"telegram"}
 
 
 async def test_reply_is_sent_as_plain_text_to_the_chat(deliver, session, fake_api):
@@ -98,7 +98,7 @@ async def test_bad_request_says_what_telegram_said(deliver, session, fake_api):
 
 async def test_token_rejected_at_first_contact_is_permanent(tg_env, session, fake_api):
     """A token the Bot API does not know fails on getMe: permanent, and the token is not in the detail."""
-    deliver = deliverers(replace(tg_env, telegram_token="999:WrongTokenWrongTokenWrongToken"))["telegram"]
+    deliver = deliverers(channel_settings(with_env(tg_env, telegram_token="999:WrongTokenWrongTokenWrongToken"), "telegram"))["telegram"]
     try:
         outcome = await deliver(reply(), session)
     finally:
@@ -115,7 +115,7 @@ def unused_port() -> int:
 
 async def test_connection_refused_retries_later(tg_env, session):
     """With nothing listening at the API root the reply waits for a retry; the detail holds no token."""
-    deliver = deliverers(replace(tg_env, telegram_api_url=f"http://127.0.0.1:{unused_port()}"))["telegram"]
+    deliver = deliverers(channel_settings(with_env(tg_env, telegram_api_url=f"http://127.0.0.1:{unused_port()}"), "telegram"))["telegram"]
     try:
         outcome = await deliver(reply(), session)
     finally:
@@ -127,7 +127,7 @@ async def test_connection_refused_retries_later(tg_env, session):
 async def test_api_back_after_an_outage_delivers(tg_env, session, fake_api):
     """A reply that failed while the API was down goes out on the next attempt."""
     fake_api.script("getMe", 503, {"ok": False, "error_code": 503, "description": "Service Unavailable"})
-    deliver = deliverers(tg_env)["telegram"]
+    deliver = deliverers(channel_settings(tg_env, "telegram"))["telegram"]
     try:
         first = await deliver(reply(), session)
         second = await deliver(reply(), session)

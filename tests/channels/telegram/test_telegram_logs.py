@@ -6,16 +6,16 @@ import io
 import json
 import logging
 import socket
-from dataclasses import replace
 
 import aiohttp
 import pytest
 
-from api.logging import configure
+from config.logging import configure
 from channels.telegram import deliverers
-from channels.telegram.bots import close_bots
-from delivery.outcome import Delivery
+from providers.telegram import close_bots
+from providers.outcome import Delivery
 from telegram_fakes import SECRET, TOKEN, fixture_bytes
+from tests.conftest import channel_settings, with_env
 
 WRONG_SECRET = "wrong-secret-value-0123456789"
 
@@ -44,16 +44,16 @@ async def test_no_secret_reaches_the_logs(tg_client, tg_env, fake_api, post_upda
         s.bind(("127.0.0.1", 0))
         closed = f"http://127.0.0.1:{s.getsockname()[1]}"
     async with aiohttp.ClientSession() as session:
-        await deliverers(tg_env)["telegram"](delivery, session)
-        await deliverers(replace(tg_env, telegram_api_url=closed))["telegram"](delivery, session)
-        await deliverers(replace(tg_env, telegram_token="999:WrongTokenWrongTokenWrongToken"))["telegram"](delivery, session)
+        await deliverers(channel_settings(tg_env, "telegram"))["telegram"](delivery, session)
+        await deliverers(channel_settings(with_env(tg_env, telegram_api_url=closed), "telegram"))["telegram"](delivery, session)
+        await deliverers(channel_settings(with_env(tg_env, telegram_token="999:WrongTokenWrongTokenWrongToken"), "telegram"))["telegram"](delivery, session)
     await close_bots()
 
     lines = log_lines()
     events = [line["event"] for line in lines]
-    assert events.count("telegram.rejected") == 2
-    assert {"telegram.malformed", "telegram.ignored", "telegram.accepted"} <= set(events)
-    assert [line["reason"] for line in lines if line["event"] == "telegram.rejected"] == ["wrong secret token", "missing secret token"]
+    assert events.count("channel.unauthentic") == 2
+    assert {"channel.malformed", "channel.ignored", "channel.accepted"} <= set(events)
+    assert [line["reason"] for line in lines if line["event"] == "channel.unauthentic"] == ["wrong secret token", "missing secret token"]
     # The fake Bot API's own access log shows the token in its paths, as Telegram's would: not ours to check.
     ours = [r.getMessage() for r in caplog.records if not (r.name == "aiohttp.access" and '"POST /bot' in r.getMessage())]
     everything = json.dumps(lines) + "\n".join(ours)
@@ -65,7 +65,7 @@ async def test_unreadable_message_is_logged_at_warning_with_its_update_id(tg_cli
     """A message we cannot read is answered 200 and logged at warning with its update_id; an ignored type at info."""
     assert (await post_update(tg_client, fixture_bytes("message__location_as_strings"))).status == 200
     assert (await post_update(tg_client, fixture_bytes("poll__stopped"))).status == 200
-    seen = [(line["event"], line["level"], line["update_id"], line["reason"]) for line in log_lines()
-            if line["event"] in ("telegram.unreadable", "telegram.ignored")]
-    assert seen == [("telegram.unreadable", "warning", 810000028, "message fields of the wrong type"),
-                    ("telegram.ignored", "info", 810000025, "update type poll")]
+    seen = [(line["level"], line["understood"], line["ref"], line["reason"]) for line in log_lines()
+            if line["event"] == "channel.ignored" and line["channel"] == "telegram"]
+    assert seen == [("warning", False, 810000028, "message fields of the wrong type"),
+                    ("info", True, 810000025, "update type poll")]

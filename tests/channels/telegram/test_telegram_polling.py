@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import json
-from dataclasses import replace
 
 import pytest
 
-from api.runtime import build_runtime
+from app.build import build_runtime
 from store.db import StoreUnavailable
 from telegram_fakes import fixture_bytes
+from tests.conftest import with_env
 
 
 @pytest.fixture
 def polling_runtime(tg_env, sample_config):
     """A runtime whose Telegram channel polls the fake Bot API."""
-    rt = build_runtime(replace(tg_env, telegram_mode="polling"), sample_config)
+    rt = build_runtime(with_env(tg_env, telegram_mode="polling"), sample_config)
     yield rt
     rt.readers.shutdown(wait=True)
     rt.db.dispose()

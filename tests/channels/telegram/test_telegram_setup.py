@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import socket
-from dataclasses import replace
 
 import pytest
 
 from channels.telegram.setup import SetupError, set_webhook
 from telegram_fakes import SECRET, TOKEN
+from tests.conftest import channel_settings, with_env
 
 PUBLIC_URL = "https://aduan.ntbprov.example/"
 
 
 async def test_set_webhook_registers_url_secret_and_updates(tg_env, fake_api):
     """setWebhook gets the public webhook URL, the secret token and the two update types we handle."""
-    said = await asyncio.to_thread(set_webhook, tg_env, PUBLIC_URL)
+    said = await asyncio.to_thread(set_webhook, channel_settings(tg_env, "telegram"), PUBLIC_URL)
     [call] = fake_api.calls("setWebhook")
     assert call.path == f"/bot{TOKEN}/setWebhook"
     assert call.params == {
@@ -40,7 +40,7 @@ async def test_set_webhook_registers_url_secret_and_updates(tg_env, fake_api):
 async def test_set_webhook_refuses_an_incomplete_setup(label, changes, message, tg_env, fake_api):
     """Without a token or a usable secret nothing is sent to Telegram, and the reason is named."""
     with pytest.raises(SetupError, match=message):
-        await asyncio.to_thread(set_webhook, replace(tg_env, **changes), PUBLIC_URL)
+        await asyncio.to_thread(set_webhook, channel_settings(with_env(tg_env, **changes), "telegram"), PUBLIC_URL)
     assert fake_api.requests == []
 
 
@@ -49,15 +49,15 @@ async def test_set_webhook_reports_telegram_refusal(tg_env, fake_api):
     fake_api.script("setWebhook", 400, {"ok": False, "error_code": 400,
                                         "description": "Bad Request: bad webhook: An HTTPS URL must be provided for webhook"})
     with pytest.raises(SetupError, match="HTTPS URL must be provided") as raised:
-        await asyncio.to_thread(set_webhook, tg_env, "http://aduan.local")
+        await asyncio.to_thread(set_webhook, channel_settings(tg_env, "telegram"), "http://aduan.local")
     assert TOKEN not in str(raised.value)
 
 
 async def test_set_webhook_reports_a_rejected_token(tg_env, fake_api):
     """A token the Bot API does not know is named as such, without printing it."""
-    env = replace(tg_env, telegram_token="999:WrongTokenWrongTokenWrongToken")
+    env = with_env(tg_env, telegram_token="999:WrongTokenWrongTokenWrongToken")
     with pytest.raises(SetupError, match="rejected the bot token") as raised:
-        await asyncio.to_thread(set_webhook, env, PUBLIC_URL)
+        await asyncio.to_thread(set_webhook, channel_settings(env, "telegram"), PUBLIC_URL)
     assert "WrongToken" not in str(raised.value)
 
 
@@ -66,7 +66,7 @@ async def test_set_webhook_unreachable_api_hides_the_token(tg_env):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    env = replace(tg_env, telegram_api_url=f"http://127.0.0.1:{port}")
+    env = with_env(tg_env, telegram_api_url=f"http://127.0.0.1:{port}")
     with pytest.raises(SetupError, match="could not reach the Bot API") as raised:
-        await asyncio.to_thread(set_webhook, env, PUBLIC_URL, 2.0)
+        await asyncio.to_thread(set_webhook, channel_settings(env, "telegram"), PUBLIC_URL, 2.0)
     assert TOKEN not in str(raised.value) and TOKEN.split(":")[1] not in str(raised.value)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-from dataclasses import replace
 from datetime import datetime, timezone
 
 import aiohttp
@@ -12,12 +11,13 @@ import pytest
 from sqlalchemy import select
 from telegram import Chat, Location, Message, Update, User, Venue
 
-from api.runtime import build_runtime
+from app.build import build_runtime
 from channels.telegram import deliverers
-from delivery.outcome import Delivered, Delivery
+from providers.outcome import Delivered, Delivery
 from store import models
 from store.db import StoreUnavailable
 from telegram_fakes import SECRET, TOKEN, fixture_bytes
+from tests.conftest import channel_settings, with_env
 
 
 def update(update_id: int, chat_id: int, message_id: int, text: str) -> bytes:
@@ -51,7 +51,7 @@ async def test_channel_off_without_token(make_app, aiohttp_client, runtime, post
 
 async def test_token_without_secret_refuses_every_update(aiohttp_client, tg_env, sample_config, make_app, post_update, rows):
     """A bot token with no webhook secret cannot authenticate Telegram: every update is refused."""
-    runtime = build_runtime(replace(tg_env, telegram_secret=None), sample_config)
+    runtime = build_runtime(with_env(tg_env, telegram_secret=None), sample_config)
     try:
         client = await aiohttp_client(make_app(runtime))
         for header in (None, "", SECRET):
@@ -181,7 +181,7 @@ async def test_update_in_acknowledgement_out_through_the_bot_api(tg_client, tg_r
         [row] = conn.execute(select(models.Outbox).where(models.Outbox.transport == "telegram")).all()
     assert (complaint.channel, complaint.sender_id, complaint.reply_to) == ("telegram", "5550001", "5550001")
     delivery = Delivery(row.delivery_id, row.transport, row.target, row.event, row.payload, row.attempts, row.agency)
-    deliver = deliverers(tg_runtime.env)["telegram"]
+    deliver = deliverers(channel_settings(tg_runtime.env, "telegram"))["telegram"]
     async with aiohttp.ClientSession() as session:
         outcome = await deliver(delivery, session)
     assert isinstance(outcome, Delivered)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from channels.web import csrf
-from api.ratelimit import RateLimiter
+from edges import csrf
+from edges.ratelimit import RateLimiter
 
 KEY = b"k" * 32
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from api.ratelimit import RateLimiter
+from edges.ratelimit import RateLimiter
 
 ROAD = "Jalan rusak berlubang di Gerung sudah tiga bulan, mohon diperbaiki."
 

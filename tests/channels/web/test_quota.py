@@ -17,7 +17,7 @@ ROAD = "Jalan rusak berlubang di Gerung sudah tiga bulan, mohon diperbaiki."
 def set_quota(runtime, quota: int) -> None:
     """Switch the running service to a config whose quota is `quota` bytes, as a reload does."""
     config = runtime.config
-    runtime.intake.use(compile_router(replace(config, settings=config.settings.model_copy(
+    runtime.in_force.use(compile_router(replace(config, settings=config.settings.model_copy(
         update={"attachments_quota_bytes": quota}))))
 
 

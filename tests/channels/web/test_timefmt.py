@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from channels.web.timefmt import local_time
+from complaints.timefmt import local_time
 
 MOMENT = datetime(2026, 11, 24, 6, 5, tzinfo=timezone.utc)
 

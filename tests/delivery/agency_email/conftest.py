@@ -14,7 +14,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 from sqlalchemy import select
 
-from delivery.outcome import Delivery
+from providers.outcome import Delivery
 from store.models import Outbox
 
 SMTP_USER = "aduan@ntb"

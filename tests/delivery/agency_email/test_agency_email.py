@@ -18,11 +18,14 @@ import pytest
 from aiosmtpd.smtp import AuthResult
 from structlog.testing import capture_logs
 
-import delivery.email as email_delivery
+import delivery.smtp as smtp
 from complaints.model import Reporter
-from delivery.email import make_email_deliverer, parse_smtp_url
-from delivery.outcome import Delivered, Delivery, Permanent, RetryLater
+from delivery.email import make_email_deliverer
+from delivery.smtp import parse_smtp_url
+from delivery.words import event_title
 from delivery.worker import OutboxWorker
+from providers.outcome import Delivered, Delivery, Permanent, RetryLater
+from sweep.job import run_sweep
 
 NOW = datetime(2026, 11, 24, 8, 0, tzinfo=timezone.utc)  # when file_complaint files, by default
 HEALTH = "Pelayanan dokter di rumah sakit lambat sekali. <script>alert(1)</script> & antre 5 jam"
@@ -53,7 +56,7 @@ def parts(message: EmailMessage) -> tuple[str, str]:
 
 def test_no_deliverer_without_an_smtp_url(make_runtime):
     """E-mail delivery is off (its rows wait) when ADUAN_SMTP_URL is unset."""
-    assert make_email_deliverer(make_runtime()) is None
+    assert make_email_deliverer(None, make_runtime().tickets) is None
 
 
 @pytest.mark.parametrize(
@@ -70,7 +73,7 @@ def test_no_deliverer_without_an_smtp_url(make_runtime):
 def test_a_malformed_url_stops_construction_without_showing_the_password(make_runtime, url, problem):
     """Bad configuration raises at construction, with a reason and never the password."""
     with pytest.raises(ValueError) as caught:
-        make_email_deliverer(make_runtime(smtp_url=url))
+        make_email_deliverer(url, make_runtime().tickets)
     assert problem in str(caught.value) and "hunter2" not in str(caught.value)
 
 
@@ -96,7 +99,7 @@ async def test_a_new_ticket_reaches_the_agency_with_both_parts(make_runtime, mai
     [d] = outbox_deliveries(runtime, "email", "agency")
     assert (d.event, d.target) == ("ticket.assigned", "pengaduan@dinkes.lomboktimurkab.example")
 
-    outcome = await make_email_deliverer(runtime)(d, session)
+    outcome = await make_email_deliverer(runtime.env.smtp_url, runtime.tickets)(d, session)
 
     assert outcome == Delivered("accepted by 127.0.0.1")
     [got] = mail_server.messages
@@ -123,7 +126,7 @@ async def test_citizen_markup_is_escaped_in_the_html_part(make_runtime, mail_ser
     runtime = make_runtime(smtp_url=mail_server.url())
     code = file_complaint(runtime, HEALTH, region="lombok-timur", reporter=Reporter(name='<img src=x onerror="alert(2)">'))
     [d] = outbox_deliveries(runtime, "email", "agency")
-    assert isinstance(await make_email_deliverer(runtime)(d, session), Delivered)
+    assert isinstance(await make_email_deliverer(runtime.env.smtp_url, runtime.tickets)(d, session), Delivered)
     _, page = parts(mail_server.messages[0].message)
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; antre 5 jam" in page
     assert "&lt;img src=x onerror=&quot;alert(2)&quot;&gt;" in page
@@ -141,7 +144,7 @@ async def test_an_anonymous_reporter_is_withheld(make_runtime, mail_server, file
     file_complaint(runtime, HEALTH, region="lombok-timur", anonymous=True,
                    reporter=Reporter(name="Baiq Nurul", phone="+6281234567890", email="baiq@warga.example"))
     [d] = outbox_deliveries(runtime, "email", "agency")
-    assert isinstance(await make_email_deliverer(runtime)(d, session), Delivered)
+    assert isinstance(await make_email_deliverer(runtime.env.smtp_url, runtime.tickets)(d, session), Delivered)
     for body in parts(mail_server.messages[0].message):
         assert "Anonim" in body
         for identity in ("Baiq", "6281234567890", "baiq@warga.example"):
@@ -157,7 +160,7 @@ async def test_a_follow_up_is_sent_as_additional_information(make_runtime, mail_
     file_complaint(runtime, "Sudah 3 hari <b>belum</b> ada dokter jaga", at=NOW + timedelta(minutes=2), **sender)
     first, update = outbox_deliveries(runtime, "email", "agency")
     assert (first.event, update.event) == ("ticket.assigned", "ticket.updated")
-    assert isinstance(await make_email_deliverer(runtime)(update, session), Delivered)
+    assert isinstance(await make_email_deliverer(runtime.env.smtp_url, runtime.tickets)(update, session), Delivered)
     msg = mail_server.messages[0].message
     assert msg["Subject"] == f"[{code}] Tambahan informasi: kesehatan — Kabupaten Lombok Timur"
     text, page = parts(msg)
@@ -168,14 +171,12 @@ async def test_a_follow_up_is_sent_as_additional_information(make_runtime, mail_
 async def test_the_sweeps_overdue_reminder_is_titled_as_one(make_runtime, mail_server, file_complaint,
                                                             outbox_deliveries, session):
     """A sweep finding the ticket past its acknowledgement due time e-mails the agency a reminder, not a follow-up."""
-    from sweep.job import run_sweep
-
     runtime = make_runtime(smtp_url=mail_server.url())
     code = file_complaint(runtime, HEALTH, region="lombok-timur")
     run_sweep(runtime.db, runtime.config, public_url="http://aduan.test", as_of=NOW + timedelta(days=30))
     reminders = [d for d in outbox_deliveries(runtime, "email", "agency") if d.event == "ticket.updated"]
     assert len(reminders) == 1 and reminders[0].payload == {"code": code, "reason": "overdue"}
-    assert isinstance(await make_email_deliverer(runtime)(reminders[0], session), Delivered)
+    assert isinstance(await make_email_deliverer(runtime.env.smtp_url, runtime.tickets)(reminders[0], session), Delivered)
     msg = mail_server.messages[0].message
     assert msg["Subject"] == f"[{code}] Pengingat: lewat batas waktu: kesehatan — Kabupaten Lombok Timur"
     text, _page = parts(msg)
@@ -189,7 +190,7 @@ async def test_an_unrouted_complaint_asks_the_triage_team_to_verify(make_runtime
     code = file_complaint(runtime, "mohon perhatiannya bapak ibu")
     [d] = outbox_deliveries(runtime, "email", "agency")
     assert (d.event, d.agency) == ("ticket.triage", "ntb-care")
-    assert isinstance(await make_email_deliverer(runtime)(d, session), Delivered)
+    assert isinstance(await make_email_deliverer(runtime.env.smtp_url, runtime.tickets)(d, session), Delivered)
     assert mail_server.messages[0].message["Subject"] == f"[{code}] Perlu verifikasi — Provinsi Nusa Tenggara Barat"
 
 
@@ -198,7 +199,7 @@ async def test_a_citizen_reply_is_plain_text(make_runtime, mail_server, file_com
     runtime = make_runtime(smtp_url=mail_server.url())
     code = file_complaint(runtime, HEALTH, region="lombok-timur", reporter=Reporter(email="baiq@warga.example"))
     [ack] = outbox_deliveries(runtime, "email", "citizen")
-    assert isinstance(await make_email_deliverer(runtime)(ack, session), Delivered)
+    assert isinstance(await make_email_deliverer(runtime.env.smtp_url, runtime.tickets)(ack, session), Delivered)
     [got] = mail_server.messages
     msg = got.message
     assert got.rcpt_tos == ["baiq@warga.example"]
@@ -212,7 +213,7 @@ async def test_a_from_parameter_sets_the_sender(make_runtime, mail_server, file_
     runtime = make_runtime(smtp_url=mail_server.url(**{"from": "aduan@ntb.go.id"}))
     file_complaint(runtime, HEALTH, region="lombok-timur")
     [d] = outbox_deliveries(runtime, "email", "agency")
-    assert isinstance(await make_email_deliverer(runtime)(d, session), Delivered)
+    assert isinstance(await make_email_deliverer(runtime.env.smtp_url, runtime.tickets)(d, session), Delivered)
     [got] = mail_server.messages
     assert got.mail_from == "aduan@ntb.go.id" and got.message["From"] == "Aduan <aduan@ntb.go.id>"
     assert got.message["Message-ID"] == f"<{d.delivery_id}@ntb.go.id>"
@@ -224,7 +225,7 @@ async def test_it_logs_in_with_the_decoded_credentials(make_runtime, mail_server
     runtime = make_runtime(smtp_url=mail_server.url(credentials=True))
     file_complaint(runtime, HEALTH, region="lombok-timur")
     [d] = outbox_deliveries(runtime, "email", "agency")
-    assert isinstance(await make_email_deliverer(runtime)(d, session), Delivered)
+    assert isinstance(await make_email_deliverer(runtime.env.smtp_url, runtime.tickets)(d, session), Delivered)
     assert mail_server.logins == [(mail_server.user, mail_server.password)] and len(mail_server.messages) == 1
 
 
@@ -247,7 +248,7 @@ async def test_server_answers_are_classified(label, answers, expected, words, ma
     runtime = make_runtime(smtp_url=mail_server.url())
     file_complaint(runtime, HEALTH, region="lombok-timur")
     [d] = outbox_deliveries(runtime, "email", "agency")
-    outcome = await make_email_deliverer(runtime)(d, session)
+    outcome = await make_email_deliverer(runtime.env.smtp_url, runtime.tickets)(d, session)
     assert type(outcome) is expected and words in outcome.detail
     assert mail_server.messages == []
 
@@ -257,7 +258,7 @@ async def test_nothing_listening_retries_later(make_runtime, closed_port, file_c
     runtime = make_runtime(smtp_url=f"smtp://aduan:hunter2-secret@127.0.0.1:{closed_port}")
     file_complaint(runtime, HEALTH, region="lombok-timur")
     [d] = outbox_deliveries(runtime, "email", "agency")
-    outcome = await make_email_deliverer(runtime)(d, session)
+    outcome = await make_email_deliverer(runtime.env.smtp_url, runtime.tickets)(d, session)
     assert isinstance(outcome, RetryLater)
     assert f"127.0.0.1:{closed_port}" in outcome.detail and "hunter2" not in outcome.detail
 
@@ -265,14 +266,14 @@ async def test_nothing_listening_retries_later(make_runtime, closed_port, file_c
 async def test_a_server_that_never_answers_times_out_and_retries(make_runtime, file_complaint, outbox_deliveries,
                                                                  session, monkeypatch):
     """A server that takes the connection but sends no greeting is a retry once the timeout passes."""
-    monkeypatch.setattr(email_delivery, "SMTP_TIMEOUT", 0.3)
+    monkeypatch.setattr(smtp, "SMTP_TIMEOUT", 0.3)
     with socket.socket() as silent:
         silent.bind(("127.0.0.1", 0))
         silent.listen(1)
         runtime = make_runtime(smtp_url=f"smtp://127.0.0.1:{silent.getsockname()[1]}")
         file_complaint(runtime, HEALTH, region="lombok-timur")
         [d] = outbox_deliveries(runtime, "email", "agency")
-        outcome = await make_email_deliverer(runtime)(d, session)
+        outcome = await make_email_deliverer(runtime.env.smtp_url, runtime.tickets)(d, session)
     assert outcome == RetryLater("no answer from the SMTP server within 0.3 s")
 
 
@@ -282,14 +283,14 @@ async def test_required_starttls_that_the_server_lacks_is_permanent(make_runtime
     runtime = make_runtime(smtp_url=mail_server.url(credentials=True, starttls="require"))
     file_complaint(runtime, HEALTH, region="lombok-timur")
     [d] = outbox_deliveries(runtime, "email", "agency")
-    outcome = await make_email_deliverer(runtime)(d, session)
+    outcome = await make_email_deliverer(runtime.env.smtp_url, runtime.tickets)(d, session)
     assert isinstance(outcome, Permanent) and "STARTTLS" in outcome.detail
     assert mail_server.logins == [] and mail_server.messages == []
 
 
 async def test_unusable_deliveries_are_permanent(make_runtime, mail_server, session):
     """No address, an address with a line break (header injection), an unknown complaint: permanent, nothing sent."""
-    deliver = make_email_deliverer(make_runtime(smtp_url=mail_server.url()))
+    deliver = make_email_deliverer(mail_server.url(), make_runtime().tickets)
     ticket = Delivery("d-1", "email", "pkm@dinkes.example", "ticket.assigned", {"code": "NTB-00000000"}, 1, "dinkes-ntb")
     assert await deliver(ticket, session) == Permanent("no complaint NTB-00000000")
     assert await deliver(replace(ticket, target=None), session) == Permanent("no e-mail address to send to")
@@ -313,7 +314,7 @@ async def test_the_password_never_reaches_a_detail_or_a_log(make_runtime, mail_s
     mail_server.authenticate = refuse
     runtime = make_runtime(smtp_url=mail_server.url(credentials=True))
     file_complaint(runtime, HEALTH, region="lombok-timur", reporter=Reporter(email="baiq@warga.example"))
-    worker = OutboxWorker(runtime.db, {"email": make_email_deliverer(runtime)}, rng=random.Random(1))
+    worker = OutboxWorker(runtime.db, {"email": make_email_deliverer(runtime.env.smtp_url, runtime.tickets)}, rng=random.Random(1))
     with capture_logs() as logs:
         assert await worker.run_once(NOW) == 2
     dead = [line for line in logs if line["event"] == "outbox.dead"]
@@ -330,8 +331,6 @@ async def test_the_password_never_reaches_a_detail_or_a_log(make_runtime, mail_s
 
 def test_an_update_with_a_reason_is_titled_by_it():
     """The sweep's reminder and a citizen's objection are updates titled for what they are; others stay follow-ups."""
-    from delivery.email import event_title
-
     assert event_title("ticket.updated", {"reason": "overdue"}) == "Pengingat: lewat batas waktu"
     assert event_title("ticket.updated", {"reason": "objection"}) == "Keberatan warga: aduan dibuka kembali"
     assert event_title("ticket.updated", {"code": "NTB-7K3QX9P2"}) == "Tambahan informasi"

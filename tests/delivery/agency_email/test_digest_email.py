@@ -9,7 +9,7 @@ import aiohttp
 import pytest
 
 from delivery.email import make_email_deliverer
-from delivery.outcome import Delivered, Delivery, Permanent
+from providers.outcome import Delivered, Delivery, Permanent
 
 URL = "http://aduan.test/api/v1/agency/tickets/"
 DINKES = {"code": "dinkes-ntb", "name": "Dinas Kesehatan Provinsi NTB"}
@@ -116,7 +116,7 @@ async def test_agency_digest_arrives_with_both_parts(make_runtime, mail_server, 
     runtime = make_runtime(smtp_url=mail_server.url())
     delivery = digest_delivery(agency_digest())
 
-    assert await make_email_deliverer(runtime)(delivery, session) == Delivered("accepted by 127.0.0.1")
+    assert await make_email_deliverer(runtime.env.smtp_url, runtime.tickets)(delivery, session) == Delivered("accepted by 127.0.0.1")
 
     [got] = mail_server.messages
     assert got.rcpt_tos == ["pengaduan@dinkes.ntbprov.example"]
@@ -172,7 +172,7 @@ async def test_markup_in_a_category_or_region_is_escaped_in_the_html(make_runtim
     digest = agency_digest(agency={"code": "dinkes-ntb", "name": "Dinas <i>Kesehatan</i>"},
                            overdue_tickets=[listed], open_tickets=[], more_overdue=0)
 
-    assert isinstance(await make_email_deliverer(runtime)(digest_delivery(digest), session), Delivered)
+    assert isinstance(await make_email_deliverer(runtime.env.smtp_url, runtime.tickets)(digest_delivery(digest), session), Delivered)
 
     [got] = mail_server.messages
     assert subject(got.message) == "[Aduan] Ringkasan Dinas <i>Kesehatan</i>: 12 terbuka, 3 terlambat"
@@ -193,7 +193,7 @@ async def test_operators_digest_lists_dead_deliveries_and_links_the_dashboard(ma
     runtime = make_runtime(smtp_url=mail_server.url())
     delivery = digest_delivery(operators_digest(), target="tim@ntbcare.example", agency="ntb-care")
 
-    assert isinstance(await make_email_deliverer(runtime)(delivery, session), Delivered)
+    assert isinstance(await make_email_deliverer(runtime.env.smtp_url, runtime.tickets)(delivery, session), Delivered)
 
     [got] = mail_server.messages
     assert subject(got.message) == ("[Aduan] Ringkasan tim pengaduan: 12 terbuka, 3 terlambat, "
@@ -229,5 +229,5 @@ async def test_a_corrupt_digest_row_is_final_and_sends_nothing(make_runtime, mai
     """A digest row whose digest is missing or unreadable is a final failure naming the problem; no mail goes out."""
     runtime = make_runtime(smtp_url=mail_server.url())
     delivery = Delivery("d-corrupt", "email", "tim@ntbcare.example", "digest", payload, 1, "ntb-care")
-    assert await make_email_deliverer(runtime)(delivery, session) == Permanent(detail)
+    assert await make_email_deliverer(runtime.env.smtp_url, runtime.tickets)(delivery, session) == Permanent(detail)
     assert mail_server.messages == []

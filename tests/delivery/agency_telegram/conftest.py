@@ -11,10 +11,9 @@ import pytest
 from aiohttp import web
 from sqlalchemy import select
 
-from channels.telegram.bots import close_bots
-from delivery.outcome import Delivery
+from providers.telegram import close_bots
+from providers.outcome import Delivery
 from store.models import Outbox
-
 
 
 @dataclass

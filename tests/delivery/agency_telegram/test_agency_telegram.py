@@ -13,10 +13,13 @@ import aiohttp
 import pytest
 from structlog.testing import capture_logs
 
+from agency_telegram_helpers import group_deliverer
 from complaints.model import Reporter
-from delivery.outcome import Delivered, Delivery, Permanent, RetryLater
-from delivery.telegram_group import MAX_TEXT, group_message, make_telegram_group_deliverer, units
+from delivery.group_render import group_message
+from delivery.telegram_group import make_telegram_group_deliverer
+from delivery.telegram_text import MAX_TEXT, units
 from delivery.worker import OutboxWorker
+from providers.outcome import Delivered, Delivery, Permanent, RetryLater
 
 NOW = datetime(2026, 11, 24, 8, 0, tzinfo=timezone.utc)  # when file_complaint files, by default
 OBAT = "Obat di puskesmas Aikmel kosong sudah 2 minggu <script>alert(1)</script> & pasien pulang"
@@ -54,7 +57,7 @@ def tags_of(text: str) -> set[str]:
 
 def test_no_deliverer_without_a_bot_token(make_runtime):
     """Agency groups wait in the outbox while ADUAN_TELEGRAM_TOKEN is unset."""
-    assert make_telegram_group_deliverer(make_runtime()) is None
+    assert make_telegram_group_deliverer(None, "http://127.0.0.1:9", make_runtime().tickets) is None
 
 
 async def test_the_group_receives_the_ticket_with_the_text_escaped(group_runtime, bot_api, file_complaint,
@@ -64,7 +67,7 @@ async def test_the_group_receives_the_ticket_with_the_text_escaped(group_runtime
     [d] = outbox_deliveries(group_runtime, "telegram_chat")
     assert (d.event, d.target, d.agency) == ("ticket.assigned", AIKMEL_GROUP, "puskesmas-aikmel")
 
-    outcome = await make_telegram_group_deliverer(group_runtime)(d, session)
+    outcome = await group_deliverer(group_runtime)(d, session)
 
     assert outcome == Delivered("message 1001")
     [call] = [c for c in bot_api.calls if c.method == "sendMessage"]
@@ -87,7 +90,7 @@ async def test_a_channel_username_is_a_target_too(group_runtime, bot_api, file_c
     """A target like @dinkes_lotim goes to the Bot API as given."""
     code = file_complaint(group_runtime, OBAT)
     delivery = Delivery("d-1", "telegram_chat", "@dinkes_lotim", "ticket.escalated", {"code": code}, 1, "dinkes-lotim")
-    assert isinstance(await make_telegram_group_deliverer(group_runtime)(delivery, session), Delivered)
+    assert isinstance(await group_deliverer(group_runtime)(delivery, session), Delivered)
     [sent] = bot_api.sent()
     assert sent["chat_id"] == "@dinkes_lotim" and sent["text"].startswith("<b>Eskalasi</b>")
 
@@ -100,7 +103,7 @@ async def test_a_follow_up_is_posted_as_additional_information(group_runtime, bo
     file_complaint(group_runtime, "ini resepnya <i>dokter</i>", at=NOW + timedelta(minutes=3), **sender)
     _, update = outbox_deliveries(group_runtime, "telegram_chat")
     assert update.event == "ticket.updated"
-    assert isinstance(await make_telegram_group_deliverer(group_runtime)(update, session), Delivered)
+    assert isinstance(await group_deliverer(group_runtime)(update, session), Delivered)
     [sent] = bot_api.sent()
     assert sent["text"].startswith("<b>Tambahan informasi</b>")
     assert "• 2026-11-24 16:03 WITA: ini resepnya &lt;i&gt;dokter&lt;/i&gt;" in sent["text"]
@@ -114,7 +117,7 @@ async def test_a_long_complaint_is_cut_to_one_message_keeping_the_link(group_run
     code = file_complaint(group_runtime, long_text, **sender)
     file_complaint(group_runtime, "lampiran: foto antrean", at=NOW + timedelta(minutes=1), **sender)
     _, update = outbox_deliveries(group_runtime, "telegram_chat")
-    assert isinstance(await make_telegram_group_deliverer(group_runtime)(update, session), Delivered)
+    assert isinstance(await group_deliverer(group_runtime)(update, session), Delivered)
     [sent] = bot_api.sent()
     text = sent["text"]
     assert units(text) <= MAX_TEXT
@@ -157,7 +160,7 @@ async def test_failures_are_classified(label, status, body, expected, group_runt
     file_complaint(group_runtime, OBAT)
     [d] = outbox_deliveries(group_runtime, "telegram_chat")
     bot_api.scripted.append((status, body))
-    outcome = await make_telegram_group_deliverer(group_runtime)(d, session)
+    outcome = await group_deliverer(group_runtime)(d, session)
     if isinstance(expected, type):
         assert type(outcome) is expected
     else:
@@ -168,7 +171,7 @@ async def test_failures_are_classified(label, status, body, expected, group_runt
 async def test_an_unknown_complaint_is_permanent(group_runtime, bot_api, session):
     """A delivery whose complaint is not in the store is not sent and not retried."""
     delivery = Delivery("d-1", "telegram_chat", AIKMEL_GROUP, "ticket.assigned", {"code": "NTB-00000000"}, 1)
-    assert await make_telegram_group_deliverer(group_runtime)(delivery, session) == Permanent("no complaint NTB-00000000")
+    assert await group_deliverer(group_runtime)(delivery, session) == Permanent("no complaint NTB-00000000")
     assert bot_api.sent() == []
 
 
@@ -192,7 +195,7 @@ async def test_the_token_never_reaches_a_detail_or_a_log(make_runtime, bot_api, 
     rejected = make_runtime(telegram_token=wrong, telegram_api_url=bot_api.url)
     with capture_logs() as logs:
         for hours, rt in enumerate((runtime, unreachable, rejected), start=1):
-            worker = OutboxWorker(rt.db, {"telegram_chat": make_telegram_group_deliverer(rt)}, rng=random.Random(1))
+            worker = OutboxWorker(rt.db, {"telegram_chat": group_deliverer(rt)}, rng=random.Random(1))
             await worker.run_once(NOW + timedelta(hours=hours))
     details = [line["detail"] for line in logs if line["event"] in ("outbox.retry_scheduled", "outbox.dead")]
     assert details[:2] == ["NetworkError: Internal Server Error", "BadRequest: Chat not found"]

@@ -10,9 +10,10 @@ from zoneinfo import ZoneInfo
 import aiohttp
 import pytest
 
+from agency_telegram_helpers import group_deliverer
 from delivery.digest import digest_group_message
-from delivery.outcome import Delivered, Delivery, Permanent
-from delivery.telegram_group import MAX_TEXT, make_telegram_group_deliverer, units
+from delivery.telegram_text import MAX_TEXT, units
+from providers.outcome import Delivered, Delivery, Permanent
 
 URL = "http://aduan.test/api/v1/agency/tickets/"
 WITA = ZoneInfo("Asia/Makassar")
@@ -104,7 +105,7 @@ def group_runtime(make_runtime, bot_api):
 
 async def test_the_group_receives_the_digest_as_html_with_names_escaped(group_runtime, bot_api, session):
     """sendMessage to the agency's group in HTML mode: counts, each ticket linked, a category's markup as text."""
-    outcome = await make_telegram_group_deliverer(group_runtime)(digest_delivery(agency_digest()), session)
+    outcome = await group_deliverer(group_runtime)(digest_delivery(agency_digest()), session)
 
     assert outcome == Delivered("message 1001")
     [sent] = bot_api.sent()
@@ -133,7 +134,7 @@ async def test_the_operators_digest_shows_dead_deliveries_and_the_dashboard(grou
               "overdue_tickets": [], "open_tickets": [], "more_overdue": 0, "more_open": 0, "dead": [dead(7)]}
     delivery = digest_delivery(digest, target=NTB_CARE_GROUP, agency="ntb-care")
 
-    assert isinstance(await make_telegram_group_deliverer(group_runtime)(delivery, session), Delivered)
+    assert isinstance(await group_deliverer(group_runtime)(delivery, session), Delivered)
 
     [sent] = bot_api.sent()
     assert sent["text"] == (
@@ -153,7 +154,7 @@ async def test_a_long_digest_stays_under_the_limit_and_says_how_many_were_left_o
     """200 overdue, 80 open and 60 dead fit one message: each list shows its first items and counts the rest."""
     delivery = digest_delivery(long_operators_digest(), target=NTB_CARE_GROUP, agency="ntb-care")
 
-    assert isinstance(await make_telegram_group_deliverer(group_runtime)(delivery, session), Delivered)
+    assert isinstance(await group_deliverer(group_runtime)(delivery, session), Delivered)
 
     [sent] = bot_api.sent()
     text = sent["text"]
@@ -200,5 +201,5 @@ def test_every_limit_is_kept_with_every_heading_and_count(limit):
 async def test_a_corrupt_digest_row_is_final_and_posts_nothing(group_runtime, bot_api, session, payload, detail):
     """A digest row whose digest is missing or unreadable is a final failure naming the problem; nothing is posted."""
     delivery = Delivery("d-corrupt", "telegram_chat", DINKES_GROUP, "digest", payload, 1, "dinkes-ntb")
-    assert await make_telegram_group_deliverer(group_runtime)(delivery, session) == Permanent(detail)
+    assert await group_deliverer(group_runtime)(delivery, session) == Permanent(detail)
     assert bot_api.sent() == []

@@ -12,7 +12,7 @@ from aiohttp import web
 from sqlalchemy import select
 
 from config.loader import agency_secret_variable
-from delivery.outcome import Delivery
+from providers.outcome import Delivery
 from store.models import Complaint, Outbox
 
 AGENCY = "puskesmas-aikmel"

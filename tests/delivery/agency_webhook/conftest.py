@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import shutil
-from dataclasses import replace
 
 import aiohttp
 import pytest
@@ -12,11 +11,12 @@ from aiohttp import web
 
 from agency_webhook_helpers import (AGENCY, AGENCY_EMAIL_LINE, ROUTED_TO_AGENCY, SECRET, VARIABLE, FakeAgency,
                                     delivery_from, webhook_row)
-from api.app import create_app
-from api.logging import configure
-from api.runtime import build_runtime
+from app.server import create_app
+from config.logging import configure
+from app.build import build_runtime
 from config.loader import load_config
-from delivery.outcome import Delivery
+from providers.outcome import Delivery
+from tests.conftest import with_env
 
 
 @pytest.fixture
@@ -43,7 +43,7 @@ def webhook_runtime(agency, env, tmp_path, monkeypatch):
     result = load_config(config_dir)
     assert result.errors == []
     # The tests send by hand; a worker in the app would race them for the rows.
-    rt = build_runtime(replace(env, config_dir=str(config_dir), outbox_worker=False), result.config)
+    rt = build_runtime(with_env(env, config_dir=str(config_dir), outbox_worker=False), result.config)
     yield rt
     rt.readers.shutdown(wait=True)
     rt.db.dispose()

@@ -10,7 +10,7 @@ import orjson
 import pytest
 
 from agency_webhook_helpers import AGENCY, SECRET, VARIABLE, webhook_row
-from delivery.outcome import Delivered, Permanent, RetryLater
+from providers.outcome import Delivered, Permanent, RetryLater
 from delivery.webhook import make_webhook_deliverer, retry_after_seconds
 from delivery.worker import OutboxWorker
 
@@ -27,7 +27,7 @@ def free_port() -> int:
 async def test_ticket_arrives_signed_with_the_spec_headers(agency, submit, webhook_runtime, session):
     """A new assignment is POSTed to the agency's URL, signed over the raw body, with event, delivery id and UA."""
     code, delivery = await submit(reporter=REPORTER)
-    outcome = await make_webhook_deliverer(webhook_runtime)(delivery, session)
+    outcome = await make_webhook_deliverer(webhook_runtime.tickets)(delivery, session)
     assert outcome == Delivered("HTTP 200")
     [req] = agency.requests
     assert req["method"] == "POST" and req["path"] == "/aduan/hook" and req["signed"]
@@ -51,7 +51,7 @@ async def test_ticket_arrives_signed_with_the_spec_headers(agency, submit, webho
 async def test_anonymous_complaint_reaches_the_agency_without_its_reporter(agency, submit, webhook_runtime, session):
     """The agency's view of an anonymous complaint has no reporter, and no trace of them anywhere in the body."""
     code, delivery = await submit(reporter=REPORTER, anonymous=True)
-    assert isinstance(await make_webhook_deliverer(webhook_runtime)(delivery, session), Delivered)
+    assert isinstance(await make_webhook_deliverer(webhook_runtime.tickets)(delivery, session), Delivered)
     [req] = agency.requests
     assert orjson.loads(req["body"])["ticket"]["reporter"] is None
     assert orjson.loads(req["body"])["ticket"]["anonymous"] is True
@@ -75,7 +75,7 @@ async def test_agency_answers_are_classified(agency, submit, webhook_runtime, se
     """Any 2xx is delivered; 5xx and 429 retry (honouring Retry-After); another 4xx is final."""
     agency.status, agency.answer_headers, agency.answer_text = status, headers, "" if status == 204 else "agency down"
     _code, delivery = await submit()
-    assert await make_webhook_deliverer(webhook_runtime)(delivery, session) == expected
+    assert await make_webhook_deliverer(webhook_runtime.tickets)(delivery, session) == expected
 
 
 @pytest.mark.parametrize("status", [301, 302, 307, 308])
@@ -83,7 +83,7 @@ async def test_redirect_is_not_followed_with_the_signature(agency, submit, webho
     """A 3xx is final and names where it pointed; the signed ticket is never sent there."""
     agency.status, agency.answer_headers = status, {"Location": "https://elsewhere.example/steal"}
     _code, delivery = await submit()
-    outcome = await make_webhook_deliverer(webhook_runtime)(delivery, session)
+    outcome = await make_webhook_deliverer(webhook_runtime.tickets)(delivery, session)
     assert isinstance(outcome, Permanent)
     assert outcome.detail.startswith(f"HTTP {status}") and "https://elsewhere.example/steal" in outcome.detail
     assert len(agency.requests) == 1
@@ -93,7 +93,7 @@ async def test_unreachable_agency_is_retried(submit, webhook_runtime, session):
     """Connection refused is worth another try."""
     _code, delivery = await submit()
     target = f"http://127.0.0.1:{free_port()}/aduan/hook"
-    outcome = await make_webhook_deliverer(webhook_runtime)(replace(delivery, target=target), session)
+    outcome = await make_webhook_deliverer(webhook_runtime.tickets)(replace(delivery, target=target), session)
     assert isinstance(outcome, RetryLater) and outcome.retry_after is None
     assert "unreachable" in outcome.detail
 
@@ -102,7 +102,7 @@ async def test_slow_agency_is_retried(agency, submit, webhook_runtime, session):
     """An agency that answers after the session's 1 s timeout is a retry, not a hang."""
     agency.delay = 1.5
     _code, delivery = await submit()
-    outcome = await make_webhook_deliverer(webhook_runtime)(delivery, session)
+    outcome = await make_webhook_deliverer(webhook_runtime.tickets)(delivery, session)
     assert isinstance(outcome, RetryLater) and "timed out" in outcome.detail
 
 
@@ -110,7 +110,7 @@ async def test_slow_agency_is_retried(agency, submit, webhook_runtime, session):
 async def test_invalid_url_is_final(agency, submit, webhook_runtime, session, target):
     """A target that is not an absolute http(s) URL cannot be fixed by trying again."""
     _code, delivery = await submit()
-    outcome = await make_webhook_deliverer(webhook_runtime)(replace(delivery, target=target), session)
+    outcome = await make_webhook_deliverer(webhook_runtime.tickets)(replace(delivery, target=target), session)
     assert isinstance(outcome, Permanent) and "invalid webhook URL" in outcome.detail
     assert agency.requests == []
 
@@ -119,7 +119,7 @@ async def test_same_delivery_twice_carries_one_id_so_the_agency_drops_the_duplic
                                                                                     session):
     """A resend (after a crash or a lost answer) has the same X-Aduan-Delivery; the agency keeps one ticket."""
     _code, delivery = await submit()
-    deliver = make_webhook_deliverer(webhook_runtime)
+    deliver = make_webhook_deliverer(webhook_runtime.tickets)
     assert isinstance(await deliver(delivery, session), Delivered)
     assert isinstance(await deliver(delivery, session), Delivered)
     assert [r["headers"]["X-Aduan-Delivery"] for r in agency.requests] == [delivery.delivery_id] * 2
@@ -130,7 +130,7 @@ async def test_same_delivery_twice_carries_one_id_so_the_agency_drops_the_duplic
 async def test_outbox_retries_under_the_same_delivery_id_until_delivered(agency, submit, webhook_runtime):
     """Through the outbox worker: a 500 schedules a retry, the retry succeeds, both attempts carry the row's id."""
     code, delivery = await submit()
-    worker = OutboxWorker(webhook_runtime.db, {"webhook": make_webhook_deliverer(webhook_runtime)})
+    worker = OutboxWorker(webhook_runtime.db, {"webhook": make_webhook_deliverer(webhook_runtime.tickets)})
     agency.status = 500
     assert await worker.run_once() == 1
     row = webhook_row(webhook_runtime, code)
@@ -146,7 +146,7 @@ async def test_missing_secret_is_final_and_names_the_variable(agency, submit, we
     """Without ADUAN_AGENCY_SECRET_<CODE> nothing is sent unsigned: a final failure that says what to set."""
     _code, delivery = await submit()
     monkeypatch.delenv(VARIABLE)
-    outcome = await make_webhook_deliverer(webhook_runtime)(delivery, session)
+    outcome = await make_webhook_deliverer(webhook_runtime.tickets)(delivery, session)
     assert isinstance(outcome, Permanent) and VARIABLE in outcome.detail
     assert VARIABLE == "ADUAN_AGENCY_SECRET_PUSKESMAS_AIKMEL"
     assert agency.requests == []
@@ -155,7 +155,7 @@ async def test_missing_secret_is_final_and_names_the_variable(agency, submit, we
 async def test_secret_is_read_when_sending(agency, submit, webhook_runtime, session, monkeypatch):
     """A rotated secret signs the next attempt, without rebuilding the deliverer."""
     _code, delivery = await submit()
-    deliver = make_webhook_deliverer(webhook_runtime)
+    deliver = make_webhook_deliverer(webhook_runtime.tickets)
     monkeypatch.setenv(VARIABLE, "rotated-secret-31c2")
     outcome = await deliver(delivery, session)
     assert outcome == Permanent("HTTP 401: bad signature")  # the fake still holds the old secret
@@ -167,7 +167,7 @@ async def test_unknown_complaint_is_final(agency, submit, webhook_runtime, sessi
     """A row whose complaint is gone has nothing to deliver."""
     _code, delivery = await submit()
     gone = replace(delivery, payload={"code": "NTB-0000000Z"})
-    outcome = await make_webhook_deliverer(webhook_runtime)(gone, session)
+    outcome = await make_webhook_deliverer(webhook_runtime.tickets)(gone, session)
     assert isinstance(outcome, Permanent) and "NTB-0000000Z" in outcome.detail
     assert agency.requests == []
 
@@ -175,7 +175,7 @@ async def test_unknown_complaint_is_final(agency, submit, webhook_runtime, sessi
 async def test_no_secret_in_any_detail_or_log(agency, submit, webhook_runtime, session, monkeypatch, log_text):
     """Whatever happens, neither outcome details, the row's last error nor the logs hold the secret."""
     code, delivery = await submit()
-    deliver = make_webhook_deliverer(webhook_runtime)
+    deliver = make_webhook_deliverer(webhook_runtime.tickets)
     outcomes = []
     agency.answer_text = f"rejected, your secret {SECRET} is wrong"  # an agency echoing the secret back
     for status, headers in ((500, {}), (429, {"Retry-After": "7"}), (400, {}),

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import insert, select
 
 from agency_webhook_helpers import AGENCY
-from delivery.outcome import Delivered, Delivery, Permanent, RetryLater
+from providers.outcome import Delivered, Delivery, Permanent, RetryLater
 from delivery.ticket import ticket_preparer
 from delivery.webhook import make_webhook_deliverer
 from delivery.worker import OutboxWorker
@@ -42,7 +42,7 @@ def digest_delivery(target: str, payload: dict | None = None) -> Delivery:
 async def test_digest_arrives_signed_with_the_digest_as_written(agency, webhook_runtime, session):
     """The agency gets {event, delivery_id, sent_at, digest}: the digest unchanged, signed, X-Aduan-Event: digest."""
     delivery = digest_delivery(agency.url)
-    outcome = await make_webhook_deliverer(webhook_runtime)(delivery, session)
+    outcome = await make_webhook_deliverer(webhook_runtime.tickets)(delivery, session)
     assert outcome == Delivered("HTTP 200")
     [req] = agency.requests
     assert req["method"] == "POST" and req["path"] == "/aduan/hook" and req["signed"]
@@ -67,8 +67,8 @@ async def test_digest_row_goes_through_the_outbox_untouched_by_ticket_rendering(
             "agency": AGENCY, "target": agency.url, "event": "digest", "payload": {"digest": DIGEST},
             "state": "pending", "attempts": 0, "next_attempt_at": now, "lease_until": None, "last_error": None,
             "created_at": now, "updated_at": now}])
-    worker = OutboxWorker(webhook_runtime.db, {"webhook": make_webhook_deliverer(webhook_runtime)},
-                          prepare=ticket_preparer(webhook_runtime))
+    worker = OutboxWorker(webhook_runtime.db, {"webhook": make_webhook_deliverer(webhook_runtime.tickets)},
+                          prepare=ticket_preparer(webhook_runtime.tickets))
     assert await worker.run_once(now=now + timedelta(seconds=1)) == 1
     with webhook_runtime.db.reader.connect() as conn:
         state = conn.execute(select(Outbox.state).where(Outbox.delivery_id == delivery_id)).scalar_one()
@@ -89,7 +89,7 @@ async def test_digest_answers_are_classified_as_tickets_are(agency, webhook_runt
                                                              expected):
     """5xx and 429 retry (honouring Retry-After), another 4xx is final, any 2xx is delivered."""
     agency.status, agency.answer_headers, agency.answer_text = status, headers, "agency down"
-    assert await make_webhook_deliverer(webhook_runtime)(digest_delivery(agency.url), session) == expected
+    assert await make_webhook_deliverer(webhook_runtime.tickets)(digest_delivery(agency.url), session) == expected
 
 
 @pytest.mark.parametrize(
@@ -108,7 +108,7 @@ async def test_digest_answers_are_classified_as_tickets_are(agency, webhook_runt
 )
 async def test_a_corrupt_digest_row_is_final_and_sends_nothing(agency, webhook_runtime, session, payload, detail):
     """A digest row without a readable digest cannot be mended by retrying: a final failure saying what is wrong."""
-    outcome = await make_webhook_deliverer(webhook_runtime)(digest_delivery(agency.url, payload), session)
+    outcome = await make_webhook_deliverer(webhook_runtime.tickets)(digest_delivery(agency.url, payload), session)
     assert outcome == Permanent(detail)
     assert agency.requests == []
 
@@ -116,6 +116,6 @@ async def test_a_corrupt_digest_row_is_final_and_sends_nothing(agency, webhook_r
 async def test_digest_without_the_agency_secret_is_not_sent_unsigned(agency, webhook_runtime, session, monkeypatch):
     """The digest, like a ticket, is never POSTed unsigned."""
     delivery = replace(digest_delivery(agency.url), agency="dinkes-ntb")
-    outcome = await make_webhook_deliverer(webhook_runtime)(delivery, session)
+    outcome = await make_webhook_deliverer(webhook_runtime.tickets)(delivery, session)
     assert isinstance(outcome, Permanent) and "ADUAN_AGENCY_SECRET_DINKES_NTB" in outcome.detail
     assert agency.requests == []

@@ -1,4 +1,5 @@
-"""One python-telegram-bot `Bot` per token and event loop, pointed at ADUAN_TELEGRAM_API_URL, initialized once."""
+"""The Telegram Bot API client both the channel and the agencies' groups use: one python-telegram-bot `Bot` per token
+and event loop, pointed at ADUAN_TELEGRAM_API_URL and initialized once; its errors classified as outcomes."""
 
 from __future__ import annotations
 
@@ -10,8 +11,20 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from telegram import Bot
-from telegram.error import RetryAfter
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
 from telegram.request import HTTPXRequest
+
+from providers.outcome import Outcome, Permanent, RetryLater
+from providers.redact import blank_secrets
 
 _tokens: set[str] = set()
 
@@ -102,12 +115,10 @@ async def close_bots() -> None:
 
 def redact(text: str, token: str | None) -> str:
     """Remove the bot token (and its secret half) from a message meant for logs or outcome details."""
-    if token:
-        text = text.replace(token, "[token]")
-        _, _, secret = token.partition(":")
-        if len(secret) >= 8:
-            text = text.replace(secret, "[token]")
-    return text
+    if not token:
+        return text
+    _, _, secret = token.partition(":")
+    return blank_secrets(text, (token, secret if len(secret) >= 8 else None), mask="[token]")
 
 
 def retry_after_seconds(exc: RetryAfter) -> float:
@@ -116,3 +127,21 @@ def retry_after_seconds(exc: RetryAfter) -> float:
         warnings.simplefilter("ignore")
         value = exc.retry_after
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+def classify(exc: TelegramError, token: str) -> Outcome:
+    """Map a python-telegram-bot error to an outcome: flood control and network trouble retry, refusals do not."""
+    detail = redact(str(exc), token)[:300]
+    if isinstance(exc, RetryAfter):
+        seconds = retry_after_seconds(exc)
+        return RetryLater(f"flood control: retry in {seconds:g} s", seconds)
+    if isinstance(exc, InvalidToken):
+        # Its message may quote the token itself.
+        return Permanent("the bot token was rejected by Telegram")
+    if isinstance(exc, ChatMigrated):
+        return Permanent(f"chat migrated to {exc.new_chat_id}")
+    if isinstance(exc, (BadRequest, Forbidden)):  # BadRequest is a NetworkError subclass: test it first
+        return Permanent(f"{type(exc).__name__}: {detail}")
+    if isinstance(exc, (TimedOut, NetworkError)):
+        return RetryLater(f"{type(exc).__name__}: {detail}")
+    return Permanent(f"{type(exc).__name__}: {detail}")

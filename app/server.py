@@ -1,4 +1,4 @@
-"""The aiohttp application factory used by `serve` and by the tests."""
+"""The aiohttp application factory used by `serve` and by the tests: middleware, routes, and what runs with the app."""
 
 from __future__ import annotations
 
@@ -11,17 +11,15 @@ from api import agency, dashboard, operator, public
 from api.auth import bearer, principal_of
 from api.errors import ApiError, error_response
 from api.http import json_response
-from api.metrics import Metrics, allowed
+from api.metrics import allowed
 from api.openapi import document
-from api.runtime import Runtime
+from channels import REGISTRY
+from channels.descriptor import Ports
+from edges.metrics import Metrics
+from edges.runtime import Runtime
 from complaints.codes import unique_id
 from complaints.model import STATUSES
 from store import queries
-from delivery.outcome import Deliverer
-from delivery.email import make_email_deliverer
-from delivery.telegram_group import make_telegram_group_deliverer
-from delivery.webhook import make_webhook_deliverer
-from delivery.ticket import ticket_preparer
 from delivery.worker import OutboxWorker
 from store.db import StoreUnavailable
 
@@ -59,8 +57,8 @@ def make_middleware(metrics: Metrics):
             except StoreUnavailable:
                 response = error_response(503, "store_unavailable", "the service cannot store this right now; try again",
                                           {"Retry-After": "5"})
-            except web.HTTPRequestEntityTooLarge:
-                response = error_response(413, "body_too_large", "the body is over the size limit")
+            except web.HTTPRequestEntityTooLarge as exc:
+                response = error_response(413, "body_too_large", f"the body is over the limit: {exc.text}")
             except web.HTTPException as exc:
                 if exc.status < 400 or not request.path.startswith("/api/"):
                     status = exc.status
@@ -88,41 +86,13 @@ def make_middleware(metrics: Metrics):
     return middleware
 
 
-def collect_deliverers(runtime: Runtime, registry) -> dict[str, Deliverer]:
-    """Each channel's deliverers for the transports it has configured, and the agencies', by transport name."""
-    deliverers: dict[str, Deliverer] = {"webhook": make_webhook_deliverer(runtime)}
-    for transport, make in (("email", make_email_deliverer), ("telegram_chat", make_telegram_group_deliverer)):
-        deliverer = make(runtime)
-        if deliverer is not None:
-            deliverers[transport] = deliverer
-    for channel in registry:
-        make = getattr(channel, "deliverers", None)
-        if make is not None:
-            deliverers.update(make(runtime.env))
-    return deliverers
-
-
-def create_app(runtime: Runtime, metrics: Metrics | None = None) -> web.Application:
-    """Build the application: API, pages and channels, with intake started and stopped with it."""
-    from channels import REGISTRY
-
-    metrics = metrics or Metrics()
-    outbox = OutboxWorker(runtime.db, collect_deliverers(runtime, REGISTRY), prepare=ticket_preparer(runtime),
-                          send_limits=lambda: runtime.config.settings.send_limits)
-
-    def observe(msg, result) -> None:
-        if result.outcome != "duplicate":
-            metrics.count(metrics.messages_in, msg.channel)
-            outbox.wake()  # the reply (and the agency's delivery) go out now, not at the next poll
-        if result.outcome == "opened":
-            metrics.count(metrics.routing, result.rule or "(triage)")
-
-    runtime.intake.observe = observe
-    runtime.outbox_wake = outbox.wake
+def create_app(runtime: Runtime, registry=REGISTRY) -> web.Application:
+    """Build the application over a built runtime: API, pages and channels; intake, outbox and sweep run with it."""
+    metrics = runtime.metrics
     app = web.Application(middlewares=[make_middleware(metrics)], client_max_size=CLIENT_MAX_SIZE)
     app[RUNTIME] = runtime
     app[METRICS] = metrics
-    app[OUTBOX] = outbox
+    app[OUTBOX] = runtime.outbox
 
     async def intake_ctx(_app: web.Application):
         runtime.intake.writer.start()
@@ -132,29 +102,23 @@ def create_app(runtime: Runtime, metrics: Metrics | None = None) -> web.Applicat
     app.cleanup_ctx.append(intake_ctx)
 
     async def outbox_ctx(_app: web.Application):
-        await outbox.start()
+        await runtime.outbox.start()
         yield
-        await outbox.stop()
+        await runtime.outbox.stop()
 
     if runtime.env.outbox_worker:
         app.cleanup_ctx.append(outbox_ctx)
 
     async def sweep_ctx(_app: web.Application):
-        from sweep.schedule import SweepScheduler
-
-        scheduler = SweepScheduler(runtime.db, lambda: runtime.config, runtime.env.public_url,
-                                   swept=runtime.wake_outbox)
-        scheduler.start()
-        runtime.reloaded.append(scheduler.follow)
+        runtime.scheduler.start()
         yield
-        runtime.reloaded.remove(scheduler.follow)
-        scheduler.shutdown()
+        runtime.scheduler.shutdown()
 
-    if runtime.env.sweep_scheduler:
+    if runtime.scheduler is not None:
         app.cleanup_ctx.append(sweep_ctx)
 
     async def openapi(_request: web.Request) -> web.Response:
-        return json_response(document(runtime.env.public_url, runtime.config))
+        return json_response(document(runtime.env.public_url, runtime.config, runtime.channel_names))
 
     async def store_counts():
         return await runtime.read(queries.status_counts), await runtime.read(queries.outbox_counts)
@@ -181,6 +145,8 @@ def create_app(runtime: Runtime, metrics: Metrics | None = None) -> web.Applicat
     app.add_routes(agency.routes(runtime))
     app.add_routes(dashboard.routes(runtime))
     app.add_routes([web.get("/api/v1/openapi.json", openapi), web.get("/metrics", metrics_handler)])
-    for channel in REGISTRY:
-        channel.add_routes(app, runtime)
+    ports = Ports(intake=runtime.intake, in_force=runtime.in_force, public_url=runtime.env.public_url,
+                  var_dir=runtime.env.var_dir, limiter=runtime.limiter, read=runtime.read, secret_key=runtime.secret_key)
+    for channel in registry:
+        channel.add_routes(app, ports, runtime.env.settings(channel.name, channel.settings))
     return app
