@@ -372,6 +372,12 @@ def _positive(value: str) -> int:
     return number
 
 
+def _add_period(command: argparse.ArgumentParser) -> None:
+    """Give a command the period it reads: --since and --until, local dates, both days included."""
+    command.add_argument("--since", metavar="DATE", help="first day, YYYY-MM-DD (default: the first day of --until's month)")
+    command.add_argument("--until", metavar="DATE", help="last day, included, YYYY-MM-DD (default: today)")
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python main.py", description="Aduan: citizens' complaints, every channel in, routed to the agency in charge.")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -421,8 +427,7 @@ def parser() -> argparse.ArgumentParser:
                         description="Count the complaints received from --since to --until (local dates, both days included): "
                                     "received, resolved, rejected, in process, overdue, share within SLA and median hours, "
                                     "by group, with a ranking of the fastest groups.")
-    st.add_argument("--since", metavar="DATE", help="first day, YYYY-MM-DD (default: the first day of --until's month)")
-    st.add_argument("--until", metavar="DATE", help="last day, included, YYYY-MM-DD (default: today)")
+    _add_period(st)
     st.add_argument("--by", default="agency", choices=("region", "agency", "category", "channel", "kind"), help="group by (default agency)")
     st.add_argument("--format", default="table", choices=("table", "csv", "json"), help="output (default table)")
     st.add_argument("--min-count", type=_positive, default=5, metavar="N",
@@ -431,8 +436,7 @@ def parser() -> argparse.ArgumentParser:
     ex = sub.add_parser("export", help="CSV of the complaints received in a period",
                         description="Write one CSV row per complaint received from --since to --until (local dates, both days "
                                     "included); no identity of anonymous reporters, no text of confidential complaints.")
-    ex.add_argument("--since", metavar="DATE", help="first day, YYYY-MM-DD (default: the first day of --until's month)")
-    ex.add_argument("--until", metavar="DATE", help="last day, included, YYYY-MM-DD (default: today)")
+    _add_period(ex)
     ex.add_argument("--output", metavar="FILE", help="write to FILE (default: standard output)")
     ex.set_defaults(func=cmd_export)
     sw = sub.add_parser("sweep", help="run the triage sweep once, or list past sweeps",

@@ -76,6 +76,9 @@ NOT_JSON = _error("the Content-Type is not application/json")
 NO_BODY_NOT_JSON = _error("a body (the route takes none) sent as another type than application/json")
 RATE_LIMITED = {"Retry-After": _header("seconds", {"type": "integer", "minimum": 0})}
 COMPLAINT_STATUS = {"enum": list(STATUSES)}
+# What a code in the path that is not one of the caller's complaints is answered (404): an operator's, an agency's.
+NO_COMPLAINT = "no complaint has this code"
+NOT_OURS = "not a ticket of this agency"
 
 
 def _code_parameter() -> dict:
@@ -136,6 +139,16 @@ def _agency_body(properties: dict, required: list[str], **extra) -> dict:
     # An agency body's other top-level keys are ignored, but one holding a control character is 400 all the same.
     return {"type": "object", "required": required, "properties": properties,
             "additionalProperties": {"pattern": NO_CONTROL}, **extra}
+
+
+def _ticket_post(summary: str, body: dict, ok: dict, bad: str, missing: str, conflict: dict | None = None) -> dict:
+    """A POST on one complaint that takes a JSON body, and what it answers: `ok`; 400 for a body that is not as
+    described or is `bad`; 404 `missing`; the 409 `conflict`, if any; 413 and 415."""
+    responses = {**ok, "400": _error(f"{BAD_JSON}; {bad}"), "404": _error(missing)}
+    if conflict is not None:
+        responses["409"] = conflict
+    return {"summary": summary, "parameters": [_code_parameter()], "requestBody": body,
+            "responses": {**responses, "413": TOO_LARGE, "415": NOT_JSON}}
 
 
 def schemas(config: Config, channels: Sequence[str]) -> dict:
@@ -334,36 +347,26 @@ def paths(config: Config, channels: Sequence[str]) -> dict:
             "get": _operator({"summary": "One complaint with timeline, deliveries, attachments and follow-ups (operator)",
                               "parameters": [code],
                               "responses": {"200": _json("the complaint", _schema("ComplaintDetail")),
-                                            "404": _error("no complaint has this code")}}),
+                                            "404": _error(NO_COMPLAINT)}}),
         },
-        "/api/v1/complaints/{code}/assign": {
-            "post": _operator({
-                "summary": "Assign, or reassign to another agency (operator)",
-                "parameters": [code],
-                "requestBody": _json_body({"type": "object", "required": ["agency"],
-                                           "properties": {"agency": _schema("AgencyCode"), "note": note}}),
-                "responses": {"200": _json("the complaint", _schema("OperatorComplaint")),
-                              "400": _error(f"{BAD_JSON}; an unknown agency"),
-                              "404": _error("no complaint has this code"),
-                              "409": _error("closed or rejected, or already with this agency"),
-                              "413": TOO_LARGE, "415": NOT_JSON}}),
-        },
-        "/api/v1/complaints/{code}/status": {
-            "post": _operator({
-                "summary": "Set the status (operator); a rejection needs a note, only a resolved complaint can be closed",
-                "parameters": [code],
-                "requestBody": _json_body({
-                    "type": "object", "required": ["status"],
-                    "properties": {"status": {"enum": list(OPERATOR_STATUSES)}, "note": note},
-                    "if": {"properties": {"status": {"const": "rejected"}}},
-                    "then": {"required": ["note"], "properties": {"note": {**reason, "description": "why it is rejected"}}},
-                }),
-                "responses": {"200": _json("the complaint", _schema("OperatorComplaint")),
-                              "400": _error(f"{BAD_JSON}; a rejection without a note"),
-                              "404": _error("no complaint has this code"),
-                              "409": _error("not allowed from the current status"),
-                              "413": TOO_LARGE, "415": NOT_JSON}}),
-        },
+        "/api/v1/complaints/{code}/assign": {"post": _operator(_ticket_post(
+            "Assign, or reassign to another agency (operator)",
+            _json_body({"type": "object", "required": ["agency"],
+                        "properties": {"agency": _schema("AgencyCode"), "note": note}}),
+            {"200": _json("the complaint", _schema("OperatorComplaint"))},
+            bad="an unknown agency", missing=NO_COMPLAINT,
+            conflict=_error("closed or rejected, or already with this agency")))},
+        "/api/v1/complaints/{code}/status": {"post": _operator(_ticket_post(
+            "Set the status (operator); a rejection needs a note, only a resolved complaint can be closed",
+            _json_body({
+                "type": "object", "required": ["status"],
+                "properties": {"status": {"enum": list(OPERATOR_STATUSES)}, "note": note},
+                "if": {"properties": {"status": {"const": "rejected"}}},
+                "then": {"required": ["note"], "properties": {"note": {**reason, "description": "why it is rejected"}}},
+            }),
+            {"200": _json("the complaint", _schema("OperatorComplaint"))},
+            bad="a rejection without a note", missing=NO_COMPLAINT,
+            conflict=_error("not allowed from the current status")))},
         "/api/v1/stats": {
             "get": _operator({
                 "summary": "Statistics of the complaints received in a period (operator); `main.py stats --format json` "
@@ -402,7 +405,7 @@ def paths(config: Config, channels: Sequence[str]) -> dict:
                                                         "reads as settings.yaml's language)", {"type": "string"})],
                     "responses": {"200": _json("the public view: no reporter, no text when confidential",
                                                _schema("PublicComplaint")),
-                                  "404": _error("no complaint has this code"),
+                                  "404": _error(NO_COMPLAINT),
                                   "405": METHOD_NOT_ALLOWED,
                                   "429": _error("too many lookups from this address (an unknown code weighs four "
                                                 "times a known one)", RATE_LIMITED),
@@ -432,60 +435,38 @@ def paths(config: Config, channels: Sequence[str]) -> dict:
                 "responses": {"200": _json("the ticket", _schema("Ticket")),
                               "404": _error("not a ticket this agency may read")}}),
         },
-        "/api/v1/agency/tickets/{code}/status": {
-            "post": _agency({
-                "summary": "acknowledged, in_progress, resolved or rejected (with a note as the reason); the citizen "
-                           "is told",
-                "parameters": [code],
-                "requestBody": _json_body(_agency_body(
-                    {"status": {"enum": list(AGENCY_STATUSES)}, "note": note}, ["status"],
-                    **{"if": {"properties": {"status": {"const": "rejected"}}},
-                       "then": {"required": ["note"], "properties": {"note": reason}}})),
-                "responses": {"200": _json("the ticket", _schema("OperatorComplaint")),
-                              "400": _error(f"{BAD_JSON}; a rejection without a note; a control character"),
-                              "404": _error("not a ticket of this agency"),
-                              "409": _error("not allowed from the current status (the message says which are)"),
-                              "413": TOO_LARGE, "415": NOT_JSON}}),
-        },
-        "/api/v1/agency/tickets/{code}/reply": {
-            "post": _agency({
-                "summary": "A message to the citizen on their channel",
-                "parameters": [code],
-                "requestBody": _json_body(_agency_body({"message": reason}, ["message"])),
-                "responses": {"202": _json("queued", _closed({"code": {"type": "string"}, "queued": {"const": True}})),
-                              "200": _json("the citizen left no address to reply to",
-                                           _closed({"code": {"type": "string"}, "queued": {"const": False}})),
-                              "400": _error(f"{BAD_JSON}; no message; a control character"),
-                              "404": _error("not a ticket of this agency"),
-                              "413": TOO_LARGE, "415": NOT_JSON}}),
-        },
-        "/api/v1/agency/tickets/{code}/forward": {
-            "post": _agency({
-                "summary": "Hand the ticket to an agency with authority",
-                "parameters": [code],
-                "requestBody": _json_body(_agency_body({"agency": _schema("AgencyCode"), "note": note}, ["agency"]),
-                                          "`agency` is another agency than the token's."),
-                "responses": {"200": _json("forwarded: what the agency may still know of it", _closed({
-                                  "code": {"type": "string"}, "status": {"const": "assigned"}, "agency": _schema("Ref")})),
-                              "400": _error(f"{BAD_JSON}; an unknown agency, or the token's own; a control character"),
-                              "404": _error("not a ticket of this agency"),
-                              "409": _json("not assigned, acknowledged or in progress; or an agency this one may not "
-                                           "forward to (the error lists those it may)",
-                                           {"anyOf": [_schema("Error"), _schema("ForwardRefused")]}),
-                              "413": TOO_LARGE, "415": NOT_JSON}}),
-        },
-        "/api/v1/agency/tickets/{code}/return": {
-            "post": _agency({
-                "summary": "Not our authority (\"bukan wewenang\"): back to triage with the reason",
-                "parameters": [code],
-                "requestBody": _json_body(_agency_body({"reason": reason}, ["reason"])),
-                "responses": {"200": _json("returned", _closed({
-                                  "code": {"type": "string"}, "status": {"const": "triage"}, "agency": {"type": "null"}})),
-                              "400": _error(f"{BAD_JSON}; no reason; a control character"),
-                              "404": _error("not a ticket of this agency"),
-                              "409": _error("not assigned, acknowledged or in progress"),
-                              "413": TOO_LARGE, "415": NOT_JSON}}),
-        },
+        "/api/v1/agency/tickets/{code}/status": {"post": _agency(_ticket_post(
+            "acknowledged, in_progress, resolved or rejected (with a note as the reason); the citizen is told",
+            _json_body(_agency_body(
+                {"status": {"enum": list(AGENCY_STATUSES)}, "note": note}, ["status"],
+                **{"if": {"properties": {"status": {"const": "rejected"}}},
+                   "then": {"required": ["note"], "properties": {"note": reason}}})),
+            {"200": _json("the ticket", _schema("OperatorComplaint"))},
+            bad="a rejection without a note; a control character", missing=NOT_OURS,
+            conflict=_error("not allowed from the current status (the message says which are)")))},
+        "/api/v1/agency/tickets/{code}/reply": {"post": _agency(_ticket_post(
+            "A message to the citizen on their channel",
+            _json_body(_agency_body({"message": reason}, ["message"])),
+            {"202": _json("queued", _closed({"code": {"type": "string"}, "queued": {"const": True}})),
+             "200": _json("the citizen left no address to reply to",
+                          _closed({"code": {"type": "string"}, "queued": {"const": False}}))},
+            bad="no message; a control character", missing=NOT_OURS))},
+        "/api/v1/agency/tickets/{code}/forward": {"post": _agency(_ticket_post(
+            "Hand the ticket to an agency with authority",
+            _json_body(_agency_body({"agency": _schema("AgencyCode"), "note": note}, ["agency"]),
+                       "`agency` is another agency than the token's."),
+            {"200": _json("forwarded: what the agency may still know of it", _closed({
+                "code": {"type": "string"}, "status": {"const": "assigned"}, "agency": _schema("Ref")}))},
+            bad="an unknown agency, or the token's own; a control character", missing=NOT_OURS,
+            conflict=_json("not assigned, acknowledged or in progress; or an agency this one may not forward to "
+                           "(the error lists those it may)", {"anyOf": [_schema("Error"), _schema("ForwardRefused")]})))},
+        "/api/v1/agency/tickets/{code}/return": {"post": _agency(_ticket_post(
+            "Not our authority (\"bukan wewenang\"): back to triage with the reason",
+            _json_body(_agency_body({"reason": reason}, ["reason"])),
+            {"200": _json("returned", _closed({
+                "code": {"type": "string"}, "status": {"const": "triage"}, "agency": {"type": "null"}}))},
+            bad="no reason; a control character", missing=NOT_OURS,
+            conflict=_error("not assigned, acknowledged or in progress")))},
         "/api/v1/openapi.json": {"get": {"summary": "This document", "responses": {
             "200": _json("OpenAPI 3.1", {"type": "object", "required": ["openapi", "paths"]}),
             "405": METHOD_NOT_ALLOWED}}},

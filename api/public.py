@@ -17,7 +17,7 @@ from api.http import json_response, read_json
 from edges.ratelimit import LIGHT_COST
 from edges.runtime import Runtime
 from complaints.codes import canonical, unique_id
-from complaints.model import InboundMessage, Reporter, breaks_line
+from complaints.model import Reporter, breaks_line, filled_in
 from complaints.views import public_view
 from config.models import EMAIL_RE
 from router import UnknownRegion
@@ -133,13 +133,19 @@ def routes(runtime: Runtime) -> list[web.RouteDef]:
             return earlier
         return idempotency.stored_id(scoped, key, current)
 
-    async def submit(request: web.Request) -> web.Response:
+    def admit(request: web.Request, what: str) -> str:
+        # Count the request light against its address before anything is read (429 once over the limit) and
+        # return the address: the handler tops the count up to 1 for what costs more.
         limiter = runtime.limiter
         address = limiter.address(request.remote, request.headers.getall("X-Forwarded-For", ()))
-        # Counted light before anything is read; a complaint stored (or replayed) tops it up to 1.
         if not limiter.allow(address, LIGHT_COST):
-            raise ApiError(429, "rate_limited", "too many submissions from this address; try again later",
+            raise ApiError(429, "rate_limited", f"too many {what} from this address; try again later",
                            {"Retry-After": str(limiter.retry_after(address, LIGHT_COST))})
+        return address
+
+    async def submit(request: web.Request) -> web.Response:
+        # A complaint stored (or replayed) tops the light count up to 1.
+        address = admit(request, "submissions")
         key = request.headers.get("Idempotency-Key")
         if key is not None and not (0 < len(key) <= idempotency.MAX_KEY and key.isprintable()):
             raise ApiError(400, "bad_idempotency_key",
@@ -154,23 +160,13 @@ def routes(runtime: Runtime) -> list[web.RouteDef]:
             raise ApiError(400, "invalid_input", _validation_message(exc)) from None
         r = given.reporter or NO_REPORTER
         received = now()
-        msg = InboundMessage(
-            channel="api",
-            provider_message_id=await message_id(key, who, received) if key is not None else f"auto:{unique_id()}",
-            text=given.text,
-            received_at=received,
-            raw=body.decode("utf-8"),
-            kind=given.kind,
-            region=given.region,
-            category=given.category,
-            reporter=Reporter(name=r.name, phone=r.phone, email=r.email),
-            anonymous=given.anonymous,
-            confidential=given.confidential,
-            lat=given.location.lat if given.location else None,
-            lon=given.location.lon if given.location else None,
-            language=given.language,
-            fingerprint=hashlib.sha256(body).hexdigest() if key is not None else None,
-        )
+        provider_id = await message_id(key, who, received) if key is not None else f"auto:{unique_id()}"
+        msg = filled_in("api", provider_id, received, body.decode("utf-8"), given,
+                        Reporter(name=r.name, phone=r.phone, email=r.email),
+                        lat=given.location.lat if given.location else None,
+                        lon=given.location.lon if given.location else None,
+                        language=given.language,
+                        fingerprint=hashlib.sha256(body).hexdigest() if key is not None else None)
         try:
             result = await runtime.intake.accept(msg)
         except UnknownRegion as exc:
@@ -178,7 +174,7 @@ def routes(runtime: Runtime) -> list[web.RouteDef]:
         if result.outcome == "conflict":
             raise ApiError(422, "idempotency_key_reused",
                            "this Idempotency-Key was used for a different request; use a new key for a new complaint")
-        limiter.charge(address, 1 - LIGHT_COST)
+        runtime.limiter.charge(address, 1 - LIGHT_COST)
         structlog.contextvars.bind_contextvars(code=result.code)
         headers = {"Location": result.response["track_url"]}
         if result.outcome == "duplicate":
@@ -186,16 +182,12 @@ def routes(runtime: Runtime) -> list[web.RouteDef]:
         return json_response(result.response, status=201, headers=headers)
 
     async def track(request: web.Request) -> web.Response:
-        limiter = runtime.limiter
-        address = limiter.address(request.remote, request.headers.getall("X-Forwarded-For", ()))
-        # Counted light first; a code that is no complaint's tops it up to 1, so guessing codes runs out fast.
-        if not limiter.allow(address, LIGHT_COST):
-            raise ApiError(429, "rate_limited", "too many lookups from this address; try again later",
-                           {"Retry-After": str(limiter.retry_after(address, LIGHT_COST))})
+        # A code that is no complaint's tops the light count up to 1, so guessing codes runs out fast.
+        address = admit(request, "lookups")
         code = canonical(request.match_info["code"][:40])
         row = await runtime.read(queries.find_complaint, code) if code else None
         if row is None:
-            limiter.charge(address, 1 - LIGHT_COST)
+            runtime.limiter.charge(address, 1 - LIGHT_COST)
             raise ApiError(404, "not_found", "no complaint has this tracking code")
         events = await runtime.read(queries.public_events, row["id"])
         language = request.query.get("lang", runtime.config.settings.language)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import os
 import secrets
-from functools import partial
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
 
 from channels import REGISTRY
@@ -27,7 +27,6 @@ from providers.outcome import Deliverer
 from router import InForce, compile_router
 from store.db import Database, open_database
 from sweep.schedule import SweepScheduler
-
 
 API_CHANNEL = "api"  # complaints submitted through POST /api/v1/complaints
 

@@ -22,20 +22,17 @@ import hashlib
 import hmac
 import itertools
 import json
-import os
 import random
 import shutil
 import sqlite3
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-import yaml
 from intake_load import Connection, paced
 from processes import free_port, wait_up
+from sandbox import sandbox
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -173,13 +170,10 @@ def main() -> int:
     ap.add_argument("--log-level", default="WARNING", help="the service's ADUAN_LOG_LEVEL")
     args = ap.parse_args()
 
-    tmp = Path(tempfile.mkdtemp(prefix="aduan-hostile-"))
-    cfg = tmp / "config"
-    shutil.copytree(ROOT / "config", cfg)
-    settings = yaml.safe_load((cfg / "settings.yaml").read_text(encoding="utf-8")) or {}
-    settings["rate_limit_per_minute"] = 10**9  # one address is the whole load here
-    (cfg / "settings.yaml").write_text(yaml.safe_dump(settings), encoding="utf-8")
-    texts = hostile_texts(cfg)
+    box = sandbox("aduan-hostile-", args.log_level, ADUAN_OUTBOX_WORKER="off", ADUAN_SMS_SECRET=SMS_SECRET,
+                  ADUAN_TELEGRAM_TOKEN="123456:bench-token", ADUAN_TELEGRAM_SECRET=TELEGRAM_SECRET,
+                  ADUAN_TELEGRAM_API_URL=f"http://127.0.0.1:{free_port()}")
+    texts = hostile_texts(box.config)
     if args.only:
         unknown = sorted(set(args.only) - set(texts))
         if unknown:
@@ -187,25 +181,17 @@ def main() -> int:
         texts = {name: texts[name] for name in args.only}
     # What each round sends: all the long messages in turn, or (--each) one kind a round.
     plan = [(name, {name: text}) for name, text in texts.items()] if args.each else [("all", texts)] * args.rounds
-    db_path = tmp / "aduan.db"
-    port = free_port()
-    env = dict(os.environ, ADUAN_DATABASE_URL=f"sqlite:///{db_path}", ADUAN_CONFIG_DIR=str(cfg), ADUAN_PORT=str(port),
-               ADUAN_VAR_DIR=str(tmp / "var"), ADUAN_LOG_LEVEL=args.log_level, ADUAN_PUBLIC_URL=f"http://127.0.0.1:{port}",
-               ADUAN_SWEEP="off", ADUAN_OUTBOX_WORKER="off", ADUAN_SMS_SECRET=SMS_SECRET,
-               ADUAN_TELEGRAM_TOKEN="123456:bench-token", ADUAN_TELEGRAM_SECRET=TELEGRAM_SECRET,
-               ADUAN_TELEGRAM_API_URL=f"http://127.0.0.1:{free_port()}")
-    subprocess.run([sys.executable, "main.py", "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True)
-    log_file = open(tmp / "serve.log", "w")
-    proc = subprocess.Popen([sys.executable, "main.py", "serve"], cwd=ROOT, env=env, stderr=log_file)
-    base = f"http://127.0.0.1:{port}"
+    log_file = open(box.folder / "serve.log", "w")
+    proc = box.serve(log_file)
+    base = box.base
     rounds: list[dict] = []
     try:
         try:
             wait_up(f"{base}/healthz", proc)
         except SystemExit:
             log_file.flush()
-            print((tmp / "serve.log").read_text(encoding="utf-8")[-3000:], file=sys.stderr)
-            shutil.rmtree(tmp, ignore_errors=True)
+            print((box.folder / "serve.log").read_text(encoding="utf-8")[-3000:], file=sys.stderr)
+            shutil.rmtree(box.folder, ignore_errors=True)
             raise
         asyncio.run(paced_sms(base, 2, args.rate, 0, "warmup"))
         for r, (label, sent_texts) in enumerate(plan):
@@ -218,7 +204,7 @@ def main() -> int:
         proc.terminate()
         proc.wait(timeout=30)
         log_file.close()
-    con = sqlite3.connect(db_path)
+    con = sqlite3.connect(box.database)
     stored = con.execute("SELECT count(*) FROM inbound_messages WHERE channel = 'sms'").fetchone()[0]
     con.close()
 
@@ -246,7 +232,7 @@ def main() -> int:
     print("long messages answered 200: " + ", ".join(f"{name} {n}" for name, n in answered.items()))
     sent = sum(len(rnd[k]["latencies"]) for rnd in rounds for k in ("quiet", "loud"))
     print(f"ordinary SMS answered 200: {sent} (+ warm-up); SMS stored: {stored}")
-    shutil.rmtree(tmp, ignore_errors=True)
+    shutil.rmtree(box.folder, ignore_errors=True)
     failed = sum(rnd["quiet"]["failed"] + rnd["loud"]["failed"] for rnd in rounds)
     return 0 if failed == 0 and stored >= sent else 1
 

@@ -14,22 +14,20 @@ import argparse
 import asyncio
 from dataclasses import dataclass
 import json
-import os
 import re
 import shutil
 import sqlite3
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-import yaml
 from processes import free_port, wait_up
+from sandbox import sandbox
 
-ROOT = Path(__file__).resolve().parents[1]
 HERE = Path(__file__).resolve().parent
+# The complaints sent, in turn (to the wrk scripts too, as their arguments).
 TEXTS = [
     "Obat di puskesmas Aikmel kosong sudah dua minggu",
     "Jalan rusak parah dan berlubang di Selong, mohon diperbaiki",
@@ -69,7 +67,8 @@ TARGETS = {
 
 def run_wrk(base: str, seconds: int, connections: int, target: Target) -> dict:
     out = subprocess.run(
-        ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(HERE / target.lua), f"{base}{target.path}"],
+        ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(HERE / target.lua), f"{base}{target.path}",
+         "--", *TEXTS],  # the script's arguments: the texts it sends
         capture_output=True, text=True, check=True,
     ).stdout
     total = int(re.search(r"(\d+) requests in", out).group(1))
@@ -189,29 +188,20 @@ def main() -> int:
     target = TARGETS[args.target]
     use_wrk = shutil.which("wrk") is not None
 
-    tmp = Path(tempfile.mkdtemp(prefix="aduan-bench-"))
-    cfg = tmp / "config"
-    shutil.copytree(ROOT / "config", cfg)
-    settings = yaml.safe_load((cfg / "settings.yaml").read_text(encoding="utf-8")) or {}
-    settings["rate_limit_per_minute"] = 10**9  # one address is the whole load here
-    (cfg / "settings.yaml").write_text(yaml.safe_dump(settings), encoding="utf-8")
-    db_path = tmp / "aduan.db"
-    port, bare_port = free_port(), free_port()
-    env = dict(os.environ, ADUAN_DATABASE_URL=f"sqlite:///{db_path}", ADUAN_CONFIG_DIR=str(cfg), ADUAN_PORT=str(port),
-               ADUAN_VAR_DIR=str(tmp / "var"), ADUAN_LOG_LEVEL=args.log_level, ADUAN_PUBLIC_URL=f"http://127.0.0.1:{port}",
-               ADUAN_SWEEP="off")
+    channel_env = {}
     if args.target == "telegram":
         # The acknowledgements are queued in the outbox and not sent during the run (as the API's agency
         # deliveries are not): what is measured is the intake, not the Bot API.
-        env.update(ADUAN_TELEGRAM_TOKEN="123456:bench-token", ADUAN_TELEGRAM_SECRET="bench-secret",
-                   ADUAN_TELEGRAM_API_URL=f"http://127.0.0.1:{free_port()}", ADUAN_OUTBOX_WORKER="off")
-    subprocess.run([sys.executable, "main.py", "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True)
-    log_file = open(tmp / "serve.log", "w")  # the service's JSON log lines, as a deployment would keep them
+        channel_env = dict(ADUAN_TELEGRAM_TOKEN="123456:bench-token", ADUAN_TELEGRAM_SECRET="bench-secret",
+                           ADUAN_TELEGRAM_API_URL=f"http://127.0.0.1:{free_port()}", ADUAN_OUTBOX_WORKER="off")
+    box = sandbox("aduan-bench-", args.log_level, **channel_env)
+    bare_port = free_port()
+    log_file = open(box.folder / "serve.log", "w")  # the service's JSON log lines, as a deployment would keep them
     procs = [
-        subprocess.Popen([sys.executable, "main.py", "serve"], cwd=ROOT, env=env, stderr=log_file),
+        box.serve(log_file),
         subprocess.Popen([sys.executable, str(HERE / "bare_server.py"), str(bare_port)], stderr=subprocess.PIPE),
     ]
-    base, bare = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{bare_port}"
+    base, bare = box.base, f"http://127.0.0.1:{bare_port}"
     try:
         wait_up(f"{base}/healthz", procs[0])
         wait_up(f"{bare}/healthz", procs[1])
@@ -230,7 +220,7 @@ def main() -> int:
         for p in procs:
             p.wait(timeout=30)
         log_file.close()
-    con = sqlite3.connect(db_path)
+    con = sqlite3.connect(box.database)
     stored = con.execute("SELECT count(*) FROM inbound_messages").fetchone()[0]
     queued = con.execute("SELECT count(*) FROM outbox WHERE audience = 'citizen'").fetchone()[0]
     found = 0
@@ -251,7 +241,7 @@ def main() -> int:
     answered = warmup["ok"] + service["ok"] + paced["ok"]
     print(f"answered {target.ok}: {answered}; messages stored: {stored} (requests cut off at the end of a run may add a few); "
           f"citizen replies queued in the outbox: {queued}; of the paced run's {len(paced['codes'])} codes, {found} are stored")
-    shutil.rmtree(tmp, ignore_errors=True)
+    shutil.rmtree(box.folder, ignore_errors=True)
     return 0 if found == len(paced["codes"]) and stored >= answered else 1
 
 

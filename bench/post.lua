@@ -1,12 +1,7 @@
--- wrk script: POST a different realistic complaint each time.
-local texts = {
-  "Obat di puskesmas Aikmel kosong sudah dua minggu",
-  "Jalan rusak parah dan berlubang di Selong, mohon diperbaiki",
-  "Banjir bandang di Bima, rumah warga terendam",
-  "Bantuan sosial PKH belum cair di Praya",
-  "Ada pungli di kantor desa untuk urus KTP",
-  "Saya mau bertanya tentang jadwal pelayanan",
-}
+-- wrk script: POST a different realistic complaint each time. The texts are the script's arguments (after --):
+-- bench/intake_load.py passes its TEXTS.
+local texts
+function init(args) texts = args end  -- args[0] is the URL, the texts args[1] on
 local counter = 0
 request = function()
   counter = counter + 1

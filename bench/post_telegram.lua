@@ -1,12 +1,7 @@
--- wrk script: POST realistic Telegram updates, each with its own update id, message id and chat.
-local texts = {
-  "Obat di puskesmas Aikmel kosong sudah dua minggu",
-  "Jalan rusak parah dan berlubang di Selong, mohon diperbaiki",
-  "Banjir bandang di Bima, rumah warga terendam",
-  "Bantuan sosial PKH belum cair di Praya",
-  "Ada pungli di kantor desa untuk urus KTP",
-  "Sampah menumpuk di pasar Cakranegara, bau sekali",
-}
+-- wrk script: POST realistic Telegram updates, each with its own update id, message id and chat. The texts are
+-- the script's arguments (after --): bench/intake_load.py passes its TEXTS.
+local texts
+function init(args) texts = args end  -- args[0] is the URL, the texts args[1] on
 local counter = 0
 -- Each wrk run (warm-up, measurement) starts from its own second, so no update id repeats.
 local base = os.time() * 100000

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import Protocol
 
 STATUSES = ("new", "triage", "assigned", "acknowledged", "in_progress", "resolved", "closed", "rejected")
 OPEN_STATUSES = ("new", "triage", "assigned", "acknowledged", "in_progress")
@@ -26,11 +27,11 @@ class Attachment:
 
     kind: str  # image | document | audio | voice | video | sticker
     content_type: str | None = None
-    channel_ref: str | None = None
-    stored_path: str | None = None
-    size: int | None = None
-    name: str | None = None
-    sha256: str | None = None
+    channel_ref: str | None = None  # the provider's id or URL of the file (Telegram file_id, a WhatsApp media id)
+    stored_path: str | None = None  # under the var directory, for a file we stored (the web form's uploads)
+    size: int | None = None  # bytes
+    name: str | None = None  # the file name the sender gave
+    sha256: str | None = None  # of a stored file
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,25 @@ class InboundMessage:
     fingerprint: str | None = None
 
 
+class Form(Protocol):
+    """What a citizen fills in on a form (the web channel's page, the API's body) that a message takes as it is."""
+
+    text: str
+    kind: str
+    region: str | None
+    category: str | None
+    anonymous: bool
+    confidential: bool
+
+
+def filled_in(channel: str, provider_message_id: str, received_at: datetime, raw: str, form: Form, reporter: Reporter,
+              **more) -> InboundMessage:
+    """Return the message of a form a citizen filled in, its fields as given; `more` sets the message's others."""
+    return InboundMessage(channel=channel, provider_message_id=provider_message_id, text=form.text,
+                          received_at=received_at, raw=raw, kind=form.kind, region=form.region, category=form.category,
+                          reporter=reporter, anonymous=form.anonymous, confidential=form.confidential, **more)
+
+
 @dataclass(frozen=True)
 class IntakeResult:
     """What intake answers for one message: the complaint it opened or joined."""
@@ -102,27 +122,30 @@ def has_control(value: str | None) -> bool:
     return value is not None and _CONTROL.search(value) is not None
 
 
-def _strip(value: str | None) -> str | None:
-    return _CONTROL.sub("", value) if value is not None else None
+# The fields of a message, of its reporter and of an attachment that hold what people wrote (or a provider gave).
+_WRITTEN = ("text", "provider_message_id", "sender_id", "reply_to", "category", "region")
+_WRITTEN_OF_REPORTER = ("name", "phone", "email", "channel_user_id")
+_WRITTEN_OF_ATTACHMENT = ("name", "channel_ref")
+
+
+def _any_control(value: object, names: tuple[str, ...]) -> bool:
+    return any(has_control(getattr(value, name)) for name in names)
+
+
+def _stripped(value: object, names: tuple[str, ...]) -> dict[str, str | None]:
+    return {name: _CONTROL.sub("", text) if (text := getattr(value, name)) is not None else None for name in names}
 
 
 def without_control_characters(msg: InboundMessage) -> InboundMessage:
     """Return the message with control characters removed from what people wrote (the raw payload keeps
     them, escaped as \\u0000-style text)."""
-    r = msg.reporter
-    fields = (msg.text, msg.provider_message_id, msg.sender_id, msg.reply_to, msg.category, msg.region, msg.raw,
-              r.name, r.phone, r.email, r.channel_user_id)
-    if not any(has_control(v) for v in fields) and not any(has_control(a.name) or has_control(a.channel_ref) for a in msg.attachments):
+    if not (_any_control(msg, _WRITTEN) or has_control(msg.raw) or _any_control(msg.reporter, _WRITTEN_OF_REPORTER)
+            or any(_any_control(a, _WRITTEN_OF_ATTACHMENT) for a in msg.attachments)):
         return msg
     return replace(
         msg,
-        text=_strip(msg.text),
-        provider_message_id=_strip(msg.provider_message_id),
-        sender_id=_strip(msg.sender_id),
-        reply_to=_strip(msg.reply_to),
-        category=_strip(msg.category),
-        region=_strip(msg.region),
+        **_stripped(msg, _WRITTEN),
         raw=_CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", msg.raw),
-        reporter=Reporter(_strip(r.name), _strip(r.phone), _strip(r.email), _strip(r.channel_user_id)),
-        attachments=tuple(replace(a, name=_strip(a.name), channel_ref=_strip(a.channel_ref)) for a in msg.attachments),
+        reporter=replace(msg.reporter, **_stripped(msg.reporter, _WRITTEN_OF_REPORTER)),
+        attachments=tuple(replace(a, **_stripped(a, _WRITTEN_OF_ATTACHMENT)) for a in msg.attachments),
     )

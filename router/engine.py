@@ -207,37 +207,32 @@ class Router:
 
     def _decide(self, rule: _CompiledRule, matched: tuple[str, ...], region: str, region_source: str, region_step: str, kind: str) -> Decision:
         steps = [region_step, f"rule {rule.name} matched: {', '.join(matched) if matched else 'no word condition'}"]
+        agency, service, status = self._agency_of(rule, region, steps)
+        return self._decision(rule.name, agency, service, region, region_source, rule.category, rule.priority, kind, status, matched, tuple(steps))
+
+    def _agency_of(self, rule: _CompiledRule, region: str, steps: list[str]) -> tuple[str, str | None, str]:
+        """The agency, service and status of a matched rule's complaint, each step of the search added to `steps`."""
         if rule.agency is not None:
             steps.append(f"rule names agency {rule.agency}")
-            return self._decision(rule.name, rule.agency, None, region, region_source, rule.category, rule.priority, kind, "assigned", matched, tuple(steps))
+            return rule.agency, None, "assigned"
         for node in self.config.ancestors(region):
             agency = self._jurisdiction.get((rule.service, node))
             if agency is not None:
                 steps.append(f"{node}: {agency} serves {rule.service}")
-                return self._decision(rule.name, agency, rule.service, region, region_source, rule.category, rule.priority, kind, "assigned", matched, tuple(steps))
+                return agency, rule.service, "assigned"
             steps.append(f"{node}: no agency serves {rule.service}")
         triage = self.config.agencies[self.config.triage]
         steps.append(f"no agency of {rule.service} up to the root → triage: {triage.code}")
-        return self._decision(rule.name, triage.code, rule.service, region, region_source, rule.category, rule.priority, kind, "triage", matched, tuple(steps))
+        return triage.code, rule.service, "triage"
 
     def _decision(self, rule, agency, service, region, region_source, category, priority, kind, status, matched, steps) -> Decision:
+        # The names are the configuration's, read here so that every decision carries them.
         return Decision(
-            rule=rule,
-            agency=agency,
-            agency_name=self.config.agencies[agency].name,
-            service=service,
-            region=region,
-            region_name=self.config.regions[region].name,
-            region_source=region_source,
-            category=category,
-            priority=priority,
-            kind=kind,
-            status=status,
-            matched=matched,
-            steps=steps,
-            config_version=self.version,
+            rule=rule, kind=kind, category=category, priority=priority, status=status,
+            agency=agency, agency_name=self.config.agencies[agency].name, service=service,
+            region=region, region_name=self.config.regions[region].name, region_source=region_source,
+            matched=matched, steps=steps, config_version=self.version,
         )
-
 
 def _most_specific(matches: list[Match], region_of: dict[int, str], regions) -> Match:
     """Pick the region match: longest spans first (no part of a longer name), then deepest, then earliest."""

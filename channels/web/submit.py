@@ -13,7 +13,7 @@ from aiohttp import hdrs, web
 from channels.descriptor import Ports
 from channels.web import answers, forms, i18n, notes, pages
 from channels.web.receive import MAX_BODY_BYTES, Received, Receiver, Refused
-from complaints.model import InboundMessage, Reporter
+from complaints.model import Reporter, filled_in
 from edges import csrf
 from router import UnknownRegion
 from store.db import StoreUnavailable
@@ -48,7 +48,7 @@ class Submit:
         """The form page, filled in with `values` and showing `errors` beside their fields and in a summary."""
         t = i18n.messages(lang)
         config = self.ports.config
-        regions = [{"code": r.code, "label": "\u00a0\u00a0\u00a0" * r.depth + r.name} for r in config.regions.values()]
+        regions = [{"value": r.code, "label": "\u00a0\u00a0\u00a0" * r.depth + r.name} for r in config.regions.values()]
         categories = sorted({rule.then.category for rule in config.rules if rule.then.category})
         summary = [
             {"target": f"f-{name}", "label": t[label], "message": errors[name]}
@@ -155,24 +155,11 @@ class Submit:
             log.info("web.sent_back", channel="web", fields=sorted(errors))
             return self._page(lang, nonce, submission_id, values, errors, 413 if got.too_large else 400, chosen), False
 
-        msg = InboundMessage(
-            channel="web",
-            provider_message_id=submission_id,
-            text=submission.text,
-            received_at=received_at,
-            raw=json.dumps({k: got.fields[k] for k in RAW_FIELDS if k in got.fields}, ensure_ascii=False),
-            kind=submission.kind,
-            region=submission.region,
-            category=submission.category,
-            reporter=Reporter(name=submission.name, phone=submission.phone, email=submission.email),
-            anonymous=submission.anonymous,
-            confidential=submission.confidential,
-            lat=submission.lat,
-            lon=submission.lon,
-            attachments=tuple(stored.attachment for stored, *_ in got.files),
-            language=lang,
-            mergeable=False,
-        )
+        raw = json.dumps({k: got.fields[k] for k in RAW_FIELDS if k in got.fields}, ensure_ascii=False)
+        msg = filled_in("web", submission_id, received_at, raw, submission,
+                        Reporter(name=submission.name, phone=submission.phone, email=submission.email),
+                        lat=submission.lat, lon=submission.lon,
+                        attachments=tuple(stored.attachment for stored, *_ in got.files), language=lang)
         try:
             result = await self.ports.intake.accept(msg)
         except UnknownRegion:
