@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import structlog
@@ -41,11 +41,11 @@ class Runtime:
     outbox: OutboxWorker
     tickets: TicketSource  # what the agencies' deliverers read tickets with
     load: Callable[[str], LoadResult]  # reads a config folder (for reload)
-    scheduler: SweepScheduler | None = None  # None: this instance never sweeps on a schedule
-    messaging_channels: frozenset[str] = frozenset()  # channels a citizen can answer on (status, objections)
-    channel_names: tuple[str, ...] = ()  # every value of a complaint's `channel`
-    channel_labels: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # language -> channel -> its name
-    readers: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(8, thread_name_prefix="store-read"))
+    scheduler: SweepScheduler | None  # None: this instance never sweeps on a schedule
+    messaging_channels: frozenset[str]  # channels a citizen can answer on (status, objections)
+    channel_names: tuple[str, ...]  # every value of a complaint's `channel`
+    channel_labels: Mapping[str, Mapping[str, str]]  # language -> channel -> its name
+    readers: ThreadPoolExecutor  # the store's reads and the actions' writes, off the event loop
 
     @property
     def router(self) -> Router:
