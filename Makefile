@@ -16,6 +16,7 @@ setup: $(STAMP)
 
 run: $(STAMP)
 	$(PY) main.py db upgrade
+	@if [ "$$ADUAN_DEMO" = 1 ]; then $(PY) main.py user demo; fi
 	$(PY) main.py serve
 
 test: $(STAMP)

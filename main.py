@@ -1,5 +1,5 @@
 """Aduan's composition root and command line: serve, db upgrade, rules check, route, token create/list/revoke,
-sweep, stats, export."""
+user add/list/disable/link, sweep, stats, export."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from datetime import datetime, timedelta, timezone
 
 from config.env import Env
 from app.build import channel_names, display_names, environment
+from app.tables import utc
 from config.loader import LoadResult, load_config
 
 
@@ -150,16 +151,11 @@ def cmd_token_create(args: argparse.Namespace, env: Env) -> int:
             token_id = add_token(conn, token_hash(token), role, args.agency, args.label, now, expires_at)
     finally:
         db.dispose()
-    until = f"expires {_utc(expires_at)}" if expires_at else "does not expire"
+    until = f"expires {utc(expires_at)}" if expires_at else "does not expire"
     print(f"{role} token {token_id} created ({until}); it is shown only this once and stored only as a hash",
           file=sys.stderr)
     print(token)
     return 0
-
-
-def _utc(moment: datetime | None) -> str | None:
-    """A stored time as ISO 8601 in UTC, to the second."""
-    return moment.astimezone(timezone.utc).isoformat(timespec="seconds") if moment else None
 
 
 def cmd_token_list(args: argparse.Namespace, env: Env) -> int:
@@ -168,7 +164,7 @@ def cmd_token_list(args: argparse.Namespace, env: Env) -> int:
     rows = _read_store(env, list_tokens)
     now = datetime.now(timezone.utc)
     tokens = [{"id": r["id"], "label": r["label"], "role": r["role"], "agency": r["agency"],
-               **{k: _utc(r[k]) for k in ("created_at", "last_used_at", "expires_at", "revoked_at")}} for r in rows]
+               **{k: utc(r[k]) for k in ("created_at", "last_used_at", "expires_at", "revoked_at")}} for r in rows]
     if args.json:
         print(json.dumps(tokens, ensure_ascii=False, indent=2))
         return 0
@@ -181,13 +177,11 @@ def cmd_token_list(args: argparse.Namespace, env: Env) -> int:
             return "revoked"
         return "expired" if row["expires_at"] is not None and row["expires_at"] <= now else "active"
 
-    header = ("ID", "ROLE", "AGENCY", "LABEL", "STATE", "CREATED", "LAST USED", "EXPIRES")
-    lines = [header] + [(str(t["id"]), t["role"], t["agency"] or "-", t["label"] or "-", state(r),
-                         t["created_at"], t["last_used_at"] or "never", t["expires_at"] or "never")
-                        for t, r in zip(tokens, rows)]
-    widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
-    for line in lines:
-        print("  ".join(cell.ljust(width) for cell, width in zip(line, widths)).rstrip())
+    from app.tables import print_table
+
+    print_table(("ID", "ROLE", "AGENCY", "LABEL", "STATE", "CREATED", "LAST USED", "EXPIRES"),
+                [(str(t["id"]), t["role"], t["agency"] or "-", t["label"] or "-", state(r), t["created_at"],
+                  t["last_used_at"] or "never", t["expires_at"] or "never") for t, r in zip(tokens, rows)])
     return 0
 
 
@@ -206,10 +200,30 @@ def cmd_token_revoke(args: argparse.Namespace, env: Env) -> int:
     name = f"token {row['id']}" + (f" ({row['label']})" if row["label"] else "")
     sessions = f"{ended} dashboard session(s) ended"
     if row["revoked_at"] is not None:
-        print(f"{name} was already revoked at {_utc(row['revoked_at'])}; {sessions}")
+        print(f"{name} was already revoked at {utc(row['revoked_at'])}; {sessions}")
     else:
         print(f"{name} revoked; API calls with it now get 401; {sessions}")
     return 0
+
+
+def cmd_user(args: argparse.Namespace, env: Env) -> int:
+    from app import accounts
+    from store.users import list_users
+
+    if args.user_command == "list":
+        return accounts.cmd_user_list(args, _read_store(env, list_users))
+    agencies = _load_or_exit(env).config.agencies if args.user_command in ("add", "demo") else None
+    db = _migrated_database(env)
+    try:
+        if args.user_command == "add":
+            return accounts.cmd_user_add(args, env, agencies, db)
+        if args.user_command == "link":
+            return accounts.cmd_user_link(args, env, db)
+        if args.user_command == "demo":
+            return accounts.cmd_user_demo(env, agencies, db)
+        return accounts.cmd_user_disable(args, db)
+    finally:
+        db.dispose()
 
 
 def cmd_stats(args: argparse.Namespace, env: Env) -> int:
@@ -423,6 +437,10 @@ def parser() -> argparse.ArgumentParser:
                                      "401 from now on, and the dashboard sessions opened with it end.")
     tr.add_argument("id", type=_positive, metavar="ID", help="the token's id, as `token list` shows it")
     tr.set_defaults(func=cmd_token_revoke)
+    from app.accounts import add_parsers as add_user_parsers
+
+    add_user_parsers(sub)
+    sub.choices["user"].set_defaults(func=cmd_user)
     st = sub.add_parser("stats", help="statistics of a period (as GET /api/v1/stats)",
                         description="Count the complaints received from --since to --until (local dates, both days included): "
                                     "received, resolved, rejected, in process, overdue, share within SLA and median hours, "

@@ -13,11 +13,12 @@ from api.http import complaint_page_args, json_response, read_json
 from edges.runtime import Runtime
 from complaints.codes import canonical
 from complaints.model import has_control
-from complaints.reach import READ, WORK, Reach, forward_targets, reach
-from complaints.transitions import AGENCY_STATUSES, agency_move_error
-from complaints.views import operator_view
+from complaints.reach import READ, WORK, Reach, forward_problem, forward_targets, reach
+from complaints.transitions import AGENCY_STATUSES, agency_move_error, hand_on_error, needs_note
+from complaints.conversation import conversation
+from complaints.views import conversation_view, operator_view
 from delivery.ticket import agency_view, ticket_details
-from store import actions, queries
+from store import actions, inbox, queries
 
 MAX_NOTE = 4000
 
@@ -95,7 +96,10 @@ def routes(runtime: Runtime) -> list[web.RouteDef]:
         principal = await agency_of(request)
         row = await ticket(request, principal, READ)
         details = await runtime.read(ticket_details, row)
-        return json_response(view(row, details))
+        events = await runtime.read(inbox.ticket_events, row["id"])
+        shown = view(row, details)
+        shown["conversation"] = conversation_view(conversation(row, details["followups"], events))
+        return json_response(shown)
 
     async def set_status(request: web.Request) -> web.Response:
         principal = await agency_of(request)
@@ -104,12 +108,12 @@ def routes(runtime: Runtime) -> list[web.RouteDef]:
         status = data.get("status")
         if status not in AGENCY_STATUSES:
             raise ApiError(400, "invalid_input", f"status must be one of {', '.join(AGENCY_STATUSES)}")
-        note = text_field(data, "note", required=status == "rejected")
+        note = text_field(data, "note", required=needs_note(status))
         problem = agency_move_error(row["status"], status)
         if problem:
             raise ApiError(409, "invalid_transition", problem)
         now = datetime.now(timezone.utc)
-        updated = await runtime.write(actions.change_status, row, runtime.config, status, f"agency:{principal.agency}",
+        updated = await runtime.write(actions.change_status, row, runtime.config, status, principal.who,
                                       note, now, runtime.env.public_url, runtime.messaging_channels)
         runtime.wake_outbox()
         return json_response(view(updated))
@@ -119,7 +123,7 @@ def routes(runtime: Runtime) -> list[web.RouteDef]:
         row = await ticket(request, principal, WORK)
         message = text_field(await body_of(request), "message", required=True)
         agency_name = runtime.config.agencies[principal.agency].name
-        sent = await runtime.write(actions.reply_to_citizen, row, agency_name, f"agency:{principal.agency}", message,
+        sent = await runtime.write(actions.reply_to_citizen, row, agency_name, principal.who, message,
                                    datetime.now(timezone.utc))
         runtime.wake_outbox()
         return json_response({"code": row["code"], "queued": sent}, status=202 if sent else 200)
@@ -129,17 +133,18 @@ def routes(runtime: Runtime) -> list[web.RouteDef]:
         row = await ticket(request, principal, WORK)
         data = await body_of(request)
         target = data.get("agency")
-        if not isinstance(target, str) or target not in runtime.config.agencies:
+        problem = forward_problem(runtime.config, principal.agency, target) if isinstance(target, str) else "unknown"
+        if problem == "unknown":
             raise ApiError(400, "invalid_input", f'unknown agency "{target}"')
-        if target == principal.agency:
+        if problem == "own":
             raise ApiError(400, "invalid_input", "the ticket is already yours")
-        if row["status"] not in ("assigned", "acknowledged", "in_progress"):
-            raise ApiError(409, "invalid_transition", f'a ticket that is "{row["status"]}" cannot be forwarded')
-        allowed = forward_targets(runtime.config, principal.agency)
-        if target not in allowed:
-            return forward_refused(principal.agency, target, allowed)
+        not_open = hand_on_error(row["status"], "forwarded")
+        if not_open:
+            raise ApiError(409, "invalid_transition", not_open)
+        if problem == "not_allowed":
+            return forward_refused(principal.agency, target, forward_targets(runtime.config, principal.agency))
         note = text_field(data, "note", required=False)
-        await runtime.write(actions.forward, row, runtime.config, target, f"agency:{principal.agency}", note,
+        await runtime.write(actions.forward, row, runtime.config, target, principal.who, note,
                             datetime.now(timezone.utc))
         runtime.wake_outbox()
         # The ticket is no longer this agency's to work (it still reads it): answer with what changed.
@@ -150,9 +155,10 @@ def routes(runtime: Runtime) -> list[web.RouteDef]:
         principal = await agency_of(request)
         row = await ticket(request, principal, WORK)
         reason = text_field(await body_of(request), "reason", required=True)
-        if row["status"] not in ("assigned", "acknowledged", "in_progress"):
-            raise ApiError(409, "invalid_transition", f'a ticket that is "{row["status"]}" cannot be returned')
-        await runtime.write(actions.return_to_triage, row, runtime.config, f"agency:{principal.agency}", reason,
+        not_open = hand_on_error(row["status"], "returned")
+        if not_open:
+            raise ApiError(409, "invalid_transition", not_open)
+        await runtime.write(actions.return_to_triage, row, runtime.config, principal.who, reason,
                             datetime.now(timezone.utc))
         runtime.wake_outbox()
         return json_response({"code": row["code"], "status": "triage", "agency": None})

@@ -12,6 +12,7 @@ import structlog
 from aiohttp import web
 
 from api.errors import ApiError
+from complaints import who
 from edges.runtime import Runtime
 from store import access
 from store.db import StoreUnavailable
@@ -34,17 +35,35 @@ def token_hash(token: str) -> str:
 
 @dataclass(frozen=True)
 class Principal:
-    """Who a token speaks for."""
+    """Who a token, or a signed-in person, speaks for."""
 
-    role: str  # operator | agency
+    role: str  # operator | supervisor | agency (tokens are operator or agency)
     agency: str | None = None
-    token_id: int | None = None  # None: ADUAN_OPERATOR_TOKEN
+    token_id: int | None = None  # None with user_id None: ADUAN_OPERATOR_TOKEN
     label: str | None = None
+    user_id: int | None = None  # a person signed in with their account
+    name: str | None = None
 
     @property
     def caller(self) -> str:
-        """A stable name of the credential, never the secret: `env` or `token:<id>` (for scoping and logs)."""
+        """A stable name of the credential, never the secret: `env`, `token:<id>` or `user:<id>` (scoping, logs)."""
+        if self.user_id is not None:
+            return f"user:{self.user_id}"
         return "env" if self.token_id is None else f"token:{self.token_id}"
+
+    @property
+    def operates(self) -> bool:
+        """Tell whether this is an operator's (or a supervisor's): every complaint, the console."""
+        return self.role in ("operator", "supervisor")
+
+    @property
+    def who(self) -> who.Who:
+        """What the timeline records of a step this principal takes (SPEC section 13)."""
+        if self.user_id is not None:
+            return who.user(self.user_id, self.name or "", self.role, self.agency)
+        if self.token_id is None:
+            return who.token(who.OPERATOR_TOKEN_LABEL, None)
+        return who.token(self.label, self.agency if self.role == "agency" else None)
 
 
 def bearer(request: web.Request) -> str | None:

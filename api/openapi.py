@@ -63,6 +63,15 @@ def _closed(properties: dict, required: Iterable[str] | None = None) -> dict:
 TIME = {"type": "string", "format": "date-time"}
 TIME_OR_NULL = {"type": ["string", "null"], "format": "date-time"}
 TEXT_OR_NULL = {"type": ["string", "null"]}
+# Who took a timeline step (SPEC section 13): a person, a token, the citizen or the system.
+WHO = {"type": "object", "required": ["type"], "properties": {
+    "type": {"type": "string", "enum": ["user", "token", "citizen", "system"]}, "name": {"type": "string"},
+    "role": {"type": "string"}, "agency": TEXT_OR_NULL, "label": TEXT_OR_NULL, "channel": TEXT_OR_NULL}}
+# A complaint's conversation with the citizen (SPEC section 14): every message in and every reply out, in order.
+CONVERSATION = {"type": "array", "items": {"type": "object", "required": ["at", "direction", "channel", "text", "by",
+                                                                          "public"], "properties": {
+    "at": TIME, "direction": {"type": "string", "enum": ["in", "out"]}, "channel": {"type": "string"},
+    "text": {"type": "string"}, "by": WHO, "public": {"type": "boolean"}}}}
 METHOD_NOT_ALLOWED = _error("the path does not take this method", {
     "Allow": _header("the methods the path takes (RFC 9110)", {"type": "string", "minLength": 1})})
 UNAVAILABLE = _error("the database cannot be reached or cannot take the write; nothing was stored",
@@ -200,6 +209,14 @@ def schemas(config: Config, channels: Sequence[str]) -> dict:
         "attempts_log": {"type": "array", "items": _closed({
             "attempt": {"type": "integer"}, "at": TIME, "outcome": {"type": "string"}, "detail": TEXT_OR_NULL})},
     }
+    ticket = {
+        **base, **worked, "attachments": attachments, "followups": followups,
+        "ticket_url": {"type": "string", "format": "uri",
+                       "description": "the page a person opens: /agency/tickets/{code} (in a delivery to the "
+                                      "triage team, /dashboard/complaints/{code})"},
+        "api_url": {"type": "string", "format": "uri", "description": "this ticket in the agency API"},
+        "track_url": {"type": "string", "format": "uri"},
+    }
     return {
         "Error": {
             "type": "object",
@@ -249,16 +266,15 @@ def schemas(config: Config, channels: Sequence[str]) -> dict:
         "ComplaintDetail": _closed({
             **operator_fields,
             "events": {"type": "array", "items": _closed({
-                "at": TIME, "actor": {"type": "string"}, "type": {"type": "string"}, "status": TEXT_OR_NULL,
+                "at": TIME, "actor": {"type": "string"}, "by": WHO, "type": {"type": "string"}, "status": TEXT_OR_NULL,
                 "data": {"type": "object"}})},
             "deliveries": {"type": "array", "items": _schema("Delivery")},
             "attachments": attachments,
             "followups": followups,
+            "conversation": CONVERSATION,
         }),
-        "Ticket": _closed({
-            **base, **worked, "attachments": attachments, "followups": followups,
-            "ticket_url": {"type": "string", "format": "uri"}, "track_url": {"type": "string", "format": "uri"},
-        }),
+        "Ticket": _closed(ticket),
+        "TicketDetail": _closed({**ticket, "conversation": CONVERSATION}),
         "ComplaintPage": _closed({"items": {"type": "array", "items": _schema("OperatorComplaint")},
                                   "next": {"type": ["string", "null"], "description": "the cursor of the next page"}}),
         "Delivery": _closed(delivery),
@@ -432,7 +448,7 @@ def paths(config: Config, channels: Sequence[str]) -> dict:
                 "summary": "One of the agency's tickets, or one it may read: escalated to it, or forwarded by it "
                            "(reporter withheld when anonymous)",
                 "parameters": [code],
-                "responses": {"200": _json("the ticket", _schema("Ticket")),
+                "responses": {"200": _json("the ticket, with its conversation", _schema("TicketDetail")),
                               "404": _error("not a ticket this agency may read")}}),
         },
         "/api/v1/agency/tickets/{code}/status": {"post": _agency(_ticket_post(

@@ -2,73 +2,33 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
-from zoneinfo import ZoneInfo
+from datetime import datetime, timezone
 
 from aiohttp import web
 
 from api.auth import require_operator
 from api.errors import ApiError
+from api import listing
 from api.http import complaint_page_args, delivery_cursor, json_response, limit_of, read_json, require_json
 from edges.runtime import Runtime
+from complaints import desk
 from complaints.codes import canonical
-from complaints.model import STATUSES, has_control
-from complaints.transitions import FINAL_STATUSES, OPERATOR_STATUSES, operator_move_error
-from complaints.views import delivery_view, operator_view
+from complaints.model import has_control
+from complaints.transitions import OPERATOR_STATUSES, operator_move_error
+from complaints.conversation import conversation
+from complaints.views import conversation_view, delivery_view, operator_view
 from reports.compute import InputError, compute, read_request
 from store import actions, queries
-
-
-def parse_bound(value: str, name: str, tz: ZoneInfo, end: bool) -> datetime:
-    """Parse `since`/`until`: a date (in the root region's zone; `until` includes its whole day) or an ISO time."""
-    try:
-        if len(value) == 10:
-            day = date.fromisoformat(value)
-            if end:
-                day += timedelta(days=1)
-            return datetime.combine(day, time(0), tz).astimezone(timezone.utc)
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=tz)
-        return moment.astimezone(timezone.utc)
-    except (ValueError, OverflowError):
-        raise ApiError(400, "invalid_input", f"{name} must be a date (YYYY-MM-DD) or an ISO 8601 time") from None
 
 
 def routes(runtime: Runtime) -> list[web.RouteDef]:
     """The operator API's routes."""
 
     def complaint_filter(query) -> queries.ComplaintFilter:
-        cfg = runtime.config
-        for name, value in query.items():
-            if has_control(value):
-                raise ApiError(400, "invalid_input", f"{name} holds a control character")
-        tz = ZoneInfo(cfg.regions[cfg.root].timezone)
-        status = query.get("status")
-        if status and status not in STATUSES:
-            raise ApiError(400, "invalid_input", f"status must be one of {', '.join(STATUSES)}")
-        channel = query.get("channel")
-        if channel and channel not in runtime.channel_names:
-            raise ApiError(400, "invalid_input", f"channel must be one of {', '.join(runtime.channel_names)}")
-        agency = query.get("agency")
-        if agency and agency not in cfg.agencies:
-            raise ApiError(400, "invalid_input", f'unknown agency "{agency}"')
-        region = query.get("region")
-        subtree = None
-        if region:
-            if region not in cfg.regions:
-                raise ApiError(400, "invalid_input", f'unknown region "{region}"')
-            subtree = tuple(code for code in cfg.regions if cfg.is_within(code, region))
-        return queries.ComplaintFilter(
-            status=status or None,
-            agency=agency or None,
-            region=subtree,
-            channel=channel or None,
-            category=query.get("category") or None,
-            since=parse_bound(query["since"], "since", tz, end=False) if query.get("since") else None,
-            until=parse_bound(query["until"], "until", tz, end=True) if query.get("until") else None,
-            q=(query.get("q") or "").strip()[:200] or None,
-        )
+        try:
+            return listing.complaint_filter(query, runtime.config, runtime.channel_names)
+        except listing.FilterProblem as problem:
+            raise ApiError(400, "invalid_input", problem.message) from None
 
     async def list_complaints(request: web.Request) -> web.Response:
         await require_operator(request, runtime)
@@ -94,6 +54,7 @@ def routes(runtime: Runtime) -> list[web.RouteDef]:
             attachments=details["attachments"],
             followups=details["followups"],
         )
+        view["conversation"] = conversation_view(conversation(row, details["followups"], details["events"]))
         return json_response(view)
 
     async def reload(request: web.Request) -> web.Response:
@@ -109,7 +70,7 @@ def routes(runtime: Runtime) -> list[web.RouteDef]:
         return json_response({"status": "reloaded", "version": runtime.config.version, "warnings": warnings})
 
     async def operated(request: web.Request):
-        await require_operator(request, runtime)
+        principal = await require_operator(request, runtime)
         code = canonical(request.match_info["code"])
         row = await runtime.read(queries.find_complaint, code) if code else None
         if row is None:
@@ -118,24 +79,25 @@ def routes(runtime: Runtime) -> list[web.RouteDef]:
         note = data.get("note")
         if note is not None and (not isinstance(note, str) or len(note) > 4000 or has_control(note)):
             raise ApiError(400, "invalid_input", "note must be text of at most 4000 characters")
-        return row, data, (note or "").strip() or None
+        return principal, row, data, (note or "").strip() or None
 
     async def assign(request: web.Request) -> web.Response:
-        row, data, note = await operated(request)
+        principal, row, data, note = await operated(request)
         target = data.get("agency")
-        if not isinstance(target, str) or target not in runtime.config.agencies:
+        problem = desk.assign_problem(row, target if isinstance(target, str) else None, runtime.config)
+        if problem == "unknown_agency":
             raise ApiError(400, "invalid_input", f'unknown agency "{target}"')
-        if row["status"] in FINAL_STATUSES:
+        if problem == "final":
             raise ApiError(409, "invalid_transition", f'the complaint is "{row["status"]}": it can no longer be assigned')
-        if row["agency"] == target and row["status"] != "triage":
+        if problem == "already":
             raise ApiError(409, "invalid_transition", f'the complaint is already assigned to "{target}"')
-        updated = await runtime.write(actions.assign, row, runtime.config, target, "operator", note, datetime.now(timezone.utc),
+        updated = await runtime.write(actions.assign, row, runtime.config, target, principal.who, note, datetime.now(timezone.utc),
                                       "reassigned" if row["agency"] else "assigned", runtime.env.public_url)
         runtime.wake_outbox()
         return json_response(operator_view(updated, runtime.config))
 
     async def set_status(request: web.Request) -> web.Response:
-        row, data, note = await operated(request)
+        principal, row, data, note = await operated(request)
         status = data.get("status")
         problem = operator_move_error(row["status"], status if isinstance(status, str) else "")
         if problem:
@@ -143,7 +105,7 @@ def routes(runtime: Runtime) -> list[web.RouteDef]:
                            "invalid_input" if status not in OPERATOR_STATUSES else "invalid_transition", problem)
         if status == "rejected" and not note:
             raise ApiError(400, "invalid_input", "note is required: say why the complaint is rejected")
-        updated = await runtime.write(actions.change_status, row, runtime.config, status, "operator", note,
+        updated = await runtime.write(actions.change_status, row, runtime.config, status, principal.who, note,
                                       datetime.now(timezone.utc), runtime.env.public_url, runtime.messaging_channels, True)
         runtime.wake_outbox()
         return json_response(operator_view(updated, runtime.config))

@@ -109,6 +109,24 @@ TRIAGE_TEXTS = (
     "Mohon dibantu, ada masalah dengan tetangga soal batas tanah di {place}",
     "Halo admin, mohon arahannya harus ke mana untuk urusan ini",
 )
+# With --vary-texts each text ends with the hamlet it is about, one of 1,000 names (each in about 0.1% of the
+# complaints), so that full-text search has rare words to find (bench/list_search.py). The name comes from the
+# complaint's id, not the random stream, so everything else seeds the same either way.
+HAMLET_HEADS = ("Karang", "Dasan", "Lendang", "Batu", "Gubuk", "Kebon", "Pondok", "Tanjung", "Sesela", "Lingkok",
+                "Bagik", "Montong", "Gunung", "Presak", "Lekong", "Otak", "Telaga", "Embung", "Rungkang", "Jurang",
+                "Pelita", "Tibu", "Ketapang", "Bilek", "Orong")
+HAMLET_TAILS = ("baru", "lauk", "daya", "timuk", "bat", "tengak", "asri", "jaya", "indah", "permai", "agung", "bagek",
+                "nangka", "ares", "paok", "lekor", "bunut", "nyiur", "waru", "kelor", "gedang", "mangko", "pancor",
+                "lelah", "sari", "gading", "raja", "tunjung", "bolong", "sawah", "kembang", "duren", "jero", "kuning",
+                "petung", "rembiga", "sempage", "lilin", "tebu", "lombok")
+
+
+def with_hamlet(text: str, cid: int) -> str:
+    """A text with the hamlet of complaint `cid` added (an odd multiplier spreads ids evenly over the 1,000)."""
+    n = cid * 2654435761 % (len(HAMLET_HEADS) * len(HAMLET_TAILS))
+    return f"{text}, Dusun {HAMLET_HEADS[n // len(HAMLET_TAILS)]}{HAMLET_TAILS[n % len(HAMLET_TAILS)]}"
+
+
 REJECT_REASONS = ("Bukan pengaduan", "Laporan tidak dapat diverifikasi", "Duplikat laporan sebelumnya")
 DEAD_ERRORS = ("HTTP 410 Gone", "550 mailbox unavailable", "Forbidden: bot was kicked from the group chat")
 EPOCH = datetime(1970, 1, 1)
@@ -235,8 +253,9 @@ KIND = Picker(KINDS)
 class Seeder:
     """Build the rows of one store; `rows` turns one spec into its complaint, reporter, events and outbox rows."""
 
-    def __init__(self, config: Config, as_of: datetime, seed: int) -> None:
+    def __init__(self, config: Config, as_of: datetime, seed: int, vary_texts: bool = False) -> None:
         self.config = config
+        self.vary_texts = vary_texts
         self.rng = random.Random(seed)
         self.T = as_of.timestamp()
         self.router = compile_router(config)
@@ -401,7 +420,8 @@ class Seeder:
         complaints.append((
             cid, code, kind, channel, fields["sender_id"], fields["reply_to"], fields["reply_via"],
             reporter[0] if reporter else None, fields["anonymous"], rng.random() < CONFIDENTIAL, language,
-            route.text, -8.6 + rng.uniform(-0.4, 0.4) if located else None,
+            with_hamlet(route.text, cid) if self.vary_texts else route.text,
+            -8.6 + rng.uniform(-0.4, 0.4) if located else None,
             116.6 + rng.uniform(-1.0, 1.8) if located else None, route.region, route.category, route.priority, agency,
             route.rule, self.version, status, c["status_reason"],
             stamp(received), at("assigned_at"), at("acknowledged_at"), at("resolved_at"), at("closed_at"),
@@ -472,9 +492,9 @@ class Seeder:
 _worker: Seeder | None = None
 
 
-def _start_worker(config_dir: str, as_of: datetime, seed_value: int) -> None:
+def _start_worker(config_dir: str, as_of: datetime, seed_value: int, vary_texts: bool) -> None:
     global _worker
-    _worker = Seeder(load_config(config_dir).config, as_of, seed_value)
+    _worker = Seeder(load_config(config_dir).config, as_of, seed_value, vary_texts)
 
 
 def _make_batch(job: tuple[int, list[tuple]]) -> tuple:
@@ -497,7 +517,8 @@ def _insert(cur: sqlite3.Cursor, table: str, columns: tuple[str, ...], rows: lis
 
 
 def seed(path: str, complaints: int, due_count: int, as_of: datetime, *, triage: int = 100, years: float = 2.0,
-         config_dir: str | None = None, seed_value: int = 20261124, workers: int = 1, quiet: bool = False) -> dict:
+         config_dir: str | None = None, seed_value: int = 20261124, workers: int = 1, quiet: bool = False,
+         vary_texts: bool = False) -> dict:
     """Create a store at `path` (replacing one there) and fill it; return what went in and how long it took."""
     say = (lambda *a: None) if quiet else (lambda *a: print(*a, flush=True))
     for suffix in ("", "-wal", "-shm"):
@@ -525,8 +546,8 @@ def seed(path: str, complaints: int, due_count: int, as_of: datetime, *, triage:
     t_rows = time.perf_counter()
     jobs = ((start, specs[start:start + BATCH]) for start in range(0, len(specs), BATCH))
     # Worker processes build the rows while this one writes them (SQLite takes one writer).
-    with multiprocessing.get_context("fork").Pool(workers, _start_worker,
-                                                  (config_dir or str(ROOT / "config"), as_of, seed_value)) as pool:
+    initargs = (config_dir or str(ROOT / "config"), as_of, seed_value, vary_texts)
+    with multiprocessing.get_context("fork").Pool(workers, _start_worker, initargs) as pool:
         for batch in pool.imap(_make_batch, jobs):
             *tables, batch_counts = batch
             cur.execute("BEGIN")
@@ -552,7 +573,8 @@ def seed(path: str, complaints: int, due_count: int, as_of: datetime, *, triage:
     seconds = time.perf_counter() - t0
     rows_total = sum(totals.values())
     summary = {"path": path, "complaints": complaints, "due": due_count, "triage": triage, "years": years,
-               "as_of": as_of.isoformat(), "seed": seed_value, "rows": totals, "seconds": round(seconds, 1),
+               "as_of": as_of.isoformat(), "seed": seed_value, "vary_texts": vary_texts, "rows": totals,
+               "seconds": round(seconds, 1),
                "index_seconds": round(index_seconds, 1), "rows_per_second": round(rows_total / seconds),
                "statuses": dict(sorted(counts.items())),
                "bytes": os.path.getsize(path)}
@@ -596,7 +618,8 @@ def reuse_or_seed(path: str, complaints: int, due_count: int, as_of: datetime, *
     note = sidecar(path)
     if note.exists() and os.path.exists(path):
         summary = json.loads(note.read_text())
-        if {k: summary.get(k) for k in wanted} == wanted:
+        same_texts = summary.get("vary_texts", False) == options.get("vary_texts", False)
+        if {k: summary.get(k) for k in wanted} == wanted and same_texts:
             print(f"reusing {path} (seeded in {summary['seconds']} s; delete it to seed again)", flush=True)
             return summary
     summary = seed(path, complaints, due_count, as_of, **options)
@@ -620,10 +643,11 @@ def main() -> int:
     parser.add_argument("--config", default=str(ROOT / "config"), metavar="DIR", help="config folder (default the sample)")
     parser.add_argument("--workers", type=int, default=1, metavar="N",
                         help="processes building rows while the main one writes (default 1)")
+    parser.add_argument("--vary-texts", action="store_true", help="end each text with one of 1,000 hamlet names")
     args = parser.parse_args()
     as_of = moment(args.as_of)
     summary = seed(args.db, args.complaints, args.due, as_of, triage=args.triage, years=args.years,
-                   config_dir=args.config, seed_value=args.seed, workers=args.workers)
+                   config_dir=args.config, seed_value=args.seed, workers=args.workers, vary_texts=args.vary_texts)
     sidecar(args.db).write_text(json.dumps(summary, indent=2))
     print("statuses:", ", ".join(f"{k} {v:,}" for k, v in summary["statuses"].items()))
     print("a sweep at", as_of.isoformat(), "finds:", ", ".join(f"{k} {v:,}" for k, v in due_now(args.db, as_of).items()))

@@ -31,6 +31,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "id": "Balasan {agency} untuk aduan {code}: {message}",
         "en": "{agency} replies on complaint {code}: {message}",
     },
+    "merged": {
+        "id": ("Aduan {code} sama dengan aduan {other} yang sudah kami terima, jadi keduanya kami tangani sebagai satu "
+               "aduan. Ikuti perkembangannya dengan kode {other}: {track_url}"),
+        "en": ("Complaint {code} is the same as complaint {other}, which we had already received, so we handle both "
+               "as one. Follow it with code {other}: {track_url}"),
+    },
     "status_unknown": {
         "id": "Kode {code} tidak ditemukan. Periksa kembali kode pelacakan Anda, misalnya {example}.",
         "en": "We found no complaint with code {code}. Please check the tracking code, for example {example}.",

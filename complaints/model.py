@@ -117,6 +117,10 @@ def breaks_line(value: str | None) -> bool:
     return value is not None and LINE_BREAKING.search(value) is not None
 
 
+# An e-mail address as people type it: one @, a dot in the domain, no spaces or brackets (not the whole RFC 5322).
+EMAIL = re.compile(r"^[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\".]{2,}$")
+
+
 def has_control(value: str | None) -> bool:
     """Tell whether a string holds a control character other than tab and newlines."""
     return value is not None and _CONTROL.search(value) is not None

@@ -9,12 +9,18 @@ the same question the same way:
   the ticket changes hands (assigned again, forwarded, returned to triage).
 - An agency that forwarded a ticket keeps reading it.
 - To anyone else the ticket does not exist.
+
+What an agency's people see of a ticket they reach: every public step (earlier agencies' included), the citizen's
+and the system's steps, and their own agency's private steps; of internal notes, their own agency's and the
+operators'. Never another agency's notes or private steps (its replies to the citizen are in the conversation).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Literal
+
+from complaints.who import by_of
 
 Reach = Literal["work", "read"]
 WORK: Reach = "work"
@@ -80,3 +86,34 @@ def forward_targets(config, agency: str) -> list[str]:
     named = set(own.forward_to)
     return [code for code, other in config.agencies.items()
             if code != agency and (code in named or config.is_within(other.region, own.region))]
+
+
+def forward_problem(config, agency: str, target: str) -> str | None:
+    """Return why `agency` cannot forward a ticket to `target`: "unknown" (no such agency), "own" (itself) or
+    "not_allowed" (not among its forward_targets); None when it can."""
+    if target not in config.agencies:
+        return "unknown"
+    if target == agency:
+        return "own"
+    if target not in forward_targets(config, agency):
+        return "not_allowed"
+    return None
+
+
+def _own(by: Mapping, agency: str) -> bool:
+    """Tell whether a step was taken by `agency`'s people (its officers or its token)."""
+    return by.get("type") in ("user", "token") and by.get("agency") == agency
+
+
+def agency_sees_step(event: Mapping, agency: str) -> bool:
+    """Tell whether `agency`'s people see this step on the ticket's timeline (see the module's docstring)."""
+    if event["public"]:
+        return True
+    by = by_of(event["actor"], event.get("by"))
+    return by["type"] in ("citizen", "system") or _own(by, agency)
+
+
+def agency_sees_note(event: Mapping, agency: str) -> bool:
+    """Tell whether `agency`'s people read this internal note: their own agency's, or the operators'."""
+    by = by_of(event["actor"], event.get("by"))
+    return event["type"] == "note" and (_own(by, agency) or (by["type"] in ("user", "token") and not by.get("agency")))

@@ -22,6 +22,19 @@ def agency_move_error(current: str, target: str) -> str | None:
     return f'a ticket that is "{current}" can become {", ".join(allowed)}, not "{target}"'
 
 
+def needs_note(status: str) -> bool:
+    """Tell whether an agency's move to `status` must say why (a rejection's reason, which the citizen reads)."""
+    return status == "rejected"
+
+
+def hand_on_error(current: str, action: str) -> str | None:
+    """Return why an agency cannot hand on (forward, or return to triage) a ticket that is `current`, or None when
+    it can: only a ticket still open with it (`action` is "forwarded" or "returned", for the message)."""
+    if current in AGENCY_MOVES:
+        return None
+    return f'a ticket that is "{current}" cannot be {action}'
+
+
 OPERATOR_STATUSES = ("acknowledged", "in_progress", "resolved", "closed", "rejected")
 FINAL_STATUSES = ("closed", "rejected")
 

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 
 from complaints.messages import status_name
+from complaints.who import by_of
 
 
 def iso(value: datetime | None) -> str | None:
@@ -99,7 +100,8 @@ def operator_view(row: Mapping, config, *, reporter: Mapping | None = None, even
     )
     if events is not None:
         view["events"] = [
-            {"at": iso(e["at"]), "actor": e["actor"], "type": e["type"], "status": e["status"], "data": e["data"]}
+            {"at": iso(e["at"]), "actor": e["actor"], "by": by_of(e["actor"], e.get("by"), row["channel"]),
+             "type": e["type"], "status": e["status"], "data": e["data"]}
             for e in events
         ]
     if deliveries is not None:
@@ -139,3 +141,8 @@ def delivery_view(d: Mapping, attempts: Iterable[Mapping] | None = None) -> dict
             for a in attempts
         ],
     }
+
+
+def conversation_view(items: Iterable[Mapping]) -> list[dict]:
+    """A conversation (complaints.conversation) as the APIs give it: times in ISO 8601."""
+    return [dict(item, at=iso(item["at"])) for item in items]

@@ -13,7 +13,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import ValidationError
 
 from config.backtracking import repeats_a_repetition
-from config.models import FILES, AgenciesFile, Agency, Region, RegionsFile, Rule, RulesFile, Settings
+from config.models import (FILES, OPTIONAL, PLACEHOLDER_RE, PLACEHOLDERS, AgenciesFile, Agency, Region, RegionsFile,
+                           ReplyTemplate, Rule, RulesFile, Settings, TemplatesFile)
 from config.yamlsource import Document, YamlError, parse
 
 
@@ -40,6 +41,7 @@ class Config:
     triage: str
     settings: Settings
     version: str
+    templates: tuple[ReplyTemplate, ...] = ()  # templates.yaml's replies, in file order; none without the file
 
     def ancestors(self, code: str) -> list[str]:
         """Return the region and its parents up to the root, nearest first."""
@@ -77,6 +79,8 @@ def _describe(error: Mapping) -> str:
     if error["type"] == "extra_forbidden":
         parent = where.rsplit(".", 1)[0] if "." in where else "top level"
         return f'unknown key "{loc[-1]}" in {parent}'
+    if error["type"] == "missing" and len(loc) >= 2 and loc[-1] == "id" and loc[-2] in ("title", "text"):
+        return f'{where}: the Bahasa Indonesia text is required ("en", the English, is optional)'
     if error["type"] == "missing":
         return f"{where}: required key is missing"
     message = error["msg"]
@@ -115,8 +119,8 @@ class _Checker:
         for name, model in FILES.items():
             path = self.directory / name
             if not path.exists():
-                if name == "settings.yaml":
-                    models[name] = Settings()
+                if name in OPTIONAL:
+                    models[name] = OPTIONAL[name]()
                     continue
                 self.errors.append(f"{name}:1: file is missing from {self.directory}")
                 continue
@@ -289,6 +293,30 @@ class _Checker:
                 else:
                     self._reach(rule, path, agencies, regions, root)
 
+    def templates(self, templates_file: TemplatesFile) -> None:
+        """Check reply template names, blank texts and placeholders."""
+        allowed = ", ".join("{" + name + "}" for name in PLACEHOLDERS)
+        seen: dict[str, int] = {}
+        for i, template in enumerate(templates_file.templates):
+            path = ("templates", i)
+            if template.name in seen:
+                self.error("templates.yaml", path + ("name",),
+                           f'duplicate template name "{template.name}" (first at template {seen[template.name] + 1})')
+            seen.setdefault(template.name, i)
+            for part in ("title", "text"):
+                for language in ("id", "en"):
+                    value = getattr(getattr(template, part), language)
+                    if value is None:
+                        continue
+                    where = path + (part, language)
+                    if not value.strip():
+                        self.error("templates.yaml", where, f'template "{template.name}": {part}.{language} is blank')
+                    for found in PLACEHOLDER_RE.findall(value):
+                        if found not in PLACEHOLDERS:
+                            self.error("templates.yaml", where,
+                                       f'template "{template.name}": unknown placeholder {{{found}}} in '
+                                       f"{part}.{language}; the placeholders are {allowed}")
+
     def _reach(self, rule: Rule, path: tuple, agencies: dict[str, Agency], regions: dict[str, RegionNode], root: str) -> None:
         covered = {a.region for a in agencies.values() if a.service == rule.then.service}
 
@@ -339,6 +367,8 @@ def load_config(directory: Path | str, env: Mapping[str, str] | None = None,
     agencies = checker.agencies(models["agencies.yaml"], regions)
     rules_file: RulesFile = models["rules.yaml"]
     checker.rules(rules_file, agencies, regions, root)
+    templates_file: TemplatesFile = models["templates.yaml"]
+    checker.templates(templates_file)
     if checker.errors:
         return LoadResult(None, checker.errors, checker.warnings)
     config = Config(
@@ -349,5 +379,6 @@ def load_config(directory: Path | str, env: Mapping[str, str] | None = None,
         triage=rules_file.triage,
         settings=models["settings.yaml"],
         version=version,
+        templates=tuple(templates_file.templates),
     )
     return LoadResult(config, checker.errors, checker.warnings)

@@ -1,4 +1,4 @@
-"""Pydantic models of the operators' YAML files (regions, agencies, rules, settings)."""
+"""Pydantic models of the operators' YAML files (regions, agencies, rules, settings, reply templates)."""
 
 from __future__ import annotations
 
@@ -196,9 +196,39 @@ class Settings(Strict):
     send_limits: SendLimits = SendLimits()
 
 
+# What a reply template may fill in: the complaint's tracking code, the agency's name, the due time as text.
+PLACEHOLDERS: tuple[str, ...] = ("code", "agency", "due")
+# Every "{...}" of a template's text; the loader refuses one that is not a placeholder above.
+PLACEHOLDER_RE = re.compile(r"\{([^{}]*)\}")
+
+
+class Wording(Strict):
+    """A text in Bahasa Indonesia (required) and in English (optional: the Indonesian stands in for it)."""
+
+    id: str = Field(min_length=1)
+    en: str | None = Field(default=None, min_length=1)
+
+
+class ReplyTemplate(Strict):
+    """A named reply the console and the inbox offer in their reply forms."""
+
+    name: Code
+    title: Wording  # what the form shows in its list of replies
+    text: Wording  # what is sent, with {code}, {agency} and {due} filled in
+
+
+class TemplatesFile(Strict):
+    """templates.yaml (optional): the named replies, in the order the forms offer them."""
+
+    templates: list[ReplyTemplate] = []
+
+
 FILES: dict[str, type[Strict]] = {
     "regions.yaml": RegionsFile,
     "agencies.yaml": AgenciesFile,
     "rules.yaml": RulesFile,
     "settings.yaml": Settings,
+    "templates.yaml": TemplatesFile,
 }
+# Files a config folder may leave out, and what stands for each then.
+OPTIONAL: dict[str, type[Strict]] = {"settings.yaml": Settings, "templates.yaml": TemplatesFile}

@@ -2,8 +2,9 @@
 
 Every sweep (SPEC section 9) writes an outbox row per target of each agency, and of the operators, with event
 "digest" and payload {"digest": {...}}: the counts, the overdue and open tickets (at most 50 of each, most overdue
-first; `more_overdue` and `more_open` say how many were left out) and, for the operators, the complaints waiting
-in triage, the dead deliveries and the dashboard's link. Names, categories and agencies' error answers are shown
+first; `more_overdue` and `more_open` say how many were left out; each with the `ticket_url` of the page its reader
+opens, the agency inbox's or, in the triage team's, the operator console's) and, for the operators, the complaints
+waiting in triage, the dead deliveries and the dashboard's link. Names, categories and agencies' error answers are shown
 escaped in every HTML rendering, and without anything shaped like a phone number or an e-mail address.
 """
 

@@ -4,6 +4,10 @@ The outbox worker renders the tickets of a whole claim at once (`attach_tickets`
 deliveries, each complaint rendered once for all its deliveries), so a deliverer usually finds the ticket on the
 delivery; `fetch_ticket` loads it alone when it is not there (a claim whose reading failed, a test calling a
 deliverer directly).
+
+A ticket's `ticket_url` is the page its reader opens: the agency inbox's (`/agency/tickets/<code>`), or for a
+delivery to the triage team, whose people are the operators, the console's (`/dashboard/complaints/<code>`);
+`api_url` is the agency API's, for an agency's own system. Every renderer links to `ticket_url`.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, select
 
+from complaints.links import agency_api_url, agency_page_url, page_url_for
 from complaints.views import operator_view
 from providers.outcome import Delivery, Outcome, Permanent, RetryLater
 from router import InForce
@@ -33,7 +38,8 @@ def agency_view(row: Mapping, details: Mapping, config, public_url: str) -> dict
         view["reporter"] = None
     for private in ("rules_version", "language"):
         view.pop(private, None)
-    view["ticket_url"] = f"{public_url}/api/v1/agency/tickets/{row['code']}"
+    view["ticket_url"] = agency_page_url(public_url, row["code"])
+    view["api_url"] = agency_api_url(public_url, row["code"])
     view["track_url"] = f"{public_url}/track/{row['code']}"
     return view
 
@@ -88,10 +94,17 @@ def ticket_code(delivery: Delivery) -> str | None:
     return code if isinstance(code, str) and code else None
 
 
-def with_reason(ticket: dict, delivery: Delivery) -> dict:
-    """The ticket as this delivery sends it: with the payload's `reason` (the sweep's "overdue" reminder) when given."""
+def for_delivery(ticket: dict, delivery: Delivery, triage: str, public_url: str) -> dict:
+    """The ticket as this delivery sends it: with the payload's `reason` (the sweep's "overdue" reminder) when given,
+    and linking to the page its reader opens (the console's for the triage team, `triage` in rules.yaml)."""
+    changed = {}
     reason = delivery.payload.get("reason") if isinstance(delivery.payload, dict) else None
-    return {**ticket, "reason": reason} if isinstance(reason, str) and reason else ticket
+    if isinstance(reason, str) and reason:
+        changed["reason"] = reason
+    page = page_url_for(public_url, ticket["code"], delivery.agency, triage)
+    if page != ticket["ticket_url"]:
+        changed["ticket_url"] = page
+    return {**ticket, **changed} if changed else ticket
 
 
 def attach_tickets(conn: Connection, deliveries: list[Delivery], config, public_url: str) -> list[Delivery]:
@@ -100,7 +113,7 @@ def attach_tickets(conn: Connection, deliveries: list[Delivery], config, public_
     if not codes:
         return deliveries
     tickets = load_tickets(conn, codes, config, public_url)
-    return [dataclasses.replace(d, ticket=with_reason(tickets[code], d))
+    return [dataclasses.replace(d, ticket=for_delivery(tickets[code], d, config.triage, public_url))
             if d.agency is not None and (code := ticket_code(d)) in tickets else d
             for d in deliveries]
 
@@ -142,4 +155,4 @@ async def fetch_ticket(source: TicketSource, delivery: Delivery) -> Mapping | Ou
         return RetryLater(f"store unavailable while loading {code}: {exc}"[:300])
     if ticket is None:
         return Permanent(f"no complaint {code}")
-    return with_reason(ticket, delivery)
+    return for_delivery(ticket, delivery, source.config.triage, source.public_url)

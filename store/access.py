@@ -23,6 +23,7 @@ SESSIONS_KEPT = timedelta(days=30)
 
 T = m.ApiToken.__table__
 S = m.Session.__table__
+U = m.User.__table__
 
 
 # --- tokens ----------------------------------------------------------------------------------
@@ -79,26 +80,31 @@ def revoke_token(conn: Connection, token_id: int, now: datetime) -> tuple[Mappin
 
 def open_session(conn: Connection, *, id_hash: str, principal_kind: str, token_id: int | None,
                  env_token_mac: str | None, now: datetime, address: str | None, user_agent: str | None,
-                 replaces: str | None = None) -> None:
+                 replaces: str | None = None, user_id: int | None = None) -> None:
     """Store a new session (by its id's hash); end the one it replaces (the browser's earlier cookie), and drop
     sessions long gone."""
     if replaces is not None:
         end_session(conn, replaces, now, "replaced")
     conn.execute(delete(S).where(S.c.expires_at < now - SESSIONS_KEPT))
     conn.execute(insert(S).values(
-        id_hash=id_hash, principal_kind=principal_kind, token_id=token_id, env_token_mac=env_token_mac,
+        id_hash=id_hash, principal_kind=principal_kind, token_id=token_id, user_id=user_id, env_token_mac=env_token_mac,
         created_at=now, last_seen_at=now, expires_at=now + SESSION_LIFETIME,
         address=(address or "")[:64] or None, user_agent=(user_agent or "")[:200] or None))
 
 
 def live_session(conn: Connection, id_hash: str, now: datetime) -> Mapping | None:
     """Return the session with this id hash while it is live at `now`: not ended, seen within 12 hours, within its
-    7 days, and (for a token's session) its token still an operator's, not revoked nor expired."""
+    7 days, and its token still an operator's, not revoked nor expired, or its person's account still active. The
+    row carries the token's label and the person's name, role and agency."""
     found = conn.execute(
-        select(S).outerjoin(T, T.c.id == S.c.token_id)
+        select(S, T.c.label.label("token_label"), U.c.name.label("user_name"), U.c.role.label("user_role"),
+               U.c.agency.label("user_agency"))
+        .outerjoin(T, T.c.id == S.c.token_id).outerjoin(U, U.c.id == S.c.user_id)
         .where(S.c.id_hash == id_hash, S.c.ended_at.is_(None), S.c.expires_at > now,
                S.c.last_seen_at > now - SESSION_IDLE,
-               or_(S.c.principal_kind != "token", and_(T.c.role == "operator", _token_live(now))))
+               or_(S.c.principal_kind == "env",
+                   and_(S.c.principal_kind == "token", T.c.role == "operator", _token_live(now)),
+                   and_(S.c.principal_kind == "user", U.c.active.is_(True))))
     ).mappings().first()
     return found
 

@@ -9,9 +9,13 @@ from sqlalchemy import Connection, insert, select, update
 
 from complaints.messages import say, status_name
 from complaints.reach import ends_overdue
+from complaints.who import Who, as_who
 from store import rows
 from sla.terms import due
 from store import models as m
+
+# Who takes a step: a Who from the edge (a person, a token), or the plain actor of a system step.
+Actor = str | Who
 
 # An overdue spell ends: no longer overdue, no escalation waiting.
 # Where a citizen can answer a resolution with KEBERATAN <code> (the messaging channels; not the form or the API).
@@ -24,9 +28,11 @@ def _reporter(conn: Connection, complaint: Mapping) -> Mapping | None:
     return conn.execute(select(m.Reporter.__table__).where(m.Reporter.id == complaint["reporter_id"])).mappings().first()
 
 
-def _event(conn: Connection, complaint: Mapping, actor: str, kind: str, status: str | None, public: bool, data: dict, now: datetime) -> None:
-    conn.execute(insert(m.Event).values(complaint_id=complaint["id"], at=now, actor=actor, type=kind, status=status,
-                                        public=public, data=data))
+def _event(conn: Connection, complaint: Mapping, actor: Actor, kind: str, status: str | None, public: bool, data: dict,
+           now: datetime) -> None:
+    who = as_who(actor)
+    conn.execute(insert(m.Event).values(complaint_id=complaint["id"], at=now, actor=who.actor, by=who.by or None,
+                                        type=kind, status=status, public=public, data=data))
 
 
 def _notify_citizen(conn: Connection, complaint: Mapping, event: str, text: str, now: datetime) -> None:
@@ -47,7 +53,7 @@ def _fresh(conn: Connection, complaint_id: int) -> Mapping:
     return conn.execute(select(m.Complaint.__table__).where(m.Complaint.id == complaint_id)).mappings().one()
 
 
-def change_status(conn: Connection, complaint: Mapping, config, status: str, actor: str, note: str | None, now: datetime,
+def change_status(conn: Connection, complaint: Mapping, config, status: str, actor: Actor, note: str | None, now: datetime,
                   public_url: str, objecting: Collection[str], tell_agency: bool = False) -> Mapping:
     """Set a new status, record it on the timeline and tell the citizen in their language; with `tell_agency`
     (an operator's change) the agency holding the ticket is told too.
@@ -92,10 +98,18 @@ def reopen_on_objection(conn: Connection, complaint: Mapping, config, note: str 
         _deliver_to_agency(conn, config, complaint, complaint["agency"], "ticket.updated", now, reason="objection")
 
 
-def reply_to_citizen(conn: Connection, complaint: Mapping, agency_name: str, actor: str, message: str, now: datetime) -> bool:
-    """Send the agency's message to the citizen on their channel; False when the citizen left no way to reach them."""
+def add_note(conn: Connection, complaint: Mapping, actor: Actor, note: str, now: datetime) -> None:
+    """An internal note: on the timeline for operators and agencies, never for the citizen or the public."""
+    _event(conn, complaint, actor, "note", None, False, {"note": note}, now)
+    conn.execute(update(m.Complaint).where(m.Complaint.id == complaint["id"]).values(updated_at=now))
+
+
+def reply_to_citizen(conn: Connection, complaint: Mapping, agency_name: str, actor: Actor, message: str, now: datetime,
+                     kind: str = "agency_reply") -> bool:
+    """Send a reply to the citizen on their channel, signed with `agency_name` (the agency's, or the desk's for an
+    operator's reply, `kind` "operator_reply"); False when the citizen left no way to reach them."""
     text = say("agency_reply", complaint["language"], agency=agency_name, code=complaint["code"], message=message)
-    _event(conn, complaint, actor, "agency_reply", None, False, {"message": message}, now)
+    _event(conn, complaint, actor, kind, None, False, {"message": message}, now)
     row = rows.citizen_notice(complaint, _reporter(conn, complaint), "citizen.agency_reply", text, now)
     if row is None:
         return False
@@ -104,7 +118,7 @@ def reply_to_citizen(conn: Connection, complaint: Mapping, agency_name: str, act
     return True
 
 
-def assign(conn: Connection, complaint: Mapping, config, to_agency: str, actor: str, note: str | None, now: datetime,
+def assign(conn: Connection, complaint: Mapping, config, to_agency: str, actor: Actor, note: str | None, now: datetime,
            kind: str = "assigned", public_url: str | None = None) -> Mapping:
     """Give the ticket to an agency (an operator's assignment, an agency's forward): assigned anew, its SLA
     clock restarted, delivered there; the citizen is told when it leaves triage."""
@@ -124,13 +138,13 @@ def assign(conn: Connection, complaint: Mapping, config, to_agency: str, actor: 
     return _fresh(conn, complaint["id"])
 
 
-def forward(conn: Connection, complaint: Mapping, config, to_agency: str, actor: str, note: str | None, now: datetime) -> Mapping:
+def forward(conn: Connection, complaint: Mapping, config, to_agency: str, actor: Actor, note: str | None, now: datetime) -> Mapping:
     """Hand the ticket to another agency with authority (province to regency, office to unit; the edge checks it with
     complaints.reach.forward_targets); the "forwarded" event keeps the forwarding agency's read access."""
     return assign(conn, complaint, config, to_agency, actor, note, now, kind="forwarded")
 
 
-def return_to_triage(conn: Connection, complaint: Mapping, config, actor: str, reason: str, now: datetime) -> Mapping:
+def return_to_triage(conn: Connection, complaint: Mapping, config, actor: Actor, reason: str, now: datetime) -> Mapping:
     """Not this agency's authority ("bukan wewenang"): back to triage with the reason, and the operators told."""
     conn.execute(update(m.Complaint).where(m.Complaint.id == complaint["id"]).values(
         agency=None, status="triage", status_reason=reason, acknowledged_at=None, acknowledge_due_at=None,
@@ -138,3 +152,43 @@ def return_to_triage(conn: Connection, complaint: Mapping, config, actor: str, r
     _event(conn, complaint, actor, "returned", "triage", True, {"from": complaint["agency"], "reason": reason}, now)
     _deliver_to_agency(conn, config, complaint, config.triage, "ticket.triage", now)
     return _fresh(conn, complaint["id"])
+
+
+def update_details(conn: Connection, complaint: Mapping, config, changes: Mapping, actor: Actor, now: datetime) -> Mapping:
+    """Change a complaint's category, priority, region or kind (as complaints.desk.update_changes decided); a new
+    priority or region moves the current stage's due time as the SLA terms say."""
+    values = dict(changes, updated_at=now)
+    ticket = dict(complaint, **changes)
+    if ("priority" in changes or "region" in changes) and complaint["agency"] is not None:
+        if complaint["status"] == "assigned" and complaint["assigned_at"] is not None:
+            values["acknowledge_due_at"] = due(config, ticket, "acknowledge", complaint["assigned_at"])
+        elif complaint["status"] in ("acknowledged", "in_progress") and complaint["acknowledged_at"] is not None:
+            values["resolve_due_at"] = due(config, ticket, "resolve", complaint["acknowledged_at"])
+    conn.execute(update(m.Complaint).where(m.Complaint.id == complaint["id"]).values(**values))
+    _event(conn, complaint, actor, "updated", None, False,
+           {name: {"from": complaint[name], "to": value} for name, value in changes.items()}, now)
+    return _fresh(conn, complaint["id"])
+
+
+def merge(conn: Connection, duplicate: Mapping, into: Mapping, actor: Actor, now: datetime, public_url: str) -> Mapping:
+    """Merge a duplicate into another complaint: its text and follow-ups become follow-ups there, its attachments and
+    messages move there (and its reporter, when the other has none); it is closed with reason "duplicate" and its
+    reporter is told the other code."""
+    F, A, I = m.FollowUp, m.Attachment, m.InboundMessage
+    conn.execute(insert(F).values(complaint_id=into["id"], inbound_message_id=None, text=duplicate["text"],
+                                  created_at=duplicate["received_at"]))
+    for table in (F, A, I):
+        conn.execute(update(table).where(table.complaint_id == duplicate["id"]).values(complaint_id=into["id"]))
+    moved = {"updated_at": now}
+    if into["reporter_id"] is None and duplicate["reporter_id"] is not None and not duplicate["anonymous"]:
+        moved["reporter_id"] = duplicate["reporter_id"]
+    conn.execute(update(m.Complaint).where(m.Complaint.id == into["id"]).values(**moved))
+    conn.execute(update(m.Complaint).where(m.Complaint.id == duplicate["id"]).values(
+        status="closed", status_reason="duplicate", closed_at=now, updated_at=now, **CLEAR_OVERDUE))
+    _event(conn, duplicate, actor, "merged", "closed", True, {"into": into["code"], "reason": "duplicate"}, now)
+    _event(conn, into, actor, "merged_in", None, False, {"from": duplicate["code"]}, now)
+    language = duplicate["language"]
+    text = say("merged", language, code=duplicate["code"], other=into["code"],
+               track_url=f"{public_url}/track/{into['code']}")
+    _notify_citizen(conn, duplicate, "citizen.merged", text, now)
+    return _fresh(conn, duplicate["id"])

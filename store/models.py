@@ -174,6 +174,9 @@ class Event(Base):
     status: Mapped[str | None] = mapped_column(String(16))
     public: Mapped[bool] = mapped_column(Boolean, default=False)
     data: Mapped[dict] = mapped_column(JSON)
+    # Who took the step (SPEC section 13): {"type": "user", "name", "role", "agency"} and the like; None on rows
+    # older than accounts, whose `actor` says it (complaints.who.by_of reads either).
+    by: Mapped[dict | None] = mapped_column(JSON)
 
 
 class Outbox(Base):
@@ -252,16 +255,46 @@ class ApiToken(Base):
     last_used_at: Mapped[datetime | None] = mapped_column(UTC)  # written at most once a minute (store/access.py)
 
 
+class User(Base):
+    """A person who signs in (SPEC section 13): an operator, a supervisor or an agency's officer."""
+
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)  # lower case
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(16))  # operator | supervisor | agency
+    agency: Mapped[str | None] = mapped_column(String(64))
+    telegram_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    password_hash: Mapped[str | None] = mapped_column(String(200))  # Argon2id; None until the first link is used
+    password_set_at: Mapped[datetime | None] = mapped_column(UTC)
+    # The one-time sign-in link: only its SHA-256, and when it dies (72 h); a new link replaces it.
+    link_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    link_expires_at: Mapped[datetime | None] = mapped_column(UTC)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTC)
+    disabled_at: Mapped[datetime | None] = mapped_column(UTC)
+
+
+class SignInFailure(Base):
+    """Failed sign-ins per e-mail address typed (known or not, so the limit tells nothing of who has an account)."""
+
+    __tablename__ = "sign_in_failures"
+    email_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer)
+    first_at: Mapped[datetime] = mapped_column(UTC)
+
+
 class Session(Base):
     """A signed-in browser: the cookie holds a random id, this row only its SHA-256 (SPEC section 13)."""
 
     __tablename__ = "sessions"
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     id_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    # Who it belongs to: "env" (ADUAN_OPERATOR_TOKEN) or "token" (token_id); accounts will add "user" and a
-    # user_id column beside token_id, so that disabling a person ends their sessions with one UPDATE.
+    # Who it belongs to: "env" (ADUAN_OPERATOR_TOKEN), "token" (token_id) or "user" (user_id), so that disabling a
+    # person or revoking a token ends their sessions with one UPDATE.
     principal_kind: Mapped[str] = mapped_column(String(16))
     token_id: Mapped[int | None] = mapped_column(ForeignKey("api_tokens.id"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     # "env" sessions: HMAC of the operator token in force at sign-in, keyed by the session id, so a changed
     # ADUAN_OPERATOR_TOKEN ends them and this column alone cannot be tested against guesses.
     env_token_mac: Mapped[str | None] = mapped_column(String(64))
@@ -269,6 +302,6 @@ class Session(Base):
     last_seen_at: Mapped[datetime] = mapped_column(UTC)  # written at most once a minute
     expires_at: Mapped[datetime] = mapped_column(UTC, index=True)  # created_at + 7 days, however active
     ended_at: Mapped[datetime | None] = mapped_column(UTC)
-    end_reason: Mapped[str | None] = mapped_column(String(16))  # logout | replaced | token_revoked
+    end_reason: Mapped[str | None] = mapped_column(String(16))  # logout | replaced | token_revoked | disabled | password
     address: Mapped[str | None] = mapped_column(String(64))
     user_agent: Mapped[str | None] = mapped_column(String(200))

@@ -10,7 +10,8 @@ from datetime import datetime
 
 from sqlalchemy import Connection, and_, func, or_, select, update
 
-from store import access
+from complaints.model import OPEN_STATUSES
+from store import access, search
 from store import models as m
 
 
@@ -87,6 +88,7 @@ class ComplaintFilter:
     since: datetime | None = None
     until: datetime | None = None
     q: str | None = None
+    overdue: bool = False  # only those past their due time, still in process
 
 
 def encode_cursor(received_at: datetime, ident: int) -> str:
@@ -101,8 +103,10 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
     return datetime.fromisoformat(at), int(ident)
 
 
-def list_complaints(conn: Connection, f: ComplaintFilter, limit: int, cursor: str | None) -> tuple[list[Mapping], str | None, dict]:
-    """Return a page of complaints, newest first, the cursor of the next page, and their reporters by id."""
+def list_complaints(conn: Connection, f: ComplaintFilter, limit: int, cursor: str | None,
+                    oldest_first: bool = False) -> tuple[list[Mapping], str | None, dict]:
+    """Return a page of complaints, newest first (or oldest first: the triage queue), the cursor of the next page,
+    and their reporters by id."""
     c = m.Complaint
     query = select(c.__table__)
     if f.status:
@@ -120,12 +124,17 @@ def list_complaints(conn: Connection, f: ComplaintFilter, limit: int, cursor: st
     if f.until:
         query = query.where(c.received_at < f.until)
     if f.q:
-        like = "%" + f.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        query = query.where(or_(func.lower(c.text).like(like.lower(), escape="\\"), c.code == f.q.upper()))
+        query = query.where(search.matching(conn, f.q))
+    if f.overdue:
+        query = query.where(c.overdue.is_(True), c.status.in_(OPEN_STATUSES))
     if cursor:
         at, ident = decode_cursor(cursor)
-        query = query.where(or_(c.received_at < at, and_(c.received_at == at, c.id < ident)))
-    rows = list(conn.execute(query.order_by(c.received_at.desc(), c.id.desc()).limit(limit + 1)).mappings())
+        if oldest_first:
+            query = query.where(or_(c.received_at > at, and_(c.received_at == at, c.id > ident)))
+        else:
+            query = query.where(or_(c.received_at < at, and_(c.received_at == at, c.id < ident)))
+    order = (c.received_at, c.id) if oldest_first else (c.received_at.desc(), c.id.desc())
+    rows = list(conn.execute(query.order_by(*order).limit(limit + 1)).mappings())
     following = None
     if len(rows) > limit:
         rows = rows[:limit]

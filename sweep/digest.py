@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, case, func, select
 
+from complaints.links import agency_api_url, page_url_for
 from config.loader import Config
 from store import models as m
 
@@ -91,12 +92,14 @@ def _named(config: Config, code: str | None, table: Mapping) -> dict | None:
     return {"code": code, "name": known.name if known is not None else code}
 
 
-def _ticket(config: Config, row: Mapping, public_url: str, tz: ZoneInfo) -> dict:
+def _ticket(config: Config, row: Mapping, public_url: str, tz: ZoneInfo, reader: str) -> dict:
+    """A listed ticket, linked to the page the digest's reader (an agency's code) opens."""
     due_at = row["due_at"]
     return {"code": row["code"], "status": row["status"], "category": row["category"],
             "region": _named(config, row["region"], config.regions),
             "due_at": due_at.astimezone(tz).isoformat() if due_at is not None else None,
-            "ticket_url": f"{public_url}/api/v1/agency/tickets/{row['code']}"}
+            "ticket_url": page_url_for(public_url, row["code"], reader, config.triage),
+            "api_url": agency_api_url(public_url, row["code"])}
 
 
 def build_digests(config: Config, facts: DigestFacts, now: datetime, public_url: str) -> list[tuple[str, dict]]:
@@ -120,8 +123,8 @@ def build_digests(config: Config, facts: DigestFacts, now: datetime, public_url:
             "overdue": overdue_total,
             "dead_deliveries": facts.dead_counts.get(code, 0),
             "by_status": {status: by_status.get(status, 0) for status in WORKING},
-            "overdue_tickets": [_ticket(config, r, public_url, tz) for r in overdue_rows],
-            "open_tickets": [_ticket(config, r, public_url, tz) for r in open_rows],
+            "overdue_tickets": [_ticket(config, r, public_url, tz, code) for r in overdue_rows],
+            "open_tickets": [_ticket(config, r, public_url, tz, code) for r in open_rows],
             "more_overdue": overdue_total - len(overdue_rows),
             "more_open": open_total - overdue_total - len(open_rows),
         }))
@@ -135,7 +138,7 @@ def build_digests(config: Config, facts: DigestFacts, now: datetime, public_url:
         "overdue": overdue_total,
         "dead_deliveries": sum(facts.dead_counts.values()),
         "by_status": totals,
-        "overdue_tickets": [_ticket(config, r, public_url, tz) for r in facts.all_overdue],
+        "overdue_tickets": [_ticket(config, r, public_url, tz, config.triage) for r in facts.all_overdue],
         "open_tickets": [],
         "more_overdue": overdue_total - len(facts.all_overdue),
         "more_open": 0,

@@ -7,16 +7,20 @@ percentages of the chart's width, so the SVG stretches to any screen while its t
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass
 
 # Order of the segments along a bar; the stylesheet colours them by kind.
 KINDS = ("resolved", "in_time", "overdue", "rejected")
 MAX_BARS = 10
-ROW = 44  # px per bar: a label line, then the bar
-BAR_Y = 20
+LINE = 16  # px per line of a bar's label
+BAR_GAP = 6  # px between the label's last line and the bar
 BAR_HEIGHT = 16
+ROW_GAP = 8  # px after a bar
 LONGEST = 82.0  # % of the width the longest bar takes; the rest holds its count
-NAME_CHARS = 42
+# A label's line on a phone (13 px text in about 340 px): names are wrapped whole at words, never cut
+# ("Dinas Pekerjaan Umum dan Penataan Ruang Kabupaten Lombok Timur" and its neighbours differ only at the end).
+NAME_CHARS = 40
 
 
 @dataclass(frozen=True)
@@ -31,28 +35,33 @@ class Segment:
 
 @dataclass(frozen=True)
 class Bar:
-    """One group's bar, with its name (shortened to fit a phone; `full_name` for its tooltip)."""
+    """One group's bar, with its name whole, wrapped at words into `lines` to fit a phone."""
 
     code: str | None
     name: str
-    full_name: str
     received: int
     counts: dict[str, int]
     segments: tuple[Segment, ...]
     y: int
     end: float  # % where the bar ends: its count is written right after
+    lines: tuple[str, ...] = ()
 
     @property
-    def label_y(self) -> int:
-        return self.y + 14
+    def label_ys(self) -> list[tuple[str, int]]:
+        """Each label line with its baseline."""
+        return [(line, self.y + 13 + i * LINE) for i, line in enumerate(self.lines)]
 
     @property
     def bar_y(self) -> int:
-        return self.y + BAR_Y
+        return self.y + len(self.lines) * LINE + BAR_GAP
 
     @property
     def count_y(self) -> int:
-        return self.y + BAR_Y + BAR_HEIGHT - 3
+        return self.bar_y + BAR_HEIGHT - 3
+
+    @property
+    def height(self) -> int:
+        return len(self.lines) * LINE + BAR_GAP + BAR_HEIGHT + ROW_GAP
 
 
 @dataclass(frozen=True)
@@ -75,8 +84,9 @@ def _counts(group: dict) -> dict[str, int]:
     }
 
 
-def _short(name: str) -> str:
-    return name if len(name) <= NAME_CHARS else name[: NAME_CHARS - 1].rstrip() + "…"
+def wrap(name: str) -> tuple[str, ...]:
+    """A group's name in lines of at most NAME_CHARS characters, broken at spaces (a longer word keeps its line)."""
+    return tuple(textwrap.wrap(name, NAME_CHARS, break_long_words=False, break_on_hyphens=False)) or ("",)
 
 
 def bar_chart(by: str, groups: list[dict], others_name: str, max_bars: int = MAX_BARS) -> Chart:
@@ -90,7 +100,8 @@ def bar_chart(by: str, groups: list[dict], others_name: str, max_bars: int = MAX
         shown = shown[: max_bars - 1] + [(None, others_name.format(n=gathered), sum(item[2] for item in rest), summed)]
     longest = max((item[2] for item in shown), default=0)
     bars = []
-    for i, (code, name, received, counts) in enumerate(shown):
+    y = 0
+    for code, name, received, counts in shown:
         x = 0.0
         segments = []
         for kind in KINDS:
@@ -98,6 +109,8 @@ def bar_chart(by: str, groups: list[dict], others_name: str, max_bars: int = MAX
             if counts[kind]:
                 segments.append(Segment(kind, counts[kind], round(x, 3), round(width, 3)))
             x += width
-        bars.append(Bar(code=code, name=_short(name), full_name=name, received=received, counts=counts,
-                        segments=tuple(segments), y=i * ROW, end=round(x, 3)))
-    return Chart(by=by, bars=tuple(bars), height=len(bars) * ROW, gathered=gathered)
+        bar = Bar(code=code, name=name, received=received, counts=counts, segments=tuple(segments), y=y,
+                  end=round(x, 3), lines=wrap(name))
+        bars.append(bar)
+        y += bar.height
+    return Chart(by=by, bars=tuple(bars), height=y, gathered=gathered)

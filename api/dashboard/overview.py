@@ -8,10 +8,10 @@ from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
-from api.dashboard import reads, words
+from api.dashboard import forms, reads, words
 from api.dashboard.charts import KINDS, bar_chart
 from api.dashboard.render import BASE, Pages
-from api.dashboard.signed_in import current, to_login
+from api.dashboard.signed_in import operator
 from complaints.timefmt import local_time
 from reports.period import PeriodError, parse_period
 from reports.stats import DEFAULT_MIN_COUNT, build_stats
@@ -21,9 +21,7 @@ MAX_DATE_CHARS = 40
 
 async def show(pages: Pages, request: web.Request) -> web.Response:
     """The period's counts and charts, the triage and overdue queues, and the outbox's health."""
-    signed = await current(pages.runtime, request)
-    if signed is None:
-        return to_login(request)
+    signed = await operator(pages, request)
     lang, config, zone = pages.language, pages.runtime.config, pages.root_zone
     t = words.labels(lang)
     now = datetime.now(timezone.utc)
@@ -51,6 +49,9 @@ async def show(pages: Pages, request: web.Request) -> web.Response:
         "overview.html",
         400 if problem else 200,
         csrf=signed.csrf,
+        done=t.get(f"done_{forms.done(request)}") if forms.done(request) in ("reloaded", "password_set") else None,
+        version=config.version,
+        principal=signed.principal,
         problem=problem,
         since_value=since if problem and since else period.since.isoformat(),
         until_value=until if problem and until else period.until.isoformat(),

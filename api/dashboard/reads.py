@@ -79,3 +79,15 @@ def load_complaint(conn: Connection, code: str) -> tuple[Mapping, dict] | None:
     if row is None:
         return None
     return row, queries.complaint_details(conn, row)
+
+
+def load_file(conn: Connection, attachment_id: int) -> tuple[Mapping, Mapping, list[Mapping]] | None:
+    """An attachment with its complaint and the complaint's reach timeline (who besides its holder may read it), or
+    None when there is no such attachment."""
+    A = m.Attachment.__table__
+    attachment = conn.execute(select(A).where(A.c.id == attachment_id)).mappings().first()
+    if attachment is None:
+        return None
+    complaint = conn.execute(select(C.c.id, C.c.code, C.c.agency, C.c.anonymous)
+                             .where(C.c.id == attachment["complaint_id"])).mappings().one()
+    return attachment, complaint, queries.reach_timeline(conn, complaint["id"])

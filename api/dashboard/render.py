@@ -12,7 +12,9 @@ import structlog
 from aiohttp import web
 
 from api.dashboard import words
+from complaints.conversation import by_name
 from complaints.messages import status_name
+from complaints.who import by_of
 from edges.pages import page_templates
 from edges.runtime import Runtime
 from complaints.timefmt import local_time
@@ -34,6 +36,14 @@ HEADERS = {
 _templates = page_templates(Path(__file__).parent / "templates")
 
 Handler = Callable[[web.Request], Awaitable[web.Response]]
+
+
+class Answer(Exception):
+    """Raised by a page's checks (not signed in, not allowed, not found) with the answer to give instead."""
+
+    def __init__(self, response: web.Response) -> None:
+        super().__init__(response.status)
+        self.response = response
 
 
 def html(body: str, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
@@ -70,14 +80,15 @@ class Pages:
         lang = self.language
         config = self.runtime.config
         context.setdefault("csrf", None)  # a signed-in page gets the logout form
+        context.setdefault("principal", None)  # and the navigation of its person's role
         page = _templates.get_template(template).render(
             lang=lang, t=words.labels(lang), css_url=self.css_url, base=BASE, province=config.regions[config.root].name,
             **context)
         return html(page, status, headers)
 
-    def notice(self, status: int, title: str, body: str, csrf: str | None = None) -> web.Response:
-        """Answer with a short page that says what went wrong."""
-        return self.render("notice.html", status, title=title, body=body, csrf=csrf)
+    def notice(self, status: int, title: str, body: str, csrf: str | None = None, principal=None) -> web.Response:
+        """Answer with a short page that says what went wrong (its way back fits `principal`'s role)."""
+        return self.render("notice.html", status, title=title, body=body, csrf=csrf, principal=principal)
 
     def guarded(self, handler: Handler) -> Handler:
         """Answer a store outage with a page of our own (503), not the API's JSON."""
@@ -85,6 +96,8 @@ class Pages:
         async def guarded(request: web.Request) -> web.Response:
             try:
                 return await handler(request)
+            except Answer as answer:
+                return answer.response
             except StoreUnavailable:
                 log.warning("dashboard.store_unavailable", path=request.path)
                 t = words.labels(self.language)
@@ -126,4 +139,8 @@ class Pages:
             "share": lambda v: words.share(v, lang),
             "hours": lambda v: words.hours(v, lang),
             "decimal": lambda v: words.decimal(v, lang),
+            # Who took a step: from a `by` object, or from an event (its stored `by`, else what its actor says).
+            "by": lambda by: by_name(by, agency, t),
+            "actor": lambda e: by_name(by_of(e["actor"], e.get("by")), agency, t),
+            "size": lambda n: words.size(n, lang),
         }

@@ -19,6 +19,7 @@ import re
 import secrets
 from dataclasses import dataclass
 
+from api.auth import Principal
 from store.access import SESSION_LIFETIME
 
 SESSION_COOKIE = "aduan_dashboard"
@@ -76,11 +77,10 @@ def env_token_mac(session_id: str, operator_token: str) -> str:
 
 @dataclass(frozen=True)
 class Session:
-    """A live session as the pages use it."""
+    """A live session as the pages use it: who it is, and the CSRF token of its forms."""
 
     id_hash: str
-    principal_kind: str  # env | token
-    token_id: int | None
+    principal: Principal
     csrf: str
 
 

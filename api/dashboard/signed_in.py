@@ -10,8 +10,9 @@ from urllib.parse import quote
 import structlog
 from aiohttp import web
 
-from api.dashboard import session
-from api.dashboard.render import BASE, see_other
+from api.auth import Principal
+from api.dashboard import session, words
+from api.dashboard.render import BASE, Answer, Pages, see_other
 from edges.runtime import Runtime
 from store import access
 from store.db import StoreUnavailable
@@ -20,8 +21,9 @@ log = structlog.get_logger("dashboard")
 
 
 async def current(runtime: Runtime, request: web.Request) -> session.Session | None:
-    """The signed-in operator's session from the store, or None (no cookie, unknown id, logged out, idle 12 h,
-    past its 7 days, its token revoked or expired, or opened under another ADUAN_OPERATOR_TOKEN)."""
+    """The signed-in person's (or operator token's) session from the store, or None (no cookie, unknown id, logged
+    out, idle 12 h, past its 7 days, its account disabled, its token revoked or expired, or opened under another
+    ADUAN_OPERATOR_TOKEN)."""
     session_id = session.session_id_of(request.cookies.get(session.SESSION_COOKIE))
     if session_id is None:
         return None
@@ -40,8 +42,17 @@ async def current(runtime: Runtime, request: web.Request) -> session.Session | N
         except StoreUnavailable:
             # The page can still be shown; a missed time is written at the next view.
             log.warning("dashboard.last_seen_not_recorded")
-    return session.Session(id_hash=row["id_hash"], principal_kind=row["principal_kind"], token_id=row["token_id"],
+    return session.Session(id_hash=row["id_hash"], principal=principal_of_session(row),
                            csrf=session.session_csrf(session_id))
+
+
+def principal_of_session(row) -> Principal:
+    """Who a live session (as store.access.live_session reads it) speaks for."""
+    if row["principal_kind"] == "user":
+        return Principal(row["user_role"], agency=row["user_agency"], user_id=row["user_id"], name=row["user_name"])
+    if row["principal_kind"] == "token":
+        return Principal("operator", token_id=row["token_id"], label=row["token_label"])
+    return Principal("operator")
 
 
 def to_login(request: web.Request) -> web.Response:
@@ -49,3 +60,37 @@ def to_login(request: web.Request) -> web.Response:
     target = request.path_qs
     location = f"{BASE}/login" if target == BASE else f"{BASE}/login?next={quote(target, safe='')}"
     return see_other(location)
+
+
+async def signed_in(pages: Pages, request: web.Request) -> session.Session:
+    """The session of whoever is signed in; else the browser goes to the login page (and comes back here)."""
+    signed = await current(pages.runtime, request)
+    if signed is None:
+        raise Answer(to_login(request))
+    return signed
+
+
+def not_found(pages: Pages, signed: session.Session) -> Answer:
+    """A page this person may not see: 404, as if it did not exist (SPEC section 14)."""
+    t = words.labels(pages.language)
+    return Answer(pages.notice(404, t["page_not_found_title"], t["page_not_found_body"], csrf=signed.csrf,
+                               principal=signed.principal))
+
+
+async def operator(pages: Pages, request: web.Request) -> session.Session:
+    """The session of a signed-in operator or supervisor; an agency officer gets 404 (their inbox is /agency)."""
+    signed = await signed_in(pages, request)
+    if not signed.principal.operates:
+        if request.path == BASE:
+            raise Answer(see_other("/agency"))
+        raise not_found(pages, signed)
+    return signed
+
+
+async def officer(pages: Pages, request: web.Request) -> session.Session:
+    """The session of a signed-in agency officer whose agency is in the configuration; anyone else gets 404."""
+    signed = await signed_in(pages, request)
+    principal = signed.principal
+    if principal.role != "agency" or principal.agency not in pages.runtime.config.agencies:
+        raise not_found(pages, signed)
+    return signed

@@ -7,7 +7,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from complaints.model import breaks_line
+from complaints.model import EMAIL, breaks_line
 
 KINDS = ("complaint", "aspiration", "inquiry")
 MAX_TEXT_CHARS = 10_000
@@ -31,7 +31,6 @@ FIELD_LIMITS = {
 TEXT_FIELDS = (*FIELD_LIMITS, "anonymous", "confidential")
 
 SINGLE_LINE_FIELDS = ("region", "category", "name", "phone", "email")
-_EMAIL = re.compile(r"^[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\".]{2,}$")
 _PHONE = re.compile(r"^\+?[0-9 ().\-]{6,40}$")
 
 
@@ -100,7 +99,7 @@ def validate(fields: Mapping[str, str]) -> tuple[Submission | None, dict[str, st
             errors[key] = "error_too_long"
 
     email = single["email"]
-    if email is not None and "email" not in errors and not _EMAIL.match(email):
+    if email is not None and "email" not in errors and not EMAIL.match(email):
         errors["email"] = "error_email"
     phone = single["phone"]
     if phone is not None and "phone" not in errors and (not _PHONE.match(phone) or sum(c.isdigit() for c in phone) < 6):

@@ -12,7 +12,7 @@ from sqlalchemy import update
 from app.server import create_app
 from api.auth import token_hash
 from api.dashboard import session
-from api.dashboard.login import safe_next
+from api.dashboard.forms import safe_next
 from app.build import build_runtime
 from store import queries
 from store.models import ApiToken
@@ -59,16 +59,17 @@ async def test_login_page_is_an_indonesian_form_with_the_security_headers(client
 
 
 async def test_login_with_the_operator_token_sets_an_http_only_session_cookie(client, env):
-    """The right token gives a 303 to /dashboard and an HttpOnly, SameSite=Strict cookie for /dashboard, kept at most
-    the session's 7 days, without the token."""
+    """The right token gives a 303 to /dashboard and an HttpOnly, SameSite=Lax cookie for the whole site (the console,
+    the inbox and the files; Lax so that a link in an e-mail arrives signed in), kept at most the session's 7 days,
+    without the token."""
     resp = await sign_in(client, env.operator_token)
     assert resp.status == 303
     assert resp.headers["Location"] == "/dashboard"
     header = session_cookie_header(resp)
     attributes = [part.strip().lower() for part in header.split(";")]
     assert "httponly" in attributes
-    assert "samesite=strict" in attributes
-    assert "path=/dashboard" in attributes
+    assert "samesite=lax" in attributes
+    assert "path=/" in attributes
     assert "max-age=604800" in attributes
     assert "secure" not in attributes  # the public URL of the test env is http
     assert env.operator_token not in header
@@ -320,8 +321,12 @@ async def test_login_goes_back_to_the_page_asked_for(client, env):
     ("/dashboard/login", "/dashboard"),
     ("/\\evil.example", "/dashboard"),
     ("/api/v1/complaints", "/dashboard"),
+    ("/agency/tickets/NTB-AAAA0001", "/agency/tickets/NTB-AAAA0001"),
+    ("/agencyx", "/dashboard"),
+    ("/files/12", "/files/12"),
+    ("/dashboard/welcome?link=x", "/dashboard"),
     (None, "/dashboard"),
 ])
-def test_next_is_only_a_dashboard_path(given, expected):
-    """The page to return to after login is a dashboard path, never another site."""
-    assert safe_next(given) == expected
+def test_next_is_only_a_page_of_ours(given, expected):
+    """The page to return to after login is a page of the console, the inbox or a file, never another site."""
+    assert safe_next(given, "/dashboard") == expected

@@ -54,7 +54,7 @@ CASES = [
     ("rs-abbreviation", "RS menolak pasien BPJS, katanya kamar penuh. Sy dr Gerung", {}, "dinkes-lobar", "layanan-kesehatan", "lobar-gerung", "text"),
     ("kursi-is-not-rs", "Bantuan kursi roda utk anak disabilitas blm diterima, Narmada", {}, "dinsos-lobar", "bantuan-sosial", "lobar-narmada", "text"),
     ("rumah-sakit-phrase", "Antrian di rumah sakit umum Bima lama sekali", {}, "dinkes-bima", "layanan-kesehatan", "bima", "text"),
-    ("rumah-sakit-words-apart", "Sampah menumpuk, banyak rumah warga sakit diare. Ampenan", {}, "dlhk-ntb", "lingkungan-hidup", "mataram-ampenan", "text"),
+    ("rumah-sakit-words-apart", "Sampah menumpuk, banyak rumah warga sakit diare. Ampenan", {}, "dlh-mataram", "lingkungan-hidup", "mataram-ampenan", "text"),
     ("posyandu-stunting", "Posyandu di dusun kami tdk aktif lg, bnyk balita stunting. Jonggat", {}, "dinkes-loteng", "layanan-kesehatan", "loteng-jonggat", "text"),
     ("dokter-hewan-none-to-triage", "Dokter hewan tdk pernah datang, sapi warga banyak yg mati. Kempo", {}, "ntb-care", None, "dompu-kempo", "text"),
     ("kis-kota-bima-not-bima", "KIS sy tdk aktif pdhl sy warga miskin, Kota Bima", {}, "dinkes-kotabima", "layanan-kesehatan", "kota-bima", "text"),
@@ -95,12 +95,28 @@ CASES = [
     ("aspal-prefix", "Aspalnya baru 2 bulan sdh mengelupas, proyek asal2an di Gunungsari", {}, "pupr-lobar", "jalan-jembatan-irigasi", "lobar-gunungsari", "text"),
     ("jembatan-punctuation", "JEMBATAN...RUSAK!!! di desa kami (Lingsar)", {}, "pupr-lobar", "jalan-jembatan-irigasi", "lobar-lingsar", "text"),
     ("lobar-abbreviation", "Jalan berlubang di Lobar blm diperbaiki", {}, "pupr-lobar", "jalan-jembatan-irigasi", "lombok-barat", "text"),
-    # Environment: no regency office, so the province's DLHK.
+    # Environment: mines, quarries and forests to the province's DLHK by agency; waste and pollution to the
+    # regency's or city's DLH by jurisdiction.
     ("tambang-ilegal-pattern", "Tambang emas ilegal di Sekotong merusak sungai", {}, "dlhk-ntb", "tambang-ilegal", "lobar-sekotong", "text"),
     ("penambangan-liar-pattern", "Penambangan pasir liar di sungai desa, Jonggat", {}, "dlhk-ntb", "tambang-ilegal", "loteng-jonggat", "text"),
-    ("limbah-lotim-to-province", "Limbah pabrik tembakau mencemari sungai di Masbagik Lombok Timur", {}, "dlhk-ntb", "lingkungan-hidup", "lotim-masbagik", "text"),
-    ("penebangan-liar-phrase", "Penebangan liar di hutan Sambelia makin parah", {}, "dlhk-ntb", "lingkungan-hidup", "lotim-sambelia", "text"),
-    ("sampah-kota-mataram", "Sampah numpuk di Kota Mataram", {}, "dlhk-ntb", "lingkungan-hidup", "kota-mataram", "text"),
+    ("limbah-lotim-regency-dlh", "Limbah pabrik tembakau mencemari sungai di Masbagik Lombok Timur", {}, "dlh-lotim", "lingkungan-hidup", "lotim-masbagik", "text"),
+    ("penebangan-liar-phrase", "Penebangan liar di hutan Sambelia makin parah", {}, "dlhk-ntb", "hutan-dan-galian-c", "lotim-sambelia", "text"),
+    ("galian-c-to-province", "Galian C di sungai Woha bikin air keruh", {}, "dlhk-ntb", "hutan-dan-galian-c", "bima-woha", "text"),
+    ("sampah-kota-mataram", "Sampah numpuk di Kota Mataram", {}, "dlh-mataram", "lingkungan-hidup", "kota-mataram", "text"),
+    # Village government and funds: the regency's Inspektorat; money demanded is pungli (above).
+    ("dana-desa-district", "Penggunaan dana desa di desa kami tdk transparan, APBDes tdk pernah diumumkan. Sakra", {}, "inspektorat-lotim", "pemerintahan-desa", "lotim-sakra", "text"),
+    ("kades-abbreviation", "Kades kami jarang masuk kantor, surat-surat lama sekali, Woha", {}, "inspektorat-bima", "pemerintahan-desa", "bima-woha", "text"),
+    ("perangkat-desa-pay-not-labour", "Gaji perangkat desa blm dibayar 3 bulan, Bayan KLU", {}, "inspektorat-klu", "pemerintahan-desa", "klu-bayan", "text"),
+    # Transport: the regency's or city's Dishub, the province's without a place; a damaged road stays PUPR's.
+    ("lampu-lalu-lintas-city", "Lampu lalu lintas di perempatan Cakranegara mati sejak kemarin", {}, "dishub-mataram", "perhubungan", "mataram-cakranegara", "text"),
+    ("lampu-lalu-lintas-default-region", "Lampu lalu lintas di perempatan mati sejak kemarin", {}, "dishub-ntb", "perhubungan", "ntb", "default"),
+    ("parkir-liar-regency", "Juru parkir liar di depan pasar Praya minta 5 ribu", {}, "dishub-loteng", "perhubungan", "lombok-tengah", "text"),
+    ("bus-inquiry-regency", "Mohon info jadwal bus DAMRI ke Sembalun, Lotim", {"kind": "inquiry"}, "dishub-lotim", "perhubungan", "lombok-timur", "text"),
+    ("road-to-terminal-is-pupr", "Jalan ke terminal Selong rusak parah", {}, "pupr-lotim", "jalan-rusak", "lombok-timur", "text"),
+    # Permits: the one-stop service office (DPMPTSP) of the regency; "izin bertanya" asks for nothing.
+    ("izin-usaha-oss", "Sdh 3 bln urus izin usaha di DPMPTSP Lotim blm selesai, katanya sistem OSS error", {}, "dpmptsp-lotim", "perizinan", "lombok-timur", "text"),
+    ("imb-taliwang", "Pengurusan IMB di Taliwang dipersulit, berkas bolak balik", {}, "dpmptsp-ksb", "perizinan", "sumbawa-barat", "text"),
+    ("izin-bertanya-is-no-permit", "Izin bertanya, kapan pendaftaran PPPK dibuka?", {}, "ntb-care", None, "ntb", "default"),
     # Cooperatives and small business.
     ("koperasi-selong", "Koperasi simpan pinjam di Selong tdk mengembalikan simpanan anggota", {}, "diskop-ukm-ntb", "koperasi-umkm", "lombok-timur", "text"),
     ("kur-dompu", "Pengajuan KUR sy ditolak bank pdhl usaha sdh jalan 3 thn, Dompu", {}, "diskop-ukm-ntb", "koperasi-umkm", "dompu", "text"),
@@ -121,8 +137,8 @@ CASES = [
     ("given-region-beats-text", "Puskesmas di Aikmel tutup jam 11", {"region": "kota-mataram"}, "dinkes-mataram", "layanan-kesehatan", "kota-mataram", "given"),
     ("given-district-unit", "Puskesmas tutup jam 11, petugas tdk ada", {"region": "lotim-aikmel"}, "puskesmas-aikmel", "layanan-kesehatan", "lotim-aikmel", "given"),
     # Nothing matches: triage.
-    ("no-match-default-region", "Lampu lalu lintas di perempatan mati sejak kemarin", {}, "ntb-care", None, "ntb", "default"),
-    ("no-match-inquiry-region-text", "Mohon info jadwal bus DAMRI ke Sembalun, Lotim", {"kind": "inquiry"}, "ntb-care", None, "lombok-timur", "text"),
+    ("no-match-default-region", "Tolong tanggapi masalah kami, sudah lama tidak ada kejelasan", {}, "ntb-care", None, "ntb", "default"),
+    ("no-match-inquiry-region-text", "Mohon info kapan hasil seleksi diumumkan, sy di Lotim", {"kind": "inquiry"}, "ntb-care", None, "lombok-timur", "text"),
 ]
 
 

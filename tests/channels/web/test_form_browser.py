@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from tests.dashboard.test_dashboard_browser import ARTIFACTS, CHROMIUM, ROOT, free_port, need_browser, no_horizontal_overflow, serving
+from tests.dashboard.test_dashboard_browser import ARTIFACTS, ROOT, free_port, launch, need_browser, no_horizontal_overflow, serving
 
 DEVICES = {"phone": {"width": 390, "height": 844}, "laptop": {"width": 1366, "height": 768}}
 TEXT = ("Jalan di depan SDN 2 Gerung berlubang besar sejak banjir bulan lalu. Dua pengendara motor sudah jatuh "
@@ -74,7 +74,7 @@ def test_file_over_5_mb_is_caught_before_sending_and_without_script_keeps_the_in
     small_file = tmp_path / "Lubang kedua dilihat dari seberang jalan.png"
     Image.new("RGB", (64, 48), "red").save(small_file)
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-dev-shm-usage"])
+        browser = launch(p)
         try:
             for device, viewport in DEVICES.items():
                 for lang, words in WORDS.items():

@@ -111,11 +111,12 @@ async def test_a_new_ticket_reaches_the_agency_with_both_parts(make_runtime, mai
     assert d.delivery_id in msg["Message-ID"]
     assert msg.get_content_type() == "multipart/alternative"
     text, page = parts(msg)
-    ticket_url = f"http://aduan.test/api/v1/agency/tickets/{code}"
+    ticket_url = f"http://aduan.test/agency/tickets/{code}"
     for body in (text, page):
         for fact in (code, "Pengaduan", "kesehatan", "Normal", "Kabupaten Lombok Timur", "Baiq Nurul",
                      "+6281234567890", "baiq@warga.example", "-8.5312, 116.5301", ticket_url):
             assert fact in body, fact
+        assert "/api/v1/" not in body  # a person opens the inbox's page, not the API's answer
     assert HEALTH in text
     assert re.search(r"^Lampiran: +0$", text, re.M) and re.search(r"^Pelapor: +Baiq Nurul, ", text, re.M)
 
@@ -135,7 +136,7 @@ async def test_citizen_markup_is_escaped_in_the_html_part(make_runtime, mail_ser
     assert not {"script", "img", "link", "style", "iframe"} & {tag for tag, _ in tags.seen}
     # The only address in the page is the ticket's link: nothing is fetched when it is opened.
     assert [value for _, attrs in tags.seen for name, value in attrs if name in ("href", "src")] == [
-        f"http://aduan.test/api/v1/agency/tickets/{code}"]
+        f"http://aduan.test/agency/tickets/{code}"]
 
 
 async def test_an_anonymous_reporter_is_withheld(make_runtime, mail_server, file_complaint, outbox_deliveries, session):
@@ -191,7 +192,13 @@ async def test_an_unrouted_complaint_asks_the_triage_team_to_verify(make_runtime
     [d] = outbox_deliveries(runtime, "email", "agency")
     assert (d.event, d.agency) == ("ticket.triage", "ntb-care")
     assert isinstance(await make_email_deliverer(runtime.env.smtp_url, runtime.tickets)(d, session), Delivered)
-    assert mail_server.messages[0].message["Subject"] == f"[{code}] Perlu verifikasi — Provinsi Nusa Tenggara Barat"
+    msg = mail_server.messages[0].message
+    assert msg["Subject"] == f"[{code}] Perlu verifikasi — Provinsi Nusa Tenggara Barat"
+    # The triage team are the operators: they open the complaint in their console.
+    text, page = parts(msg)
+    assert f"Tiket: http://aduan.test/dashboard/complaints/{code}\n" in text
+    assert f'<a href="http://aduan.test/dashboard/complaints/{code}">Buka tiket {code}</a>' in page
+    assert "/agency/tickets/" not in text + page
 
 
 async def test_a_citizen_reply_is_plain_text(make_runtime, mail_server, file_complaint, outbox_deliveries, session):

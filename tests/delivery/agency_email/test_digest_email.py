@@ -11,7 +11,8 @@ import pytest
 from delivery.email import make_email_deliverer
 from providers.outcome import Delivered, Delivery, Permanent
 
-URL = "http://aduan.test/api/v1/agency/tickets/"
+URL = "http://aduan.test/agency/tickets/"
+CONSOLE = "http://aduan.test/dashboard/complaints/"  # the operators' page of a complaint
 DINKES = {"code": "dinkes-ntb", "name": "Dinas Kesehatan Provinsi NTB"}
 SCRIPT = "<script>alert(1)</script>"
 
@@ -39,8 +40,11 @@ def agency_digest(**changes) -> dict:
 
 
 def operators_digest() -> dict:
-    """The operators' digest: triage waiting, one dead delivery whose error is an agency's HTML page."""
+    """The operators' digest: triage waiting, the overdue ticket linked to the console, one dead delivery whose error
+    is an agency's HTML page."""
+    overdue = ticket("NTB-7K3QX9P2", "assigned", "kesehatan", "Kabupaten Lombok Timur", "2026-03-20T01:00:00+00:00")
     return {**agency_digest(audience="operators", agency={"code": "ntb-care", "name": "Tim NTB Care"},
+                            overdue_tickets=[{**overdue, "ticket_url": CONSOLE + "NTB-7K3QX9P2"}], open_tickets=[],
                             more_overdue=0),
             "triage": 4,
             "dead": [{"delivery_id": "5f0c2a4e-dead-4d1b-9a51-000000000001", "agency": DINKES,
@@ -210,7 +214,8 @@ Dasbor: http://aduan.test/dashboard
 """)
     assert "HTTP 404: &lt;html&gt;&lt;b&gt;Not Found&lt;/b&gt;&lt;/html&gt;" in page and "<b>" not in page
     assert "<code>5f0c2a4e-dead-4d1b-9a51-000000000001</code>" in page
-    assert links_of(page).links[-1] == ("http://aduan.test/dashboard", "Buka dasbor")
+    assert f"- NTB-7K3QX9P2 · Diteruskan ke instansi · kesehatan · Kabupaten Lombok Timur · batas 2026-03-20 09:00 WITA\n  {CONSOLE}NTB-7K3QX9P2\n" in text
+    assert links_of(page).links == [(CONSOLE + "NTB-7K3QX9P2", "NTB-7K3QX9P2"), ("http://aduan.test/dashboard", "Buka dasbor")]
 
 
 @pytest.mark.parametrize(

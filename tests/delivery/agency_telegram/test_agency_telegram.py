@@ -80,10 +80,35 @@ async def test_the_group_receives_the_ticket_with_the_text_escaped(group_runtime
     for fact in ("Jenis: Pengaduan", "Kategori: obat", "Prioritas: Tinggi", "Wilayah: Kecamatan Aikmel"):
         assert fact in text
     assert "sudah 2 minggu &lt;script&gt;alert(1)&lt;/script&gt; &amp; pasien pulang" in text
-    assert text.endswith(f'<a href="http://aduan.test/api/v1/agency/tickets/{code}">Buka tiket {code}</a>')
+    assert text.endswith(f'<a href="http://aduan.test/agency/tickets/{code}">Buka tiket {code}</a>')
     assert tags_of(text) == {"b", "code", "a"}
     # A group is read by many: the reporter is for those who open the ticket.
     assert "Baiq" not in text and "6281234567890" not in text
+
+
+async def test_the_triage_teams_group_opens_the_complaint_in_the_console(group_runtime, bot_api, file_complaint,
+                                                                          outbox_deliveries, session):
+    """A complaint no rule routes reaches the triage team's group linked to the operators' page, not the inbox's."""
+    code = file_complaint(group_runtime, "mohon perhatiannya bapak ibu")
+    [d] = outbox_deliveries(group_runtime, "telegram_chat")
+    assert (d.event, d.target, d.agency) == ("ticket.triage", "-1001000000001", "ntb-care")
+    assert isinstance(await group_deliverer(group_runtime)(d, session), Delivered)
+    [sent] = bot_api.sent()
+    assert sent["text"].startswith(f"<b>Perlu verifikasi</b> · <code>{code}</code>\n")
+    assert sent["text"].endswith(f'<a href="http://aduan.test/dashboard/complaints/{code}">Buka tiket {code}</a>')
+
+
+async def test_an_escalation_to_the_triage_team_links_to_the_console(group_runtime, bot_api, file_complaint, session):
+    """The same ticket links to the inbox for its agency and to the console when it is escalated to the triage team."""
+    code = file_complaint(group_runtime, OBAT)
+    to_agency = Delivery("d-a", "telegram_chat", AIKMEL_GROUP, "ticket.updated", {"code": code}, 1, "puskesmas-aikmel")
+    to_team = Delivery("d-t", "telegram_chat", "-1001000000001", "ticket.escalated", {"code": code}, 1, "ntb-care")
+    for delivery in (to_agency, to_team):
+        assert isinstance(await group_deliverer(group_runtime)(delivery, session), Delivered)
+    agency_text, team_text = (sent["text"] for sent in bot_api.sent())
+    assert agency_text.endswith(f'<a href="http://aduan.test/agency/tickets/{code}">Buka tiket {code}</a>')
+    assert team_text.startswith("<b>Eskalasi</b>")
+    assert team_text.endswith(f'<a href="http://aduan.test/dashboard/complaints/{code}">Buka tiket {code}</a>')
 
 
 async def test_a_channel_username_is_a_target_too(group_runtime, bot_api, file_complaint, session):
@@ -122,7 +147,7 @@ async def test_a_long_complaint_is_cut_to_one_message_keeping_the_link(group_run
     text = sent["text"]
     assert units(text) <= MAX_TEXT
     assert "…" in text and "16:01 WITA: lampiran: foto antrean" in text
-    assert text.endswith(f'<a href="http://aduan.test/api/v1/agency/tickets/{code}">Buka tiket {code}</a>')
+    assert text.endswith(f'<a href="http://aduan.test/agency/tickets/{code}">Buka tiket {code}</a>')
     assert "&amp" in text and "&a…" not in text and "&am…" not in text  # no entity cut in half
 
 
@@ -133,7 +158,7 @@ def test_long_follow_ups_keep_the_newest_and_share_the_room_with_the_text():
               "text": "awal " + "x" * 5000,
               "followups": [{"at": f"2026-11-24T08:{i:02d}:00+00:00", "text": f"tambahan {i} " + "y" * 200}
                             for i in range(40)],
-              "ticket_url": "http://aduan.test/api/v1/agency/tickets/NTB-7K3QX9P2"}
+              "ticket_url": "http://aduan.test/agency/tickets/NTB-7K3QX9P2"}
     text = group_message("ticket.updated", ticket, None, limit=2000)
     assert units(text) <= 2000
     assert "awal x" in text and "tambahan 39 " in text and "tambahan 0 " not in text

@@ -15,7 +15,7 @@ from delivery.digest import digest_group_message
 from delivery.telegram_text import MAX_TEXT, units
 from providers.outcome import Delivered, Delivery, Permanent
 
-URL = "http://aduan.test/api/v1/agency/tickets/"
+URL = "http://aduan.test/agency/tickets/"
 WITA = ZoneInfo("Asia/Makassar")
 SCRIPT = "<script>alert(1)</script>"
 DINKES_GROUP = "-1001000000010"  # dinkes-ntb's telegram_chat in the sample agencies.yaml

@@ -44,7 +44,8 @@ async def test_ticket_arrives_signed_with_the_spec_headers(agency, submit, webho
     assert ticket["code"] == code and ticket["agency"]["code"] == AGENCY and ticket["status"] == "assigned"
     assert ticket["text"] == "Obat di puskesmas Aikmel kosong sudah 2 minggu"
     assert ticket["reporter"]["name"] == REPORTER["name"] and ticket["reporter"]["phone"] == REPORTER["phone"]
-    assert ticket["ticket_url"] == f"http://aduan.test/api/v1/agency/tickets/{code}"
+    assert ticket["ticket_url"] == f"http://aduan.test/agency/tickets/{code}"
+    assert ticket["api_url"] == f"http://aduan.test/api/v1/agency/tickets/{code}"
     assert "rules_version" not in ticket and "language" not in ticket
 
 

@@ -17,7 +17,7 @@ from delivery.webhook import make_webhook_deliverer
 from delivery.worker import OutboxWorker
 from store.models import Outbox
 
-URL = "http://aduan.test/api/v1/agency/tickets/"
+URL = "http://aduan.test/agency/tickets/"
 DIGEST = {
     "audience": "agency",
     "agency": {"code": AGENCY, "name": "Puskesmas Aikmel"},
