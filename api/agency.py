@@ -9,7 +9,7 @@ from aiohttp import web
 
 from api.auth import Principal, authenticate
 from api.errors import ApiError
-from api.http import complaint_page_args, json_response, read_json
+from api.http import ask_of, complaint_page_args, json_response, read_json
 from edges.runtime import Runtime
 from complaints.codes import canonical
 from complaints.model import has_control
@@ -121,12 +121,16 @@ def routes(runtime: Runtime) -> list[web.RouteDef]:
     async def reply(request: web.Request) -> web.Response:
         principal = await agency_of(request)
         row = await ticket(request, principal, WORK)
-        message = text_field(await body_of(request), "message", required=True)
+        data = await body_of(request)
+        message = text_field(data, "message", required=True)
+        ask = ask_of(data)
         agency_name = runtime.config.agencies[principal.agency].name
         sent = await runtime.write(actions.reply_to_citizen, row, agency_name, principal.who, message,
-                                   datetime.now(timezone.utc))
+                                   datetime.now(timezone.utc), "agency_reply", ask,
+                                   runtime.config.settings.reply_window_days)
         runtime.wake_outbox()
-        return json_response({"code": row["code"], "queued": sent}, status=202 if sent else 200)
+        return json_response({"code": row["code"], "queued": sent, "waiting": "citizen" if ask else None},
+                             status=202 if sent else 200)
 
     async def forward(request: web.Request) -> web.Response:
         principal = await agency_of(request)

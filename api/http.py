@@ -88,3 +88,11 @@ def delivery_cursor(query) -> int | None:
 
 def json_response(data: object, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
     return web.Response(status=status, body=orjson.dumps(data), content_type="application/json", headers=headers)
+
+
+def ask_of(data: dict) -> bool:
+    """A reply's `ask` (SPEC section 15): true makes the complaint wait for the citizen's answer; 400 unless a boolean."""
+    ask = data.get("ask", False)
+    if not isinstance(ask, bool):
+        raise ApiError(400, "invalid_input", "ask must be true or false")
+    return ask

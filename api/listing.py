@@ -62,6 +62,9 @@ def complaint_filter(query: Mapping[str, str], config, channel_names: Sequence[s
     overdue = query.get("overdue") or ""
     if overdue not in ("", "0", "1"):
         raise FilterProblem("overdue", "overdue must be 1 (only overdue complaints) or 0")
+    waiting = query.get("waiting") or ""
+    if waiting not in ("", "citizen"):
+        raise FilterProblem("waiting", "waiting must be citizen (only complaints waiting for the citizen's answer)")
     return ComplaintFilter(
         status=status or None,
         agency=agency or None,
@@ -72,4 +75,5 @@ def complaint_filter(query: Mapping[str, str], config, channel_names: Sequence[s
         until=parse_bound(query["until"], "until", tz, end=True) if query.get("until") else None,
         q=(query.get("q") or "").strip()[:MAX_Q_CHARS] or None,
         overdue=overdue == "1",
+        waiting_at=datetime.now(timezone.utc) if waiting else None,
     )

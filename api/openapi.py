@@ -150,6 +150,15 @@ def _agency_body(properties: dict, required: list[str], **extra) -> dict:
             "additionalProperties": {"pattern": NO_CONTROL}, **extra}
 
 
+# A reply's `ask` and what a reply answers (SPEC section 15).
+ASK = {"type": "boolean", "default": False,
+       "description": "true: the complaint waits for the citizen's answer, which joins it (reply_window_days)"}
+_REPLY_FIELDS = {"code": {"type": "string"}, "waiting": {"enum": ["citizen", None]}}
+REPLIED = {"202": _json("queued", _closed({**_REPLY_FIELDS, "queued": {"const": True}})),
+           "200": _json("the citizen left no address to reply to (the reply is on the timeline)",
+                        _closed({**_REPLY_FIELDS, "queued": {"const": False}}))}
+
+
 def _ticket_post(summary: str, body: dict, ok: dict, bad: str, missing: str, conflict: dict | None = None) -> dict:
     """A POST on one complaint that takes a JSON body, and what it answers: `ok`; 400 for a body that is not as
     described or is `bad`; 404 `missing`; the 409 `conflict`, if any; 413 and 415."""
@@ -170,6 +179,8 @@ def schemas(config: Config, channels: Sequence[str]) -> dict:
         "channel": {"enum": list(channels)}, "text": {"type": "string"}, "region": _schema("Ref"),
         "category": TEXT_OR_NULL, "priority": {"enum": list(PRIORITIES)}, "agency": _nullable(_schema("Ref")),
         "rule": TEXT_OR_NULL, "created_at": TIME,
+        "waiting": {"type": ["string", "null"], "enum": ["citizen", None],
+                    "description": "citizen: the complaint waits for the citizen's answer to a question"},
     }
     worked = {
         "anonymous": {"type": "boolean"}, "confidential": {"type": "boolean"},
@@ -179,6 +190,7 @@ def schemas(config: Config, channels: Sequence[str]) -> dict:
         **{name: TIME_OR_NULL for name in ("assigned_at", "acknowledged_at", "resolved_at", "closed_at",
                                              "acknowledge_due_at", "resolve_due_at")},
         "overdue": {"type": "boolean"}, "updated_at": TIME,
+        "rating": {"type": ["integer", "null"], "minimum": 1, "maximum": 5}, "rating_comment": TEXT_OR_NULL,
     }
     attachments = {"type": "array", "items": _closed({
         "kind": {"type": "string"}, "content_type": TEXT_OR_NULL, "name": TEXT_OR_NULL,
@@ -197,6 +209,9 @@ def schemas(config: Config, channels: Sequence[str]) -> dict:
                        "description": "share met among those whose SLA outcome is known"},
         "median_hours_to_acknowledge": {"type": ["number", "null"], "description": "from receipt"},
         "median_hours_to_resolve": {"type": ["number", "null"], "description": "from receipt"},
+        "rated": {"type": "integer", "minimum": 0, "description": "how many the citizen rated"},
+        "rating_average": {"type": ["number", "null"], "minimum": 1, "maximum": 5,
+                           "description": "the citizens' mean rating (1–5, two decimals); null when none rated"},
     }
     group_key = _closed({"code": {"type": ["string", "null"], "description": "null for the group of complaints without "
                                   "an agency (by agency) or without a category (by category)"},
@@ -257,11 +272,22 @@ def schemas(config: Config, channels: Sequence[str]) -> dict:
                              "agency": _nullable(_schema("Ref")), "track_url": {"type": "string", "format": "uri"}}),
         "PublicComplaint": _closed({
             **{k: v for k, v in base.items() if k != "rule"},
+            "category_name": {**TEXT_OR_NULL, "description": "the category as people read it (\"Layanan puskesmas\")"},
             "agency_name": TEXT_OR_NULL, "status_label": {"type": "string"}, "updated_at": TIME,
-            "timeline": {"type": "array", "items": _closed({"at": TIME, "status": COMPLAINT_STATUS,
-                                                            "label": {"type": "string"}, "event": {"type": "string"}})},
-        }, required=[k for k in base if k not in ("rule", "text")] + ["agency_name", "status_label", "updated_at",
-                                                                       "timeline"]),
+            "due_at": {**TIME_OR_NULL, "description": "when the current stage is due: the agency's response while "
+                                                      "assigned, the resolution while acknowledged or in progress"},
+            "due_kind": {"type": ["string", "null"], "enum": ["acknowledge", "resolve", None]},
+            "timeline": {"type": "array", "items": _closed({
+                "at": TIME, "status": COMPLAINT_STATUS, "label": {"type": "string"}, "event": {"type": "string"},
+                "note": {**TEXT_OR_NULL, "description": "a status change's note for the citizen (the resolution, a "
+                                                        "rejection's reason); null when confidential"},
+                "merged_into": {**TEXT_OR_NULL, "description": "the code of the complaint this one was merged into"}})},
+            "replies": {"type": "array", "description": "the replies to the citizen; none when confidential",
+                        "items": _closed({"at": TIME, "text": {"type": "string"}, "agency": _schema("Ref"),
+                                          "ask": {"type": "boolean", "description": "a question to the citizen"}})},
+        }, required=[k for k in base if k not in ("rule", "text")] + ["category_name", "agency_name", "status_label",
+                                                                       "updated_at", "due_at", "due_kind", "timeline",
+                                                                       "replies"]),
         "OperatorComplaint": _closed(operator_fields),
         "ComplaintDetail": _closed({
             **operator_fields,
@@ -351,7 +377,11 @@ def paths(config: Config, channels: Sequence[str]) -> dict:
                     _query("category", "category"),
                     _bound("since", "a date (from its start in the root region's time zone) or a time, inclusive"),
                     _bound("until", "a date (its whole day included) or a time"),
-                    _query("q", "words in the text (the first 200 characters are used)"),
+                    _query("q", "words of the text or of a follow-up, all of them, the last also as a word's start; or a "
+                                "tracking code (the first 200 characters are used)"),
+                    _query("overdue", "1: only complaints past their due time, still in process", {"enum": ["", "0", "1"]}),
+                    _query("waiting", "citizen: only complaints waiting for the citizen's answer",
+                           {"enum": ["", "citizen"]}),
                     _cursor("complaint-cursor"),
                     _limit(),
                 ],
@@ -383,6 +413,10 @@ def paths(config: Config, channels: Sequence[str]) -> dict:
             {"200": _json("the complaint", _schema("OperatorComplaint"))},
             bad="a rejection without a note", missing=NO_COMPLAINT,
             conflict=_error("not allowed from the current status")))},
+        "/api/v1/complaints/{code}/reply": {"post": _operator(_ticket_post(
+            "A message to the citizen on their channel, signed with the triage team's name (operator)",
+            _json_body({"type": "object", "required": ["message"], "properties": {"message": reason, "ask": ASK}}),
+            REPLIED, bad="no message; ask not a boolean; a control character", missing=NO_COMPLAINT))},
         "/api/v1/stats": {
             "get": _operator({
                 "summary": "Statistics of the complaints received in a period (operator); `main.py stats --format json` "
@@ -418,7 +452,7 @@ def paths(config: Config, channels: Sequence[str]) -> dict:
         "/api/v1/track/{code}": {
             "get": {"summary": "Public status and timeline",
                     "parameters": [code, _query("lang", "language of the status labels: id or en (anything else "
-                                                        "reads as settings.yaml's language)", {"type": "string"})],
+                                                        "reads as the complaint's own language)", {"type": "string"})],
                     "responses": {"200": _json("the public view: no reporter, no text when confidential",
                                                _schema("PublicComplaint")),
                                   "404": _error(NO_COMPLAINT),
@@ -462,11 +496,8 @@ def paths(config: Config, channels: Sequence[str]) -> dict:
             conflict=_error("not allowed from the current status (the message says which are)")))},
         "/api/v1/agency/tickets/{code}/reply": {"post": _agency(_ticket_post(
             "A message to the citizen on their channel",
-            _json_body(_agency_body({"message": reason}, ["message"])),
-            {"202": _json("queued", _closed({"code": {"type": "string"}, "queued": {"const": True}})),
-             "200": _json("the citizen left no address to reply to",
-                          _closed({"code": {"type": "string"}, "queued": {"const": False}}))},
-            bad="no message; a control character", missing=NOT_OURS))},
+            _json_body(_agency_body({"message": reason, "ask": ASK}, ["message"])),
+            REPLIED, bad="no message; ask not a boolean; a control character", missing=NOT_OURS))},
         "/api/v1/agency/tickets/{code}/forward": {"post": _agency(_ticket_post(
             "Hand the ticket to an agency with authority",
             _json_body(_agency_body({"agency": _schema("AgencyCode"), "note": note}, ["agency"]),

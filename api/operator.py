@@ -9,7 +9,7 @@ from aiohttp import web
 from api.auth import require_operator
 from api.errors import ApiError
 from api import listing
-from api.http import complaint_page_args, delivery_cursor, json_response, limit_of, read_json, require_json
+from api.http import ask_of, complaint_page_args, delivery_cursor, json_response, limit_of, read_json, require_json
 from edges.runtime import Runtime
 from complaints import desk
 from complaints.codes import canonical
@@ -110,6 +110,21 @@ def routes(runtime: Runtime) -> list[web.RouteDef]:
         runtime.wake_outbox()
         return json_response(operator_view(updated, runtime.config))
 
+    async def reply(request: web.Request) -> web.Response:
+        principal, row, data, _note = await operated(request)
+        message = data.get("message")
+        if not isinstance(message, str) or not message.strip() or len(message) > 4000 or has_control(message):
+            raise ApiError(400, "invalid_input", "message is required: text of at most 4000 characters")
+        ask = ask_of(data)
+        config = runtime.config
+        desk = config.agencies[config.triage].name if config.triage in config.agencies else "Aduan"
+        sent = await runtime.write(actions.reply_to_citizen, row, desk, principal.who, message.strip(),
+                                   datetime.now(timezone.utc), "operator_reply", ask,
+                                   config.settings.reply_window_days)
+        runtime.wake_outbox()
+        return json_response({"code": row["code"], "queued": sent, "waiting": "citizen" if ask else None},
+                             status=202 if sent else 200)
+
     async def deliveries(request: web.Request) -> web.Response:
         await require_operator(request, runtime)
         state = request.query.get("state") or None
@@ -152,6 +167,7 @@ def routes(runtime: Runtime) -> list[web.RouteDef]:
         web.post("/api/v1/deliveries/{id}/retry", retry),
         web.post("/api/v1/complaints/{code}/assign", assign),
         web.post("/api/v1/complaints/{code}/status", set_status),
+        web.post("/api/v1/complaints/{code}/reply", reply),
         web.get("/api/v1/complaints", list_complaints),
         web.get("/api/v1/complaints/{code}", get_complaint),
         web.post("/api/v1/admin/reload", reload),

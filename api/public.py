@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime, timezone
-from typing import Literal
+from typing import Literal, get_args
 
 import structlog
 from aiohttp import web
@@ -19,11 +19,12 @@ from edges.runtime import Runtime
 from complaints.codes import canonical, unique_id
 from complaints.model import Reporter, breaks_line, filled_in
 from complaints.views import public_view
-from config.models import EMAIL_RE
+from config.models import EMAIL_RE, Language
 from router import UnknownRegion
 from store import queries
 
 MAX_TEXT = 10_000
+LANGUAGES = get_args(Language)
 
 
 def now() -> datetime:
@@ -182,16 +183,21 @@ def routes(runtime: Runtime) -> list[web.RouteDef]:
         return json_response(result.response, status=201, headers=headers)
 
     async def track(request: web.Request) -> web.Response:
-        # A code that is no complaint's tops the light count up to 1, so guessing codes runs out fast.
+        # A code that is no complaint's tops the light count up to 1, so guessing codes runs out fast. A code typed
+        # without the service's prefix is found too.
         address = admit(request, "lookups")
-        code = canonical(request.match_info["code"][:40])
+        config = runtime.config
+        code = canonical(request.match_info["code"][:40], config.settings.tracking_prefix)
         row = await runtime.read(queries.find_complaint, code) if code else None
         if row is None:
             runtime.limiter.charge(address, 1 - LIGHT_COST)
             raise ApiError(404, "not_found", "no complaint has this tracking code")
         events = await runtime.read(queries.public_events, row["id"])
-        language = request.query.get("lang", runtime.config.settings.language)
-        return json_response(public_view(row, events, runtime.config, language))
+        # Labels in the language asked for, else the citizen's own (the complaint's), as the tracking page.
+        language = request.query.get("lang")
+        if language not in LANGUAGES:
+            language = row["language"] if row["language"] in LANGUAGES else config.settings.language
+        return json_response(public_view(row, events, config, language))
 
     return [
         web.get("/healthz", healthz),

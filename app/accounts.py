@@ -92,11 +92,13 @@ def cmd_user_link(args: argparse.Namespace, env: Env, db) -> int:
     with db.writer.begin() as conn:
         row = users.new_link(conn, args.email, digest, datetime.now(timezone.utc))
     if row is None:
-        print(f"error: no active account has e-mail {users.normal_email(args.email)} (see `python main.py user list`)",
+        print(f"error: no account has e-mail {users.normal_email(args.email)} (see `python main.py user list`)",
               file=sys.stderr)
         return 1
-    print(f"new one-time link for {row['email']} (the earlier one no longer works; valid "
-          f"{int(users.LINK_LIFETIME.total_seconds() // 3600)} h):", file=sys.stderr)
+    hours = int(users.LINK_LIFETIME.total_seconds() // 3600)
+    again = "" if row["active"] else "; the account was disabled and is active again: its old password no longer works"
+    print(f"new one-time link for {row['email']} (the earlier one no longer works; valid {hours} h{again}):",
+          file=sys.stderr)
     print(sign_in_link(env.public_url, secret))
     return 0
 
@@ -184,8 +186,9 @@ def add_parsers(sub) -> None:
                                       "session of it ends at once.")
     dis.add_argument("email", metavar="EMAIL")
     link = usub.add_parser("link", help="print a new one-time sign-in link (the old one dies)",
-                           description="Give an active account a new one-time link (valid 72 h) to set a new "
-                                       "password, for a new phone or a forgotten password.")
+                           description="Give an account a new one-time link (valid 72 h) to set a new password, for "
+                                       "a new phone or a forgotten password; a disabled account is enabled again "
+                                       "(with no password until the link sets one).")
     link.add_argument("email", metavar="EMAIL")
     usub.add_parser("demo", help="create the sample accounts of a demonstration and print their links",
                     description="Create the demonstration's accounts (an operator, a supervisor and officers of "

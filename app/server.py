@@ -146,7 +146,8 @@ def create_app(runtime: Runtime, registry=REGISTRY) -> web.Application:
     app.add_routes(dashboard.routes(runtime))
     app.add_routes([web.get("/api/v1/openapi.json", openapi), web.get("/metrics", metrics_handler)])
     ports = Ports(intake=runtime.intake, in_force=runtime.in_force, public_url=runtime.env.public_url,
-                  var_dir=runtime.env.var_dir, limiter=runtime.limiter, read=runtime.read, secret_key=runtime.secret_key)
+                  var_dir=runtime.env.var_dir, limiter=runtime.limiter, read=runtime.read, secret_key=runtime.secret_key,
+                  write=runtime.write, wake_outbox=runtime.wake_outbox)
     for channel in registry:
         channel.add_routes(app, ports, runtime.env.settings(channel.name, channel.settings))
     return app

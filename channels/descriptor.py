@@ -38,6 +38,10 @@ class Ports:
     limiter: RateLimiter
     read: Callable[..., Awaitable[Any]]  # run fn(connection, *args) on a reader connection off the loop
     secret_key: bytes
+    # Run fn(connection, *args) in one write transaction off the loop: a change after intake (a button pressed in an
+    # agency's Telegram group), then wake the outbox for what it queued.
+    write: Callable[..., Awaitable[Any]]
+    wake_outbox: Callable[[], None]
 
     @property
     def config(self) -> Config:

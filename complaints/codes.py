@@ -35,16 +35,19 @@ def unique_id() -> str:
     return f"{_process_id}-{next(_counter):x}"
 
 
-def canonical(text: str) -> str | None:
+def canonical(text: str, prefix: str | None = None) -> str | None:
     """Return the canonical form of a code as a person may type it, or None if it cannot be one.
 
-    Case is ignored, O reads as 0, I and L as 1; spaces and a missing dash are forgiven.
+    Case is ignored, O reads as 0, I and L as 1; spaces and a missing dash are forgiven, and so is a missing
+    prefix when the service's (`tracking_prefix`) is given: "7k3qx9p2" is NTB-7K3QX9P2.
     """
     cleaned = re.sub(r"[\s_]", "", text.strip().upper())
     if "-" in cleaned:
         prefix, _, body = cleaned.partition("-")
     elif len(cleaned) > 8:
         prefix, body = cleaned[:-8], cleaned[-8:]
+    elif len(cleaned) == 8 and prefix:
+        body = cleaned
     else:
         return None
     candidate = f"{prefix}-{body.translate(_READ_AS)}"

@@ -2,10 +2,17 @@
 
 An agency's people open a ticket in their inbox, `/agency/tickets/<code>`; the operators (the triage team,
 `triage` in rules.yaml) open the complaint in their console, `/dashboard/complaints/<code>`; machines read the
-ticket from the agency API. Everything is under ADUAN_PUBLIC_URL.
+ticket from the agency API; citizens follow their complaint on its public page, `/track/<code>`. Everything is
+under ADUAN_PUBLIC_URL.
 """
 
 from __future__ import annotations
+
+
+def track_url(public_url: str, code: str, language: str | None) -> str:
+    """The public tracking page of a complaint, in the citizen's language: `?lang=en` for English; without it the
+    page speaks the complaint's own language, so a link to a complaint written in Bahasa Indonesia needs none."""
+    return f"{public_url}/track/{code}" + ("?lang=en" if language == "en" else "")
 
 
 def agency_page_url(public_url: str, code: str) -> str:

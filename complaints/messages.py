@@ -31,6 +31,30 @@ MESSAGES: dict[str, dict[str, str]] = {
         "id": "Balasan {agency} untuk aduan {code}: {message}",
         "en": "{agency} replies on complaint {code}: {message}",
     },
+    "reply_ask": {
+        "id": " Mohon balas pesan ini untuk menjawab.",
+        "en": " Please reply to this message to answer.",
+    },
+    "followup_ack": {
+        "id": "Pesan Anda kami tambahkan ke aduan {code} dan diteruskan kepada petugas yang menanganinya. Detail: {track_url}",
+        "en": "We added your message to complaint {code} and passed it to the staff handling it. Details: {track_url}",
+    },
+    "rating_ask": {
+        "id": " Bagaimana penanganan aduan ini? Balas dengan angka 1 sampai 5 (5 = sangat puas), boleh disertai komentar.",
+        "en": " How was this complaint handled? Reply with a number from 1 to 5 (5 = very satisfied), with a comment if you like.",
+    },
+    "rating_link": {
+        "id": " Beri penilaian atas penanganannya (1 sampai 5): {url}",
+        "en": " Rate how it was handled (1 to 5): {url}",
+    },
+    "rating_thanks": {
+        "id": "Terima kasih atas penilaian Anda ({rating} dari 5) untuk aduan {code}.",
+        "en": "Thank you for rating complaint {code} ({rating} out of 5).",
+    },
+    "rating_already": {
+        "id": "Penilaian Anda untuk aduan {code} sudah kami terima sebelumnya. Terima kasih.",
+        "en": "We already have your rating of complaint {code}. Thank you.",
+    },
     "merged": {
         "id": ("Aduan {code} sama dengan aduan {other} yang sudah kami terima, jadi keduanya kami tangani sebagai satu "
                "aduan. Ikuti perkembangannya dengan kode {other}: {track_url}"),

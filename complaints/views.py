@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import datetime, timezone
 
+from complaints.categories import category_name
+from complaints.conversation import REPLY_EVENTS
 from complaints.messages import status_name
 from complaints.who import by_of
 
@@ -30,8 +32,14 @@ def region_ref(config, code: str | None) -> dict | None:
     return _ref(config.regions, code, lambda r: r.name)
 
 
+def waiting_for(row: Mapping, now: datetime | None = None) -> str | None:
+    """`"citizen"` while the complaint waits for the citizen's answer (SPEC section 15), else None."""
+    until = row.get("waiting_until")
+    return "citizen" if until is not None and until > (now or datetime.now(timezone.utc)) else None
+
+
 def base_view(row: Mapping, config) -> dict:
-    """The fields every view of a complaint has (SPEC section 7)."""
+    """The fields every view of a complaint has (SPEC sections 7 and 15)."""
     return {
         "code": row["code"],
         "kind": row["kind"],
@@ -44,22 +52,61 @@ def base_view(row: Mapping, config) -> dict:
         "agency": agency_ref(config, row["agency"]),
         "rule": row["rule"],
         "created_at": iso(row["received_at"]),
+        "waiting": waiting_for(row),
     }
 
 
+# The due time the public is shown for the stage a complaint is in (SPEC section 15): its agency's response while
+# assigned, its resolution once the agency took it on.
+STAGE_DUE = {"assigned": ("acknowledge", "acknowledge_due_at"), "acknowledged": ("resolve", "resolve_due_at"),
+             "in_progress": ("resolve", "resolve_due_at")}
+
+
+def _data(event: Mapping) -> Mapping:
+    return event["data"] if isinstance(event["data"], Mapping) else {}
+
+
+def _replied_by(event: Mapping, row: Mapping, config) -> dict | None:
+    # An agency's people reply for their agency, the operators for the triage team: the public reads an agency's
+    # name, never a person's.
+    if event["type"] == "agency_reply":
+        by = by_of(event["actor"], event.get("by"), row["channel"])
+        return agency_ref(config, by.get("agency") or row["agency"] or config.triage)
+    return agency_ref(config, config.triage)
+
+
 def public_view(row: Mapping, events: list[Mapping], config, language: str = "id") -> dict:
-    """What anyone holding the code may see: no identity, no text when confidential."""
+    """What anyone holding the code may see: no identity; when confidential, no text, no notes and no replies.
+
+    Each status change keeps its note (status notes are written for the citizen: the resolution, a rejection's
+    reason) and a merge the code it joined; public replies name the agency that wrote them; the current stage's
+    due time is `due_at` (`due_kind` "acknowledge" or "resolve"). `events` are the public ones (queries.public_events).
+    """
     view = base_view(row, config)
     del view["rule"]
-    if row["confidential"]:
+    shown = not row["confidential"]
+    if not shown:
         del view["text"]
+    view["category_name"] = category_name(row["category"])
     view["agency_name"] = view["agency"]["name"] if view["agency"] else None
     view["status_label"] = status_name(row["status"], language)
     view["updated_at"] = iso(row["updated_at"])
+    due_kind, due_column = STAGE_DUE.get(row["status"], (None, None))
+    due_at = row[due_column] if due_column else None
+    view["due_at"] = iso(due_at)
+    view["due_kind"] = due_kind if due_at is not None else None
     view["timeline"] = [
-        {"at": iso(e["at"]), "status": e["status"], "label": status_name(e["status"], language), "event": e["type"]}
+        {"at": iso(e["at"]), "status": e["status"], "label": status_name(e["status"], language), "event": e["type"],
+         "note": (_data(e).get("note") or None) if shown and e["type"] == "status" else None,
+         "merged_into": _data(e).get("into") if shown and e["type"] == "merged" else None}
         for e in events
         if e["public"] and e["status"]
+    ]
+    view["replies"] = [
+        {"at": iso(e["at"]), "text": _data(e)["message"], "agency": _replied_by(e, row, config),
+         "ask": bool(_data(e).get("ask"))}
+        for e in events
+        if shown and e["public"] and e["type"] in REPLY_EVENTS and _data(e).get("message")
     ]
     return view
 
@@ -96,6 +143,8 @@ def operator_view(row: Mapping, config, *, reporter: Mapping | None = None, even
             "resolve_due_at": iso(row["resolve_due_at"]),
             "overdue": bool(row["overdue"]),
             "updated_at": iso(row["updated_at"]),
+            "rating": row.get("rating"),
+            "rating_comment": row.get("rating_comment"),
         }
     )
     if events is not None:

@@ -13,8 +13,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import ValidationError
 
 from config.backtracking import repeats_a_repetition
-from config.models import (FILES, OPTIONAL, PLACEHOLDER_RE, PLACEHOLDERS, AgenciesFile, Agency, Region, RegionsFile,
-                           ReplyTemplate, Rule, RulesFile, Settings, TemplatesFile)
+from config.models import (FILES, OPTIONAL, PLACEHOLDER_RE, PLACEHOLDERS, PRIORITIES, AgenciesFile, Agency, Region,
+                           RegionsFile, ReplyTemplate, Rule, RulesFile, Settings, TemplatesFile, duration_order)
 from config.yamlsource import Document, YamlError, parse
 
 
@@ -246,6 +246,28 @@ class _Checker:
                                f'agency "{agency.code}": forward_to names unknown agency "{target}"')
         return agencies
 
+    def sla_terms(self, agencies_file: AgenciesFile, settings: Settings) -> None:
+        """Warn where an agency's own SLA is longer than a `by_priority` term of the settings: there the priority's
+        shorter term binds (sla.terms.terms_for), which the agency's file alone does not tell its reader."""
+        by_priority = settings.sla.by_priority
+        for i, agency in enumerate(agencies_file.agencies):
+            for name, done in (("acknowledge", "acknowledged"), ("resolve", "resolved")):
+                own = getattr(agency.sla, name) if agency.sla is not None else None
+                if own is None:
+                    continue
+                shorter = [(priority, term) for priority in reversed(PRIORITIES)
+                           if (term := getattr(by_priority.get(priority), name, None)) is not None
+                           and duration_order(term) < duration_order(own)]
+                if not shorter:
+                    continue
+                given = ", ".join(f"{priority} {term}" for priority, term in shorter)
+                (first, first_term), *rest = shorter
+                binding = "".join([f"{first} tickets must be {done} within {first_term}",
+                                   *(f", {priority} ones within {term}" for priority, term in rest)])
+                self.warn("agencies.yaml", ("agencies", i, "sla", name),
+                          f'agency "{agency.code}": its own sla {name} {own} is longer than by_priority {given} in '
+                          f"settings.yaml; the shorter term wins, so there {binding}")
+
     def rules(self, rules_file: RulesFile, agencies: dict[str, Agency], regions: dict[str, RegionNode], root: str) -> None:
         """Check rule names, references, keywords and patterns; warn about unreachable services."""
         if rules_file.triage not in agencies:
@@ -365,6 +387,7 @@ def load_config(directory: Path | str, env: Mapping[str, str] | None = None,
         return LoadResult(None, checker.errors, checker.warnings)
     regions, root = checker.regions(models["regions.yaml"])
     agencies = checker.agencies(models["agencies.yaml"], regions)
+    checker.sla_terms(models["agencies.yaml"], models["settings.yaml"])
     rules_file: RulesFile = models["rules.yaml"]
     checker.rules(rules_file, agencies, regions, root)
     templates_file: TemplatesFile = models["templates.yaml"]

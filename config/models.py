@@ -31,6 +31,14 @@ Code = Annotated[str, Field(pattern=CODE_PATTERN, min_length=1, max_length=64)]
 Duration = Annotated[str, Field(pattern=DURATION_PATTERN)]
 
 
+def duration_order(duration: str) -> tuple[int, int]:
+    """Order durations ("4h", "2wd") by the least time each can last, to tell the shorter of two terms: N hours last
+    N hours; N working days at least 24·N hours (each ends at the clock's time of day, N working days on). On a tie
+    hours come first: they never last longer."""
+    amount, unit = int(duration.rstrip("hwd")), duration.lstrip("0123456789")
+    return (amount, 0) if unit == "h" else (24 * amount, 1)
+
+
 class Region(Strict):
     """One node of the jurisdiction tree."""
 
@@ -151,6 +159,8 @@ class SLASettings(Strict):
     acknowledge: Duration = "3wd"
     resolve: Duration = "14wd"
     escalate_after: Duration = "2wd"
+    # How long a complaint may wait in triage for the operators (SPEC section 15), from its arrival or its return.
+    triage: Duration = "1wd"
     by_priority: dict[Priority, PrioritySLA] = {}
 
 
@@ -188,6 +198,8 @@ class Settings(Strict):
     language: Language = "id"
     sweep_interval_hours: int = Field(default=8, ge=1, le=168)
     merge_window_minutes: int = Field(default=10, ge=0, le=1440)
+    # How long a complaint waits for the citizen's answer to a question (SPEC section 15).
+    reply_window_days: int = Field(default=14, ge=1, le=90)
     sla: SLASettings = SLASettings()
     close_resolved_after: Duration = "10wd"
     max_body_bytes: int = Field(default=1048576, ge=1024, le=64 * 1048576)

@@ -4,7 +4,8 @@ Every sweep (SPEC section 9) writes an outbox row per target of each agency, and
 "digest" and payload {"digest": {...}}: the counts, the overdue and open tickets (at most 50 of each, most overdue
 first; `more_overdue` and `more_open` say how many were left out; each with the `ticket_url` of the page its reader
 opens, the agency inbox's or, in the triage team's, the operator console's) and, for the operators, the complaints
-waiting in triage, the dead deliveries and the dashboard's link. Names, categories and agencies' error answers are shown
+waiting in triage (and how many of them are overdue there; their overdue ones are listed with the others), the dead
+deliveries and the dashboard's link. Names, categories and agencies' error answers are shown
 escaped in every HTML rendering, and without anything shaped like a phone number or an e-mail address.
 """
 
@@ -27,6 +28,8 @@ AUDIENCES = ("agency", "operators")
 # The counts every digest carries, and those only the operators' carries.
 COUNTS = ("open", "overdue", "dead_deliveries", "more_overdue", "more_open")
 OPERATOR_COUNTS = ("triage",)
+# Counts a digest queued before they existed lacks: shown when given.
+OPERATOR_COUNTS_SINCE = ("triage_overdue",)
 # (heading, list, how many the sweep left out of it)
 TICKET_LISTS = (("Tiket terlambat", "overdue_tickets", "more_overdue"), ("Tiket terbuka", "open_tickets", "more_open"))
 DEAD_HEADING = "Pengiriman gagal"
@@ -99,6 +102,9 @@ def digest_problem(digest) -> str | None:
     for key in COUNTS + (OPERATOR_COUNTS if audience == "operators" else ()):
         if not _is_count(digest.get(key)):
             return f"{key} is not a count"
+    for key in OPERATOR_COUNTS_SINCE if audience == "operators" else ():
+        if key in digest and not _is_count(digest[key]):
+            return f"{key} is not a count"
     by_status = digest.get("by_status")
     if not isinstance(by_status, Mapping) or not all(s in STATUS_NAMES and _is_count(n) for s, n in by_status.items()):
         return "by_status is not a count per status"
@@ -160,6 +166,8 @@ def _counts(digest: Mapping) -> list[tuple[str, int]]:
     counts = [("Terbuka", digest["open"]), ("Terlambat", digest["overdue"])]
     if _operators(digest):
         counts.append(("Menunggu triase", digest["triage"]))
+        if "triage_overdue" in digest:
+            counts.append(("Terlambat di triase", digest["triage_overdue"]))
     counts.append(("Pengiriman gagal", digest["dead_deliveries"]))
     return counts
 

@@ -1,9 +1,14 @@
-"""The ticket an agency receives: the complaint as agencies may see it, rendered when the delivery is sent.
+"""The ticket an agency receives: the complaint as agencies may see it, as things stood when the delivery was queued.
 
-The outbox worker renders the tickets of a whole claim at once (`attach_tickets`: four queries however many
-deliveries, each complaint rendered once for all its deliveries), so a deliverer usually finds the ticket on the
-delivery; `fetch_ticket` loads it alone when it is not there (a claim whose reading failed, a test calling a
-deliverer directly).
+A delivery carries its ticket in its payload (`"ticket"`, store.rows.ticket_view, written in the transaction that
+queued it): the deliverer adds the links and sends it as it is, so an e-mail queued while SMTP was down tells what
+was true then, not what became of the ticket since. A delivery queued before tickets were kept so (its payload names
+only the complaint's code) is rendered when it is sent, from the store.
+
+The outbox worker attaches the tickets of a whole claim at once (`attach_tickets`: the kept ones as they are, the
+others read in four queries however many deliveries, each complaint rendered once for all its deliveries), so a
+deliverer usually finds the ticket on the delivery; `fetch_ticket` finds it alone when it is not there (a claim whose
+reading failed, a test calling a deliverer directly).
 
 A ticket's `ticket_url` is the page its reader opens: the agency inbox's (`/agency/tickets/<code>`), or for a
 delivery to the triage team, whose people are the operators, the console's (`/dashboard/complaints/<code>`);
@@ -20,72 +25,59 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, select
 
 from complaints.links import agency_api_url, agency_page_url, page_url_for
-from complaints.views import operator_view
 from providers.outcome import Delivery, Outcome, Permanent, RetryLater
 from router import InForce
 from store import models as m
+from store import tickets
 from store.db import Database, StoreUnavailable, off_loop, reading
+from store.rows import ticket_view
 
 # Codes per IN list: well under SQLite's and PostgreSQL's parameter limits.
 CHUNK = 500
 
 
+def with_links(view: dict, public_url: str) -> dict:
+    """The ticket with the pages its agency opens: the inbox's, the agency API's, the public tracking page."""
+    code = view["code"]
+    return {**view, "ticket_url": agency_page_url(public_url, code), "api_url": agency_api_url(public_url, code),
+            "track_url": f"{public_url}/track/{code}"}
+
+
 def agency_view(row: Mapping, details: Mapping, config, public_url: str) -> dict:
     """The complaint for its agency: no reporter identity when anonymous, no operator-only fields."""
-    view = operator_view(row, config, reporter=None if row["anonymous"] else details["reporter"],
-                         attachments=details["attachments"], followups=details["followups"])
-    if row["anonymous"]:
-        view["reporter"] = None
-    for private in ("rules_version", "language"):
-        view.pop(private, None)
-    view["ticket_url"] = agency_page_url(public_url, row["code"])
-    view["api_url"] = agency_api_url(public_url, row["code"])
-    view["track_url"] = f"{public_url}/track/{row['code']}"
-    return view
-
-
-def _by_complaint(conn: Connection, table, ids: list[int]) -> dict[int, list[Mapping]]:
-    found: dict[int, list[Mapping]] = {cid: [] for cid in ids}
-    for row in conn.execute(select(table.__table__).where(table.complaint_id.in_(ids)).order_by(table.id)).mappings():
-        found[row["complaint_id"]].append(row)
-    return found
-
-
-def _details(conn: Connection, rows: list[Mapping]) -> dict[int, dict]:
-    """What tickets show beside their complaints, by complaint id: the reporter (unless anonymous), attachments
-    and follow-ups; not the timeline, deliveries or attempts, since this runs for every delivery sent."""
-    ids = [row["id"] for row in rows]
-    reporter_ids = sorted({row["reporter_id"] for row in rows if row["reporter_id"] is not None and not row["anonymous"]})
-    reporters = {r["id"]: r for r in conn.execute(
-        select(m.Reporter.__table__).where(m.Reporter.id.in_(reporter_ids))).mappings()} if reporter_ids else {}
-    attachments = _by_complaint(conn, m.Attachment, ids)
-    followups = _by_complaint(conn, m.FollowUp, ids)
-    return {row["id"]: {"reporter": None if row["anonymous"] else reporters.get(row["reporter_id"]),
-                        "attachments": attachments[row["id"]], "followups": followups[row["id"]]}
-            for row in rows}
+    return with_links(ticket_view(row, config, reporter=details["reporter"], attachments=details["attachments"],
+                                  followups=details["followups"]), public_url)
 
 
 def ticket_details(conn: Connection, complaint: Mapping) -> dict:
-    """What one complaint's ticket shows beside it (see _details)."""
-    return _details(conn, [complaint])[complaint["id"]]
+    """What one complaint's ticket shows beside it (store.tickets.ticket_details)."""
+    return tickets.ticket_details(conn, [complaint])[complaint["id"]]
 
 
 def load_tickets(conn: Connection, codes: Iterable[str], config, public_url: str) -> dict[str, dict]:
     """Read these complaints and render each as its agency's ticket, keyed by code; unknown codes are left out."""
     wanted = sorted(set(codes))
-    tickets: dict[str, dict] = {}
+    found: dict[str, dict] = {}
     for start in range(0, len(wanted), CHUNK):
         rows = list(conn.execute(select(m.Complaint.__table__)
                                  .where(m.Complaint.code.in_(wanted[start:start + CHUNK]))).mappings())
-        details = _details(conn, rows) if rows else {}
+        details = tickets.ticket_details(conn, rows) if rows else {}
         for row in rows:
-            tickets[row["code"]] = agency_view(row, details[row["id"]], config, public_url)
-    return tickets
+            found[row["code"]] = agency_view(row, details[row["id"]], config, public_url)
+    return found
 
 
 def load_ticket(conn: Connection, code: str, config, public_url: str) -> dict | None:
     """Read a complaint and render it as its agency's ticket, or None if there is no such code."""
     return load_tickets(conn, [code], config, public_url).get(code)
+
+
+def queued_ticket(delivery: Delivery, public_url: str) -> dict | None:
+    """The ticket the delivery was queued with, linked; None for a delivery queued without one."""
+    kept = delivery.payload.get("ticket") if isinstance(delivery.payload, dict) else None
+    if not isinstance(kept, dict) or not isinstance(kept.get("code"), str):
+        return None
+    return with_links(kept, public_url)
 
 
 def ticket_code(delivery: Delivery) -> str | None:
@@ -108,13 +100,19 @@ def for_delivery(ticket: dict, delivery: Delivery, triage: str, public_url: str)
 
 
 def attach_tickets(conn: Connection, deliveries: list[Delivery], config, public_url: str) -> list[Delivery]:
-    """Give every agency delivery of a claim its ticket, each complaint read and rendered once."""
-    codes = {ticket_code(d) for d in deliveries if d.agency is not None} - {None}
-    if not codes:
-        return deliveries
-    tickets = load_tickets(conn, codes, config, public_url)
-    return [dataclasses.replace(d, ticket=for_delivery(tickets[code], d, config.triage, public_url))
-            if d.agency is not None and (code := ticket_code(d)) in tickets else d
+    """Give every agency delivery of a claim its ticket: the one it was queued with, else read now, each complaint
+    read and rendered once."""
+    kept = {d.delivery_id: t for d in deliveries if d.agency is not None and (t := queued_ticket(d, public_url))}
+    codes = {ticket_code(d) for d in deliveries if d.agency is not None and d.delivery_id not in kept} - {None}
+    loaded = load_tickets(conn, codes, config, public_url) if codes else {}
+
+    def ticket_of(d: Delivery) -> dict | None:
+        if d.agency is None:
+            return None
+        return kept.get(d.delivery_id) or loaded.get(ticket_code(d) or "")
+
+    return [dataclasses.replace(d, ticket=for_delivery(ticket, d, config.triage, public_url))
+            if (ticket := ticket_of(d)) is not None else d
             for d in deliveries]
 
 
@@ -143,9 +141,13 @@ def ticket_preparer(source: TicketSource):
 
 
 async def fetch_ticket(source: TicketSource, delivery: Delivery) -> Mapping | Outcome:
-    """The delivery's ticket: the one rendered at claim time, else loaded now; or the outcome standing in for it."""
+    """The delivery's ticket: the one attached at claim time, else the one it was queued with, else loaded now; or the
+    outcome standing in for it."""
     if delivery.ticket is not None:
         return delivery.ticket
+    kept = queued_ticket(delivery, source.public_url)
+    if kept is not None:
+        return for_delivery(kept, delivery, source.config.triage, source.public_url)
     code = ticket_code(delivery)
     if code is None:
         return Permanent("the delivery names no complaint")

@@ -6,18 +6,19 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import structlog
-from sqlalchemy import Connection, bindparam, select
+from sqlalchemy import Connection, bindparam, func, select
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 
 from complaints.codes import new_code
+from complaints.links import track_url
 from complaints.messages import say, status_name
 from complaints.model import OPEN_STATUSES, InboundMessage, IntakeResult
 from config.loader import Config
 from store import rows
-from intake.conversation import Command, classify
+from intake.conversation import Command, classify, read_rating
 from router import Decision, router_for
 from sla.terms import due
-from store import actions
+from store import actions, tickets
 from store import models as m
 from store.bulk import allocate_ids, bulk_insert
 from store.db import Database, StoreUnavailable
@@ -39,6 +40,23 @@ FOLLOWUP_COLUMNS = _columns(m.FollowUp)
 EVENT_COLUMNS = _columns(m.Event)
 OUTBOX_COLUMNS = _columns(m.Outbox)
 ATTACHMENT_COLUMNS = _columns(m.Attachment)
+
+
+# A follow-up is acknowledged to the citizen at most this often per complaint (SPEC section 15).
+FOLLOWUP_ACK_EVERY = timedelta(hours=1)
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """The stored complaint a message joins: its id, code, status and agency; whether it waits for this citizen's
+    answer; when a follow-up of it was last acknowledged."""
+
+    id: int
+    code: str
+    status: str
+    agency: str | None
+    answers: bool = False
+    acked_at: datetime | None = None
 
 
 @dataclass(slots=True)
@@ -160,9 +178,14 @@ def _store(conn: Connection, batch: list[WriteItem], now: datetime, public_url: 
 
     # 3. Follow-ups: an edit joins the complaint of the message it edits; any other message of a
     # messaging channel joins its sender's complaint opened within the merge window.
+    # A reporter asked to rate a resolved complaint answers 1–5 (SPEC section 15): a rating, not a complaint; a
+    # complaint waiting for its citizen's answer takes their next message whatever the merge window.
     edited = _edited_complaints(conn, [p for p in fresh if p.msg.edit_of])
-    joins: dict[int, tuple[int, str, str, str | None]] = {}  # batch index -> (complaint id, code, status, agency)
-    recent = _recent_complaints(conn, [p for p in fresh if p.msg.mergeable and p.msg.sender_id], now)
+    joins: dict[int, Target] = {}  # batch index -> the complaint it joins
+    senders = [p for p in fresh if p.msg.mergeable and p.msg.sender_id]
+    recent = _recent_complaints(conn, senders, now)
+    asked = _rating_asks(conn, senders, now)
+    ratings: list[tuple[WriteItem, dict, tuple[int, str | None]]] = []
     openers: list[WriteItem] = []
     opened_by_sender: dict[tuple[str, str], WriteItem] = {}
     followers: list[tuple[WriteItem, WriteItem]] = []
@@ -172,6 +195,11 @@ def _store(conn: Connection, batch: list[WriteItem], now: datetime, public_url: 
             joins[i] = edited[(p.msg.channel, p.msg.edit_of)]
             continue
         if p.msg.mergeable and p.msg.sender_id:
+            waiting = recent.get(skey)
+            rating = read_rating(p.msg.text or "") if skey in asked and not (waiting and waiting.answers) else None
+            if rating is not None:
+                ratings.append((p, asked[skey], rating))
+                continue
             if skey in recent:
                 joins[i] = recent[skey]
                 continue
@@ -185,6 +213,7 @@ def _store(conn: Connection, batch: list[WriteItem], now: datetime, public_url: 
     codes = [new_code(p.config.settings.tracking_prefix) for p in openers]
     languages = [p.msg.language or p.config.settings.language for p in openers]
     complaint_ids: dict[int, tuple[int, str]] = {}
+    opened_rows: dict[int, dict] = {}  # batch item -> its complaint's row, for the tickets its deliveries carry
     if openers:
         reporters = [rows.reporter_row(p.msg, now) for p in openers]
         known = [r for r in reporters if r is not None]
@@ -203,6 +232,7 @@ def _store(conn: Connection, batch: list[WriteItem], now: datetime, public_url: 
         bulk_insert(conn, m.Complaint.__table__, complaint_rows, COMPLAINT_COLUMNS)
         for p, row in zip(openers, complaint_rows):
             complaint_ids[id(p)] = (row["id"], row["code"])
+            opened_rows[id(p)] = row
 
     inbound, events, outbox, attachments, followups = [], [], [], [], []
     located: dict[int, tuple[float, float]] = {}  # complaint id -> the first place a follow-up gave
@@ -214,7 +244,7 @@ def _store(conn: Connection, batch: list[WriteItem], now: datetime, public_url: 
             "code": code,
             "status": p.decision.status,
             "agency": rows.agency_ref(cfg, agency),
-            "track_url": f"{public_url}/track/{code}",
+            "track_url": track_url(public_url, code, lang),
         }
         p.result = IntakeResult(code, p.decision.status, response["agency"], "opened", response, p.decision.rule)
         inbound.append(_inbound(p, cid, "opened", response, now))
@@ -223,43 +253,93 @@ def _store(conn: Connection, batch: list[WriteItem], now: datetime, public_url: 
         if ack:
             outbox.append(dict(ack, complaint_id=cid))
         event = "ticket.assigned" if agency else "ticket.triage"
-        outbox.extend(dict(o, complaint_id=cid) for o in rows.agency_deliveries(cfg, p.decision.agency, code, event, now))
+        ticket = rows.opened_ticket(opened_rows[id(p)], p.msg, cfg, now)  # from memory: no read in the write transaction
+        outbox.extend(dict(o, complaint_id=cid) for o in rows.agency_deliveries(cfg, p.decision.agency, code, event, now,
+                                                                                ticket))
         attachments.extend(dict(a, complaint_id=cid) for a in rows.attachment_rows(p.msg, now))
 
-    def join(p: WriteItem, cid: int, code: str, status: str, agency: str | None) -> None:
-        cfg = p.config
+    answered: set[int] = set()  # complaints whose wait for the citizen's answer ends now
+    # The agencies' `ticket.updated` of each joined complaint, its ticket snapshot filled in once the follow-ups are
+    # written (so the ticket shows the message it tells of).
+    to_snapshot: dict[int, tuple[Config, list[dict]]] = {}
+    acked: set[int] = {cid for cid, _code in complaint_ids.values()}  # acknowledged in this batch (or just opened)
+
+    def join(p: WriteItem, target: Target) -> None:
+        cfg, cid, code, agency = p.config, target.id, target.code, target.agency
+        language = p.msg.language or cfg.settings.language
         response = {
             "code": code,
-            "status": status,
+            "status": target.status,
             "agency": rows.agency_ref(cfg, agency),
-            "track_url": f"{public_url}/track/{code}",
+            "track_url": track_url(public_url, code, language),
         }
-        p.result = IntakeResult(code, status, response["agency"], "followup", response)
+        p.result = IntakeResult(code, target.status, response["agency"], "followup", response)
         inbound.append(_inbound(p, cid, "followup", response, now))
         followups.append({"complaint_id": cid, "text": p.msg.text, "created_at": p.msg.received_at})
-        events.append(dict(rows.followup_event(p.msg, now), complaint_id=cid))
+        event = rows.followup_event(p.msg, now)
+        answer = target.answers and cid not in answered
+        if answer:
+            answered.add(cid)
+            event["data"] = dict(event["data"], answer=True)
+        events.append(dict(event, complaint_id=cid))
         attachments.extend(dict(a, complaint_id=cid) for a in rows.attachment_rows(p.msg, now))
         if p.msg.lat is not None and p.msg.lon is not None:
             located.setdefault(cid, (p.msg.lat, p.msg.lon))
-        if agency is not None and agency in cfg.agencies:
-            outbox.extend(dict(o, complaint_id=cid) for o in rows.agency_deliveries(cfg, agency, code, "ticket.updated", now))
+        # The agency hears of every follow-up; the citizen's answer to a question reaches the triage team when the
+        # complaint has no agency yet.
+        told = agency if agency in cfg.agencies else (cfg.triage if answer and cfg.triage in cfg.agencies else None)
+        if told is not None:
+            updated = rows.deliveries_to(cfg, told, "ticket.updated",
+                                         {"code": code, **({"reason": "citizen_reply"} if answer else {})}, now)
+            queued = [dict(o, complaint_id=cid) for o in updated]
+            outbox.extend(queued)
+            to_snapshot.setdefault(cid, (cfg, []))[1].extend(queued)
+        if cid not in acked and (target.acked_at is None or now - target.acked_at >= FOLLOWUP_ACK_EVERY):
+            acked.add(cid)
+            text = say("followup_ack", language, code=code, track_url=response["track_url"])
+            reply = rows.citizen_reply(p.msg, "citizen.followup", text, language, code, now)
+            if reply:
+                outbox.append(dict(reply, complaint_id=cid))
 
+    opened = set(acked)
     for i, target in joins.items():
-        join(fresh[i], *target)
+        join(fresh[i], target)
     for p, opener in followers:
         cid, code = complaint_ids[id(opener)]
         status = opener.decision.status
-        join(p, cid, code, status, opener.decision.agency if status == "assigned" else None)
+        join(p, Target(cid, code, status, opener.decision.agency if status == "assigned" else None))
+    _record_conversation(conn, answered, acked - opened, now)
+    _take_ratings(conn, ratings, inbound, outbox, now)
 
     _place_complaints(conn, located, now)
     _answer_commands(conn, commands, inbound, outbox, now, public_url)
     bulk_insert(conn, m.InboundMessage.__table__, inbound, INBOUND_COLUMNS)
     bulk_insert(conn, m.FollowUp.__table__, followups, FOLLOWUP_COLUMNS)
     bulk_insert(conn, m.Event.__table__, events, EVENT_COLUMNS)
-    bulk_insert(conn, m.Outbox.__table__, outbox, OUTBOX_COLUMNS)
     bulk_insert(conn, m.Attachment.__table__, attachments, ATTACHMENT_COLUMNS)
+    _snapshot_updates(conn, to_snapshot, outbox)
+    bulk_insert(conn, m.Outbox.__table__, outbox, OUTBOX_COLUMNS)
     for p, first in repeats:
         p.result = _duplicate(first.result.response, first.msg.fingerprint, p.msg.fingerprint)
+
+def _snapshot_updates(conn: Connection, to_snapshot: dict[int, tuple[Config, list[dict]]], outbox: list) -> None:
+    """Give each follow-up's `ticket.updated` its ticket as it stands with the follow-up written (store.tickets)."""
+    if not to_snapshot:
+        return
+    by_config: dict[int, tuple[Config, list[int]]] = {}
+    for cid, (cfg, _rows) in to_snapshot.items():
+        by_config.setdefault(id(cfg), (cfg, []))[1].append(cid)
+    filled: dict[int, dict] = {}
+    for cfg, cids in by_config.values():
+        filled.update(tickets.snapshots(conn, cfg, cids))
+    wanted = {id(row): cid for cid, (_cfg, queued) in to_snapshot.items() for row in queued}
+    for i, row in enumerate(outbox):
+        cid = wanted.get(id(row))
+        if cid is None:
+            continue
+        if cid in filled:
+            outbox[i] = dict(row, payload={**row["payload"], "ticket": filled[cid]})
+
 
 def _answer_commands(conn: Connection, commands: list[tuple[WriteItem, Command]], inbound: list, outbox: list,
                      now: datetime, public_url: str) -> None:
@@ -290,7 +370,7 @@ def _answer_commands(conn: Connection, commands: list[tuple[WriteItem, Command]]
                 actions.reopen_on_objection(conn, complaint, cfg, command.note, now)
                 complaint = dict(complaint, status="in_progress")
                 text = say("objection_accepted", language, code=complaint["code"], agency=agency.name,
-                           track_url=f"{public_url}/track/{complaint['code']}")
+                           track_url=track_url(public_url, complaint["code"], language))
             else:
                 text = say("objection_not_resolved", language, code=complaint["code"],
                            status=status_name(complaint["status"], language))
@@ -303,7 +383,7 @@ def _answer_commands(conn: Connection, commands: list[tuple[WriteItem, Command]]
             text = say(
                 "status", language, code=complaint["code"], status=status_name(complaint["status"], language),
                 agency=say("status_agency", language, agency=agency.name) if agency else "",
-                track_url=f"{public_url}/track/{complaint['code']}",
+                track_url=track_url(public_url, complaint["code"], language),
             )
         response = {"command": command.name, "code": complaint["code"] if complaint else command.code}
         p.result = IntakeResult(
@@ -328,7 +408,7 @@ def _place_complaints(conn: Connection, located: dict[int, tuple[float, float]],
 
 def _edited_complaints(conn: Connection, edits: list[WriteItem]) -> dict:
     """Find the complaints of the messages these edits change."""
-    found: dict[tuple[str, str], tuple[int, str, str, str | None]] = {}
+    found: dict[tuple[str, str], Target] = {}
     for p in edits:
         row = conn.execute(
             select(m.Complaint.id, m.Complaint.code, m.Complaint.status, m.Complaint.agency)
@@ -336,36 +416,104 @@ def _edited_complaints(conn: Connection, edits: list[WriteItem]) -> dict:
             .where(m.InboundMessage.channel == p.msg.channel, m.InboundMessage.provider_message_id == p.msg.edit_of)
         ).first()
         if row is not None:
-            found[(p.msg.channel, p.msg.edit_of)] = (row.id, row.code, row.status, row.agency)
+            found[(p.msg.channel, p.msg.edit_of)] = Target(row.id, row.code, row.status, row.agency)
     return found
 
 
-def _recent_complaints(conn: Connection, pending: list[WriteItem], now: datetime) -> dict:
-    if not pending:
-        return {}
-    found: dict[tuple[str, str], tuple[int, str, str, str | None]] = {}
+def _senders_by_channel(pending: list[WriteItem], window_of) -> dict[str, tuple[set[str], int]]:
+    """The senders of each channel among `pending`, and the widest window (`window_of(settings)`) their configs give."""
     by_channel: dict[str, tuple[set[str], int]] = {}
     for p in pending:
         senders, window = by_channel.get(p.msg.channel, (set(), 0))
         senders.add(p.msg.sender_id)
-        by_channel[p.msg.channel] = (senders, max(window, p.config.settings.merge_window_minutes))
+        by_channel[p.msg.channel] = (senders, max(window, window_of(p.config.settings)))
+    return by_channel
+
+
+def _recent_complaints(conn: Connection, pending: list[WriteItem], now: datetime) -> dict[tuple[str, str], Target]:
+    """The complaint each sender's message joins: one waiting for this citizen's answer (SPEC section 15), else one
+    they opened within the merge window, still open; the newest of each kind."""
+    if not pending:
+        return {}
+    found: dict[tuple[str, str], Target] = {}
+    by_channel = _senders_by_channel(pending, lambda settings: settings.merge_window_minutes)
+    C = m.Complaint
+    # The opening acknowledgement counts as one: a follow-up within the hour after it is not acknowledged again.
+    acked = func.coalesce(C.followup_acked_at, C.received_at).label("acked_at")
+    columns = (C.id, C.code, C.status, C.agency, C.sender_id, acked)
     for channel, (senders, window) in by_channel.items():
+        for row in conn.execute(
+            select(*columns).where(C.channel == channel, C.sender_id.in_(senders), C.waiting_until > now,
+                                   C.status.in_((*OPEN_STATUSES, "resolved")))
+            .order_by(C.waiting_since.desc(), C.id.desc())
+        ):
+            found.setdefault((channel, row.sender_id),
+                             Target(row.id, row.code, row.status, row.agency, True, row.acked_at))
         if window <= 0:
             continue
         cutoff = now - timedelta(minutes=window)
         result = conn.execute(
-            select(m.Complaint.id, m.Complaint.code, m.Complaint.status, m.Complaint.agency, m.Complaint.sender_id)
+            select(*columns)
             .where(
-                m.Complaint.channel == channel,
-                m.Complaint.sender_id.in_(senders),
-                m.Complaint.received_at >= cutoff,
-                m.Complaint.status.in_(OPEN_STATUSES),
+                C.channel == channel,
+                C.sender_id.in_(senders),
+                C.received_at >= cutoff,
+                C.status.in_(OPEN_STATUSES),
             )
-            .order_by(m.Complaint.received_at.desc(), m.Complaint.id.desc())
+            .order_by(C.received_at.desc(), C.id.desc())
         )
         for row in result:
-            found.setdefault((channel, row.sender_id), (row.id, row.code, row.status, row.agency))
+            found.setdefault((channel, row.sender_id),
+                             Target(row.id, row.code, row.status, row.agency, False, row.acked_at))
     return found
+
+
+def _rating_asks(conn: Connection, pending: list[WriteItem], now: datetime) -> dict[tuple[str, str], dict]:
+    """Each sender's latest complaint that asked them for a rating within the reply window (rated already or not)."""
+    if not pending:
+        return {}
+    C = m.Complaint.__table__
+    found: dict[tuple[str, str], dict] = {}
+    by_channel = _senders_by_channel(pending, lambda settings: settings.reply_window_days)
+    for channel, (senders, days) in by_channel.items():
+        for row in conn.execute(
+            select(C).where(C.c.channel == channel, C.c.sender_id.in_(senders),
+                            C.c.rating_asked_at > now - timedelta(days=days), C.c.status.in_(("resolved", "closed")))
+            .order_by(C.c.rating_asked_at.desc(), C.c.id.desc())
+        ).mappings():
+            found.setdefault((channel, row["sender_id"]), dict(row))
+    return found
+
+
+def _record_conversation(conn: Connection, answered: set[int], acked: set[int], now: datetime) -> None:
+    """End the wait of the complaints their citizen answered; note when follow-ups were last acknowledged."""
+    table = m.Complaint.__table__
+    if answered:
+        conn.execute(table.update().where(table.c.id.in_(answered))
+                     .values(waiting_since=None, waiting_until=None, updated_at=now))
+    if acked:
+        conn.execute(table.update().where(table.c.id.in_(acked)).values(followup_acked_at=now))
+
+
+def _take_ratings(conn: Connection, ratings: list[tuple[WriteItem, dict, tuple[int, str | None]]], inbound: list,
+                  outbox: list, now: datetime) -> None:
+    """Store each citizen's rating once, and thank them (or tell them it was stored already)."""
+    for p, complaint, (rating, comment) in ratings:
+        cfg = p.config
+        language = p.msg.language or complaint["language"] or cfg.settings.language
+        stored = complaint["rating"] is None and actions.rate(conn, complaint, rating, comment, now)
+        if stored:
+            complaint["rating"] = rating  # a second rating in the same batch is refused as one after it
+        key = "rating_thanks" if stored else "rating_already"
+        text = say(key, language, code=complaint["code"], rating=str(rating))
+        response = {"command": "rating", "code": complaint["code"]}
+        p.result = IntakeResult(complaint["code"], complaint["status"], rows.agency_ref(cfg, complaint["agency"]),
+                                "command", response)
+        inbound.append(_inbound(p, complaint["id"], "command", response, now))
+        reply = rows.citizen_reply(p.msg, "citizen.rating", text, language, complaint["code"], now)
+        if reply:
+            outbox.append(dict(reply, complaint_id=complaint["id"]))
+
 
 def _inbound(p: WriteItem, complaint_id: int, role: str, response: dict, now: datetime) -> dict:
     return {

@@ -160,3 +160,19 @@ def _skip(text: str, at: int, chars: str) -> int:
 
 def _has_digit(token: str) -> bool:
     return any(ch.isdigit() for ch in token)
+
+
+# A rating (SPEC section 15), read only from a reporter who was asked for one: a digit 1–5 first, alone as a number
+# ("5", "4/5", "5 dari 5", "3 bintang"), then the citizen's words if any.
+_RATING = re.compile(r"\s*([1-5])(?![0-9.,])\s*(?:(?:/|dari|out\s+of)\s*5(?![0-9])|bintang|stars?)?[\s.,!:;\-–—]*",
+                     re.IGNORECASE)
+RATING_COMMENT_CHARS = 1000
+
+
+def read_rating(text: str) -> tuple[int, str | None] | None:
+    """The rating and comment of a message that opens with one ("5 terima kasih, cepat sekali"), else None."""
+    found = _RATING.match(text[:HEAD])
+    if found is None:
+        return None
+    comment = text[found.end():].strip()[:RATING_COMMENT_CHARS]
+    return int(found.group(1)), comment or None

@@ -86,7 +86,8 @@ def load_cells(conn: Connection, period: Period, by: str, now: datetime) -> list
     # Region and agency ride along whatever the key: the table's heading counts them.
     keys = list(dict.fromkeys([key, c.region, c.agency]))
     query = (
-        select(key.label("key"), c.region, c.agency, kind, func.count(), _concat(acknowledge, dialect), _concat(resolve, dialect))
+        select(key.label("key"), c.region, c.agency, kind, func.count(), _concat(acknowledge, dialect), _concat(resolve, dialect),
+               func.count(c.rating), func.coalesce(func.sum(c.rating), 0))
         .where(c.received_at >= period.start, c.received_at < period.end)
         .group_by(*keys, kind)
     )
@@ -100,4 +101,5 @@ def load_cells(conn: Connection, period: Period, by: str, now: datetime) -> list
         if threads is not None:
             conn.exec_driver_sql(f"PRAGMA threads = {int(threads)}")
     return [Cell(key=r[0], region=r[1], agency=r[2], outcome=int(r[3]), count=int(r[4]),
-                 acknowledge=_numbers(r[5]), resolve=_numbers(r[6])) for r in rows]
+                 acknowledge=_numbers(r[5]), resolve=_numbers(r[6]), rated=int(r[7]), rating_sum=int(r[8]))
+            for r in rows]

@@ -23,6 +23,8 @@ HEADERS = {
     "within_sla": "Sesuai SLA",
     "median_hours_to_acknowledge": "Median jam respons",
     "median_hours_to_resolve": "Median jam selesai",
+    "rated": "Dinilai",
+    "rating_average": "Rata-rata nilai",
 }
 TOTAL_CODE = "TOTAL"
 TOTAL_NAME = "Jumlah"
@@ -80,6 +82,8 @@ def _shown(field: str, value) -> str:
         return f"{value * 100:.1f}%"
     if field.startswith("median_"):
         return f"{value:.1f}"
+    if field == "rating_average":
+        return f"{value:.2f}"
     return str(value)
 
 

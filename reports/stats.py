@@ -54,7 +54,7 @@ DEFAULT_MIN_COUNT = 5
 IN_PROCESS = ("new", "triage", "assigned", "acknowledged", "in_progress")
 RESOLVED = ("resolved", "closed")
 COUNTS = ("received", "resolved", "rejected", "in_process", "overdue")
-FIELDS = (*COUNTS, "within_sla", "median_hours_to_acknowledge", "median_hours_to_resolve")
+FIELDS = (*COUNTS, "within_sla", "median_hours_to_acknowledge", "median_hours_to_resolve", "rated", "rating_average")
 
 NO_AGENCY = "Belum ditugaskan"
 NO_CATEGORY = "Tanpa kategori"
@@ -84,6 +84,8 @@ class Cell:
     count: int
     acknowledge: tuple[int, ...] = ()
     resolve: tuple[int, ...] = ()
+    rated: int = 0  # how many of them the citizen rated
+    rating_sum: int = 0  # the sum of those ratings (1–5 each)
 
 
 @dataclass
@@ -97,10 +99,14 @@ class _Tally:
     sla_met: int = 0
     acknowledge: list[int] = field(default_factory=list)
     resolve: list[int] = field(default_factory=list)
+    rated: int = 0
+    rating_sum: int = 0
 
     def add(self, cell: Cell) -> None:
         n = cell.count
         self.received += n
+        self.rated += cell.rated
+        self.rating_sum += cell.rating_sum
         if cell.outcome in (RESOLVED_NO_SLA, RESOLVED_LATE, RESOLVED_IN_TIME):
             self.resolved += n
         elif cell.outcome == REJECTED:
@@ -126,6 +132,8 @@ class _Tally:
             "within_sla": round(self.sla_met / self.sla_known, 3) if self.sla_known else None,
             "median_hours_to_acknowledge": _median_hours(self.acknowledge),
             "median_hours_to_resolve": _median_hours(self.resolve),
+            "rated": self.rated,
+            "rating_average": round(self.rating_sum / self.rated, 2) if self.rated else None,
         }
 
 

@@ -1,6 +1,6 @@
 """SLA due times: durations in clock hours or Indonesian working days, and each ticket's terms; pure code, no I/O."""
 
-from sla.terms import Terms, acknowledge_due, close_at, escalate_at, resolve_due, terms_for, zone_of
+from sla.terms import Terms, acknowledge_due, close_at, escalate_at, resolve_due, terms_for, triage_due, zone_of
 from sla.workdays import (
     INDONESIA,
     OFFICE_CLOSES,
@@ -27,5 +27,6 @@ __all__ = [
     "parse_duration",
     "resolve_due",
     "terms_for",
+    "triage_due",
     "zone_of",
 ]

@@ -8,7 +8,7 @@ from functools import lru_cache
 from datetime import datetime, tzinfo
 
 from config.loader import Config
-from config.models import PRIORITIES
+from config.models import PRIORITIES, duration_order
 from sla.workdays import INDONESIA, Duration, WorkCalendar, add_duration, parse_duration
 
 
@@ -29,11 +29,14 @@ class Terms:
 
 
 def terms_for(config: Config, agency_code: str | None, priority: str) -> Terms:
-    """Return the terms of a ticket: the agency's own SLA, else its priority's, else the settings' default.
+    """Return the terms of a ticket: for `acknowledge` and `resolve` each, the shorter of the agency's own SLA and its
+    priority's `by_priority` term when both give one, else the one given, else the settings' default.
 
-    That order holds for `acknowledge` and `resolve` separately; `escalate_after` and
-    `close_resolved_after` always come from the settings. An unknown agency code (one removed
-    from the configuration since) gets the settings alone.
+    The shorter wins because an urgent case must not wait longer for an office's general term (a BPBD's own
+    `acknowledge: 4h` under `urgent: {acknowledge: 1h}` gives an urgent flood 1 h); `rules check` warns of such
+    pairs. Hours and working days compare by the least a term can last (config.models.duration_order: a working
+    day is at least 24 h). `escalate_after` and `close_resolved_after` always come from the settings. An unknown
+    agency code (one removed from the configuration since) gets the settings alone.
     """
     if priority not in PRIORITIES:
         raise ValueError(f'unknown priority {priority!r}; one of {", ".join(PRIORITIES)}')
@@ -42,11 +45,8 @@ def terms_for(config: Config, agency_code: str | None, priority: str) -> Terms:
     overrides = [o for o in (agency.sla if agency else None, sla.by_priority.get(priority)) if o is not None]
 
     def pick(name: str) -> str:
-        for override in overrides:
-            value = getattr(override, name)
-            if value is not None:
-                return value
-        return getattr(sla, name)
+        given = [value for o in overrides if (value := getattr(o, name)) is not None]
+        return min(given, key=duration_order) if given else getattr(sla, name)
 
     return _terms(pick("acknowledge"), pick("resolve"), sla.escalate_after, config.settings.close_resolved_after)
 
@@ -82,6 +82,12 @@ def escalate_at(due_at: datetime, terms: Terms, tz: str | tzinfo, calendar: Work
 def close_at(resolved_at: datetime, terms: Terms, tz: str | tzinfo, calendar: WorkCalendar = INDONESIA) -> datetime:
     """Return when a ticket resolved at `resolved_at` closes if the citizen does not object, in UTC."""
     return add_duration(resolved_at, terms.close_resolved_after, tz, calendar)
+
+
+def triage_due(config: Config, entered_at: datetime, calendar: WorkCalendar = INDONESIA) -> datetime:
+    """When a complaint that entered triage at `entered_at` (its arrival, or its return by an agency) is overdue there:
+    the settings' `sla.triage` on, in the root region's zone, where the operators work; UTC."""
+    return add_duration(entered_at, config.settings.sla.triage, zone_of(config, config.root), calendar)
 
 
 def due(config: Config, ticket: Mapping, clock: str, start: datetime, calendar: WorkCalendar = INDONESIA) -> datetime:

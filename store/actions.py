@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
+
+import hashlib
+import secrets
 
 from sqlalchemy import Connection, insert, select, update
 
+from complaints.links import track_url
 from complaints.messages import say, status_name
 from complaints.reach import ends_overdue
 from complaints.who import Who, as_who
 from store import rows
 from sla.terms import due
 from store import models as m
+from store import tickets
 
 # Who takes a step: a Who from the edge (a person, a token), or the plain actor of a system step.
 Actor = str | Who
@@ -44,7 +49,8 @@ def _notify_citizen(conn: Connection, complaint: Mapping, event: str, text: str,
 def _deliver_to_agency(conn: Connection, config, complaint: Mapping, agency: str, event: str, now: datetime,
                        reason: str | None = None) -> None:
     payload = {"code": complaint["code"], **({"reason": reason} if reason else {})}
-    deliveries = rows.deliveries_to(config, agency, event, payload, now)
+    # The ticket as it stands after the change being told, read in its transaction: sent as it is (store.tickets).
+    deliveries = rows.deliveries_to(config, agency, event, payload, now, tickets.snapshot(conn, config, complaint["id"]))
     if deliveries:
         conn.execute(insert(m.Outbox), [dict(d, complaint_id=complaint["id"]) for d in deliveries])
 
@@ -78,13 +84,47 @@ def change_status(conn: Connection, complaint: Mapping, config, status: str, act
     _event(conn, complaint, actor, "status", status, True, {"note": note} if note else {}, now)
     language = complaint["language"]
     text = say("status_changed", language, code=complaint["code"], status=status_name(status, language),
-               note=f" {note}" if note else "", track_url=f"{public_url}/track/{complaint['code']}")
+               note=f" {note}" if note else "", track_url=track_url(public_url, complaint["code"], language))
     if status == "resolved" and complaint["channel"] in objecting:
         text += say("objection_hint", language, code=complaint["code"])
+    if status == "resolved" and complaint["rating_asked_at"] is None:
+        text += _ask_rating(conn, complaint, objecting, public_url, now)
     _notify_citizen(conn, complaint, f"citizen.status.{status}", text, now)
     if tell_agency and complaint["agency"] in config.agencies:
         _deliver_to_agency(conn, config, complaint, complaint["agency"], "ticket.updated", now)
     return _fresh(conn, complaint["id"])
+
+
+def _ask_rating(conn: Connection, complaint: Mapping, messaging: Collection[str], public_url: str, now: datetime) -> str:
+    """Ask the citizen, once, to rate a resolved complaint: on a messaging channel they answer 1–5 there; a reporter
+    reached by e-mail gets a rating page of this complaint alone (a random link, stored as its SHA-256). Returns the
+    words to add to the resolution notice ("" when the citizen cannot be asked)."""
+    language = complaint["language"]
+    if complaint["channel"] in messaging and complaint["reply_to"]:
+        conn.execute(update(m.Complaint).where(m.Complaint.id == complaint["id"]).values(rating_asked_at=now))
+        return say("rating_ask", language)
+    reporter = _reporter(conn, complaint)
+    if complaint["reply_to"] or reporter is None or not reporter["email"]:
+        return ""
+    secret = secrets.token_urlsafe(24)
+    conn.execute(update(m.Complaint).where(m.Complaint.id == complaint["id"]).values(
+        rating_asked_at=now, rating_link_hash=hashlib.sha256(secret.encode()).hexdigest()))
+    return say("rating_link", language, url=rating_url(public_url, complaint["code"], secret))
+
+
+def rating_url(public_url: str, code: str, secret: str) -> str:
+    """The rating page of one complaint, for the reporter it was sent to."""
+    return f"{public_url}/rate/{code}?key={secret}"
+
+
+def rate(conn: Connection, complaint: Mapping, rating: int, comment: str | None, now: datetime) -> bool:
+    """Store the citizen's rating once; False when the complaint was rated already (the first rating stays)."""
+    stored = conn.execute(update(m.Complaint).where(m.Complaint.id == complaint["id"], m.Complaint.rating.is_(None))
+                          .values(rating=rating, rating_comment=comment, rated_at=now)).rowcount
+    if stored:
+        _event(conn, complaint, "citizen:" + complaint["channel"], "rated", None, False,
+               {"rating": rating, **({"comment": comment} if comment else {})}, now)
+    return bool(stored)
 
 
 def reopen_on_objection(conn: Connection, complaint: Mapping, config, note: str | None, now: datetime) -> None:
@@ -105,16 +145,25 @@ def add_note(conn: Connection, complaint: Mapping, actor: Actor, note: str, now:
 
 
 def reply_to_citizen(conn: Connection, complaint: Mapping, agency_name: str, actor: Actor, message: str, now: datetime,
-                     kind: str = "agency_reply") -> bool:
+                     kind: str = "agency_reply", ask: bool = False, window_days: int = 14) -> bool:
     """Send a reply to the citizen on their channel, signed with `agency_name` (the agency's, or the desk's for an
-    operator's reply, `kind` "operator_reply"); False when the citizen left no way to reach them."""
-    text = say("agency_reply", complaint["language"], agency=agency_name, code=complaint["code"], message=message)
-    _event(conn, complaint, actor, kind, None, False, {"message": message}, now)
-    row = rows.citizen_notice(complaint, _reporter(conn, complaint), "citizen.agency_reply", text, now)
+    operator's reply, `kind` "operator_reply"); it is on the public page unless the complaint is confidential. With
+    `ask`, the complaint waits for the citizen's answer for `window_days` (SPEC section 15). False when the citizen
+    left no way to reach them (the reply is kept on the timeline all the same)."""
+    language = complaint["language"]
+    text = say("agency_reply", language, agency=agency_name, code=complaint["code"], message=message)
+    if ask:
+        text += say("reply_ask", language)
+    _event(conn, complaint, actor, kind, None, not complaint["confidential"],
+           {"message": message, **({"ask": True} if ask else {})}, now)
+    changes: dict = {"updated_at": now}
+    if ask:
+        changes.update(waiting_since=now, waiting_until=now + timedelta(days=window_days))
+    conn.execute(update(m.Complaint).where(m.Complaint.id == complaint["id"]).values(**changes))
+    row = rows.citizen_notice(complaint, _reporter(conn, complaint), "citizen." + kind, text, now)
     if row is None:
         return False
     conn.execute(insert(m.Outbox).values(**row))
-    conn.execute(update(m.Complaint).where(m.Complaint.id == complaint["id"]).values(updated_at=now))
     return True
 
 
@@ -133,7 +182,7 @@ def assign(conn: Connection, complaint: Mapping, config, to_agency: str, actor: 
     if public_url is not None and complaint["status"] != "assigned":
         language = complaint["language"]
         text = say("status_changed", language, code=complaint["code"], status=status_name("assigned", language),
-                   note="", track_url=f"{public_url}/track/{complaint['code']}")
+                   note="", track_url=track_url(public_url, complaint["code"], language))
         _notify_citizen(conn, complaint, "citizen.status.assigned", text, now)
     return _fresh(conn, complaint["id"])
 
@@ -185,10 +234,26 @@ def merge(conn: Connection, duplicate: Mapping, into: Mapping, actor: Actor, now
     conn.execute(update(m.Complaint).where(m.Complaint.id == into["id"]).values(**moved))
     conn.execute(update(m.Complaint).where(m.Complaint.id == duplicate["id"]).values(
         status="closed", status_reason="duplicate", closed_at=now, updated_at=now, **CLEAR_OVERDUE))
-    _event(conn, duplicate, actor, "merged", "closed", True, {"into": into["code"], "reason": "duplicate"}, now)
+    _event(conn, duplicate, actor, "merged", "closed", True, {"into": into["code"]}, now)
     _event(conn, into, actor, "merged_in", None, False, {"from": duplicate["code"]}, now)
     language = duplicate["language"]
     text = say("merged", language, code=duplicate["code"], other=into["code"],
-               track_url=f"{public_url}/track/{into['code']}")
+               track_url=track_url(public_url, into["code"], language))
     _notify_citizen(conn, duplicate, "citizen.merged", text, now)
     return _fresh(conn, duplicate["id"])
+
+
+# A sent form's token is kept this long: a page left open longer than this and sent again acts again.
+FORMS_KEPT = timedelta(days=2)
+
+
+def first_sending(conn: Connection, token: str, now: datetime) -> bool:
+    """Record that the form with this one-time token was sent; False when it was sent before (a resubmission: the
+    browser's back button, a double tap), so the caller does nothing again."""
+    table = m.FormSubmission.__table__
+    digest = hashlib.sha256(token.encode()).hexdigest()
+    if conn.execute(select(table.c.token_hash).where(table.c.token_hash == digest)).first() is not None:
+        return False
+    conn.execute(table.delete().where(table.c.created_at < now - FORMS_KEPT))
+    conn.execute(insert(table).values(token_hash=digest, created_at=now))
+    return True

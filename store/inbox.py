@@ -112,7 +112,7 @@ def _listed(now: datetime):
     """The columns of a listed ticket."""
     late_rank = _order(now)[0]
     return (C.c.id, C.c.code, C.c.status, C.c.region, C.c.category, C.c.priority, C.c.received_at, C.c.resolved_at,
-            C.c.overdue, due_at().label("due_at"), late_rank.label("late_rank"),
+            C.c.overdue, C.c.waiting_until, due_at().label("due_at"), late_rank.label("late_rank"),
             func.substr(C.c.text, 1, PREVIEW_CHARS + 1).label("preview"))
 
 

@@ -101,6 +101,16 @@ class Complaint(Base):
     overdue_since: Mapped[datetime | None] = mapped_column(UTC)  # when a sweep found it past its due time
     escalate_due_at: Mapped[datetime | None] = mapped_column(UTC)  # overdue and not escalated yet: when it will be
     escalated_at: Mapped[datetime | None] = mapped_column(UTC)
+    # Waiting for the citizen's answer to a question (SPEC section 15): since when, and until the window closes.
+    waiting_since: Mapped[datetime | None] = mapped_column(UTC)
+    waiting_until: Mapped[datetime | None] = mapped_column(UTC)
+    followup_acked_at: Mapped[datetime | None] = mapped_column(UTC)  # the last follow-up acknowledged (once an hour)
+    # The citizen's satisfaction (SPEC section 15): asked once on resolution, answered once.
+    rating_asked_at: Mapped[datetime | None] = mapped_column(UTC)
+    rating_link_hash: Mapped[str | None] = mapped_column(String(64))  # an e-mail reporter's rating page: its SHA-256
+    rating: Mapped[int | None] = mapped_column(Integer)
+    rating_comment: Mapped[str | None] = mapped_column(Text)
+    rated_at: Mapped[datetime | None] = mapped_column(UTC)
     updated_at: Mapped[datetime] = mapped_column(UTC)
 
     __table_args__ = (
@@ -113,6 +123,7 @@ class Complaint(Base):
         Index("ix_complaints_resolve_due", "overdue", "status", "resolve_due_at"),
         Index("ix_complaints_escalate_due", "escalate_due_at"),
         Index("ix_complaints_resolved", "status", "resolved_at"),
+        Index("ix_complaints_waiting", "channel", "sender_id", "waiting_until"),
     )
 
 
@@ -284,6 +295,14 @@ class SignInFailure(Base):
     first_at: Mapped[datetime] = mapped_column(UTC)
 
 
+class FormSubmission(Base):
+    """A page's form that was sent (its one-time token's SHA-256), so that sending it again does nothing twice."""
+
+    __tablename__ = "form_submissions"
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTC, index=True)
+
+
 class Session(Base):
     """A signed-in browser: the cookie holds a random id, this row only its SHA-256 (SPEC section 13)."""
 
@@ -305,3 +324,24 @@ class Session(Base):
     end_reason: Mapped[str | None] = mapped_column(String(16))  # logout | replaced | token_revoked | disabled | password
     address: Mapped[str | None] = mapped_column(String(64))
     user_agent: Mapped[str | None] = mapped_column(String(200))
+
+
+class TelegramQuestion(Base):
+    """A question the bot asked in an agency's Telegram group after **Bukan wewenang** (SPEC section 15): why the
+    ticket is not the agency's. The officer's reply to it, found by (chat_id, message_id), is the return's reason."""
+
+    __tablename__ = "telegram_questions"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    complaint_id: Mapped[int] = mapped_column(ForeignKey("complaints.id"), index=True)
+    callback_id: Mapped[str] = mapped_column(String(64), unique=True)  # the press that asked: Telegram may send it again
+    chat_id: Mapped[str] = mapped_column(String(32))
+    message_id: Mapped[int | None] = mapped_column(BigInteger)  # the question's, once Telegram took it
+    telegram_user_id: Mapped[str] = mapped_column(String(32))  # who pressed, the only one whose reply counts
+    # The ticket's message the button sat on, as the group saw it, to be edited once the ticket is returned.
+    ticket_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    ticket_text: Mapped[str | None] = mapped_column(Text)
+    ticket_entities: Mapped[list | None] = mapped_column(JSON)
+    asked_at: Mapped[datetime] = mapped_column(UTC)
+    answered_at: Mapped[datetime | None] = mapped_column(UTC)
+
+    __table_args__ = (UniqueConstraint("chat_id", "message_id", name="uq_telegram_questions_message"),)

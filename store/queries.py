@@ -89,6 +89,7 @@ class ComplaintFilter:
     until: datetime | None = None
     q: str | None = None
     overdue: bool = False  # only those past their due time, still in process
+    waiting_at: datetime | None = None  # only those waiting for the citizen's answer at this time
 
 
 def encode_cursor(received_at: datetime, ident: int) -> str:
@@ -127,6 +128,8 @@ def list_complaints(conn: Connection, f: ComplaintFilter, limit: int, cursor: st
         query = query.where(search.matching(conn, f.q))
     if f.overdue:
         query = query.where(c.overdue.is_(True), c.status.in_(OPEN_STATUSES))
+    if f.waiting_at is not None:
+        query = query.where(c.waiting_until > f.waiting_at)
     if cursor:
         at, ident = decode_cursor(cursor)
         if oldest_first:

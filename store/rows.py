@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 
 from complaints.codes import random_id
 from complaints.messages import say
 from complaints.model import InboundMessage
+from complaints.views import operator_view
 from config.loader import Config
 from router import Decision
+from store.models import Complaint
+
+# Every column of a complaint, empty: what a row intake builds leaves unset is as the store would give it back.
+_BLANK_COMPLAINT = dict.fromkeys(c.name for c in Complaint.__table__.columns)
 
 
 def agency_ref(config: Config, code: str | None) -> dict | None:
@@ -153,13 +159,37 @@ def citizen_reply(msg: InboundMessage, event: str, text: str, language: str, cod
     return outbox_row("citizen", transport, None, target, event, {"code": code, "text": text, "language": language}, now)
 
 
-def agency_deliveries(config: Config, agency_code: str, code: str, event: str, now: datetime) -> list[dict]:
-    """One delivery of a complaint per target of the agency; the deliverer renders the ticket when it sends."""
-    return deliveries_to(config, agency_code, event, {"code": code}, now)
+def ticket_view(row: Mapping, config: Config, *, reporter: Mapping | None, attachments: list[Mapping],
+                followups: list[Mapping]) -> dict:
+    """The complaint as its agency sees it, without links (the deliverer adds them as it sends): no reporter identity
+    when anonymous, no operator-only fields."""
+    view = operator_view(row, config, reporter=None if row["anonymous"] else reporter, attachments=attachments,
+                         followups=followups)
+    for private in ("rules_version", "language"):
+        view.pop(private, None)
+    return view
 
 
-def deliveries_to(config: Config, agency_code: str, event: str, payload: dict, now: datetime) -> list[dict]:
-    """One delivery per target of the agency, each carrying `payload`."""
+def opened_ticket(row: Mapping, msg: InboundMessage, config: Config, now: datetime) -> dict:
+    """The ticket of a complaint intake is opening, from what intake holds in memory (its row, the message's
+    reporter and attachments), without reading the store."""
+    return ticket_view({**_BLANK_COMPLAINT, **row}, config, reporter=reporter_row(msg, now),
+                       attachments=attachment_rows(msg, now), followups=[])
+
+
+def agency_deliveries(config: Config, agency_code: str, code: str, event: str, now: datetime,
+                      ticket: dict | None = None) -> list[dict]:
+    """One delivery of a complaint per target of the agency, with the `ticket` as it stands now (store.tickets,
+    opened_ticket); without one the deliverer renders the ticket when it sends."""
+    return deliveries_to(config, agency_code, event, {"code": code}, now, ticket)
+
+
+def deliveries_to(config: Config, agency_code: str, event: str, payload: dict, now: datetime,
+                  ticket: dict | None = None) -> list[dict]:
+    """One delivery per target of the agency, each carrying `payload`, and the `ticket` as things stand when it is
+    queued (sent as it is, however the complaint changes before it goes out)."""
+    if ticket is not None:
+        payload = {**payload, "ticket": ticket}
     agency = config.agencies[agency_code]
     rows = []
     for target in agency.deliver:

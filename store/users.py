@@ -76,12 +76,14 @@ def disable_user(conn: Connection, email: str, now: datetime) -> tuple[Mapping |
 
 
 def new_link(conn: Connection, email: str, link_hash: str, now: datetime) -> Mapping | None:
-    """Give an active account a new one-time link valid 72 h (the old one dies); None when there is no such active
-    account."""
+    """Give an account a new one-time link valid 72 h (the old one dies); a disabled account is active again, and
+    signs in once the link has set its new password. None when there is no such account; else the row as it was."""
     row = find_user(conn, email)
-    if row is None or not row["active"]:
+    if row is None:
         return None
-    conn.execute(update(U).where(U.c.id == row["id"]).values(link_hash=link_hash, link_expires_at=now + LINK_LIFETIME))
+    conn.execute(update(U).where(U.c.id == row["id"]).values(
+        link_hash=link_hash, link_expires_at=now + LINK_LIFETIME, active=True, disabled_at=None,
+        **({} if row["active"] else {"password_hash": None, "password_set_at": None})))
     return row
 
 

@@ -1,7 +1,8 @@
 """The sweep's digests: each agency's open and overdue tickets and dead deliveries, and the operators' overview.
 
 `load_digest_facts` reads what the digests need with grouped counts and at most LISTED rows per agency (window
-functions), so its cost follows the open tickets, never the closed history. `build_digests` is pure: facts in,
+functions), so its cost follows the open tickets, never the closed history. The operators' digest counts the triage
+queue and lists, among all overdue tickets, the complaints overdue in triage (past `sla.triage`). `build_digests` is pure: facts in,
 one digest object per audience out, as the deliverers render it (delivery/digest.py).
 """
 
@@ -21,6 +22,7 @@ from store import models as m
 
 LISTED = 50  # tickets (and dead deliveries) listed by name in one digest; the rest are counted
 WORKING = ("assigned", "acknowledged", "in_progress")  # with an agency, waiting for it
+TRIAGE = ("new", "triage")  # with the operators, waiting to be routed
 C = m.Complaint.__table__
 O = m.Outbox.__table__
 
@@ -33,14 +35,16 @@ class DigestFacts:
     overdue_counts: dict[str, int] = field(default_factory=dict)  # agency -> overdue tickets
     overdue_rows: dict[str, list[Mapping]] = field(default_factory=dict)  # agency -> most overdue first
     open_rows: dict[str, list[Mapping]] = field(default_factory=dict)  # agency -> not overdue, soonest due first
-    all_overdue: list[Mapping] = field(default_factory=list)  # across agencies, most overdue first
+    all_overdue: list[Mapping] = field(default_factory=list)  # across agencies and triage, most overdue first
     triage: int = 0
+    triage_overdue: int = 0  # in triage past `sla.triage` (marked by the sweep)
     dead_counts: dict[str | None, int] = field(default_factory=dict)  # agency (None: citizen replies) -> dead rows
     dead_rows: list[Mapping] = field(default_factory=list)  # the latest dead deliveries
 
 
 def _due_column():
-    return case((C.c.status == "assigned", C.c.acknowledge_due_at), else_=C.c.resolve_due_at)
+    # In triage the triage due time is kept in acknowledge_due_at (sweep/decide.py).
+    return case((C.c.status.in_(("assigned", *TRIAGE)), C.c.acknowledge_due_at), else_=C.c.resolve_due_at)
 
 
 def _listed(conn: Connection, overdue: bool) -> dict[str, list[Mapping]]:
@@ -75,8 +79,13 @@ def load_digest_facts(conn: Connection) -> DigestFacts:
     due_at = _due_column()
     facts.all_overdue = list(conn.execute(
         select(C.c.code, C.c.status, C.c.category, C.c.region, C.c.agency, due_at.label("due_at"))
-        .where(C.c.status.in_(WORKING), C.c.overdue.is_(True)).order_by(due_at, C.c.id).limit(LISTED)).mappings())
-    facts.triage = conn.execute(select(func.count()).where(C.c.status.in_(("new", "triage")))).scalar_one()
+        .where(C.c.status.in_(WORKING + TRIAGE), C.c.overdue.is_(True)).order_by(due_at, C.c.id).limit(LISTED))
+        .mappings())
+    for is_overdue, n in conn.execute(select(C.c.overdue, func.count()).where(C.c.status.in_(TRIAGE))
+                                      .group_by(C.c.overdue)):
+        facts.triage += n
+        if is_overdue:
+            facts.triage_overdue += n
     facts.dead_counts = dict(conn.execute(select(O.c.agency, func.count()).where(O.c.state == "dead")
                                           .group_by(O.c.agency)).all())
     facts.dead_rows = list(conn.execute(
@@ -129,7 +138,7 @@ def build_digests(config: Config, facts: DigestFacts, now: datetime, public_url:
             "more_open": open_total - overdue_total - len(open_rows),
         }))
     totals = {status: sum(c.get(status, 0) for c in facts.counts.values()) for status in WORKING}
-    overdue_total = sum(facts.overdue_counts.values())
+    overdue_total = sum(facts.overdue_counts.values()) + facts.triage_overdue
     digests.append((config.triage, {
         "audience": "operators",
         "agency": _named(config, config.triage, config.agencies),
@@ -143,6 +152,7 @@ def build_digests(config: Config, facts: DigestFacts, now: datetime, public_url:
         "more_overdue": overdue_total - len(facts.all_overdue),
         "more_open": 0,
         "triage": facts.triage,
+        "triage_overdue": facts.triage_overdue,
         "dead": [{"delivery_id": r["delivery_id"], "agency": _named(config, r["agency"], config.agencies),
                   "transport": r["transport"], "event": r["event"], "last_error": r["last_error"]}
                  for r in facts.dead_rows],

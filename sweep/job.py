@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import os
 import socket
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
@@ -19,12 +20,14 @@ import structlog
 from sqlalchemy import Connection, bindparam, func, select, update
 
 from complaints.messages import say, status_name
+from complaints.reach import forwarded_by
 from config.loader import Config
 from store import rows
 from router import router_for
 from sla.workdays import parse_duration
 from store import actions
 from store import models as m
+from store import tickets
 from store.bulk import bulk_insert
 from store.db import Database
 from sweep import decide
@@ -39,9 +42,9 @@ E = m.Event.__table__
 CHUNK = 500
 LEASE = "sweep"
 LEASE_TTL = timedelta(minutes=30)
-OPEN_COLUMNS = (C.c.id, C.c.code, C.c.status, C.c.agency, C.c.priority, C.c.region, C.c.category, C.c.assigned_at,
-                C.c.acknowledged_at, C.c.acknowledge_due_at, C.c.resolve_due_at, C.c.overdue, C.c.overdue_since,
-                C.c.escalate_due_at)
+OPEN_COLUMNS = (C.c.id, C.c.code, C.c.status, C.c.agency, C.c.priority, C.c.region, C.c.category, C.c.received_at,
+                C.c.assigned_at, C.c.acknowledged_at, C.c.acknowledge_due_at, C.c.resolve_due_at, C.c.overdue,
+                C.c.overdue_since, C.c.escalate_due_at)
 NOTICE_COLUMNS = (C.c.id, C.c.code, C.c.status, C.c.agency, C.c.priority, C.c.region, C.c.resolved_at, C.c.channel,
                   C.c.reply_to, C.c.reply_via, C.c.reporter_id, C.c.language)
 EVENT_COLUMNS = ("complaint_id", "at", "actor", "type", "status", "public", "data")
@@ -82,7 +85,8 @@ def close_bound(config: Config) -> timedelta:
 
 
 def open_candidates(conn: Connection, now: datetime, ids: Sequence[int] | None = None) -> list[Mapping]:
-    """Open complaints that may be due: missing a due time, past one, or past their escalation time.
+    """Open complaints that may be due: missing a due time, past one, or past their escalation time; those in triage
+    without their triage due time with the moment they entered triage (`entered_triage`).
 
     With `ids`, those complaints as they are now (a chunk read again inside its write transaction).
     """
@@ -90,16 +94,17 @@ def open_candidates(conn: Connection, now: datetime, ids: Sequence[int] | None =
         query = select(*OPEN_COLUMNS).where(C.c.id.in_(ids))
         if conn.dialect.name == "postgresql":
             query = query.with_for_update()
-        return list(conn.execute(query).mappings())
+        return _entered_triage(conn, list(conn.execute(query).mappings()))
     flags = (False, True)
+    first_answer = decide.TRIAGE_OPEN + decide.ACKNOWLEDGE_OPEN  # owed by the operators in triage, then the agency
     found: dict[int, Mapping] = {}
     queries = [
         # each matches one of the sweep's indexes: (overdue, status, due) or (escalate_due_at)
-        select(*OPEN_COLUMNS).where(C.c.overdue.in_(flags), C.c.status.in_(decide.ACKNOWLEDGE_OPEN),
+        select(*OPEN_COLUMNS).where(C.c.overdue.in_(flags), C.c.status.in_(first_answer),
                                     C.c.acknowledge_due_at.is_(None)),
         select(*OPEN_COLUMNS).where(C.c.overdue.in_(flags), C.c.status.in_(decide.RESOLVE_OPEN),
                                     C.c.resolve_due_at.is_(None)),
-        select(*OPEN_COLUMNS).where(C.c.overdue.is_(False), C.c.status.in_(decide.ACKNOWLEDGE_OPEN),
+        select(*OPEN_COLUMNS).where(C.c.overdue.is_(False), C.c.status.in_(first_answer),
                                     C.c.acknowledge_due_at <= now),
         select(*OPEN_COLUMNS).where(C.c.overdue.is_(False), C.c.status.in_(decide.RESOLVE_OPEN),
                                     C.c.resolve_due_at <= now),
@@ -108,7 +113,22 @@ def open_candidates(conn: Connection, now: datetime, ids: Sequence[int] | None =
     for query in queries:
         for row in conn.execute(query).mappings():
             found[row["id"]] = row
-    return list(found.values())
+    return _entered_triage(conn, list(found.values()))
+
+
+def _entered_triage(conn: Connection, rows: list[Mapping]) -> list[Mapping]:
+    """Give each complaint in triage that has no triage due time yet the moment it entered triage: its latest return
+    by an agency (an event on the timeline, read by complaint), else its arrival."""
+    ids = [row["id"] for row in rows if row["status"] in decide.TRIAGE_OPEN and row["acknowledge_due_at"] is None]
+    if not ids:
+        return rows
+    returned: dict[int, datetime] = {}
+    for start in range(0, len(ids), CHUNK):
+        returned.update(conn.execute(select(E.c.complaint_id, func.max(E.c.at)).where(
+            E.c.complaint_id.in_(ids[start:start + CHUNK]), E.c.type == "returned").group_by(E.c.complaint_id)).all())
+    waiting = set(ids)
+    return [dict(row, entered_triage=returned.get(row["id"], row["received_at"])) if row["id"] in waiting else row
+            for row in rows]
 
 
 def resolved_candidates(conn: Connection, config: Config, now: datetime, ids: Sequence[int] | None = None) -> list[Mapping]:
@@ -124,27 +144,33 @@ def resolved_candidates(conn: Connection, config: Config, now: datetime, ids: Se
 
 
 def triage_queue(conn: Connection, ids: Sequence[int] | None = None) -> tuple[list[Mapping], dict[int, set[str]]]:
-    """Complaints waiting in triage, and for each the agencies that returned it as not their authority."""
+    """Complaints waiting in triage, and for each the agencies that handed it on: returned it as not their authority,
+    or forwarded it to another (complaints.reach.forwarded_by)."""
     query = select(C.c.id, C.c.code, C.c.text, C.c.region, C.c.channel, C.c.kind, C.c.category).where(C.c.status == "triage")
     if ids is not None:
         query = query.where(C.c.id.in_(ids))
         if conn.dialect.name == "postgresql":
             query = query.with_for_update()
     waiting = list(conn.execute(query).mappings())
-    returned: dict[int, set[str]] = {}
+    timelines: dict[int, list[Mapping]] = {}
     ids_found = [row["id"] for row in waiting]
     for start in range(0, len(ids_found), CHUNK):
-        for cid, data in conn.execute(select(E.c.complaint_id, E.c.data).where(
-                E.c.complaint_id.in_(ids_found[start:start + CHUNK]), E.c.type == "returned")):
-            if isinstance(data, dict) and data.get("from"):
-                returned.setdefault(cid, set()).add(data["from"])
-    return waiting, returned
+        for event in conn.execute(select(E.c.complaint_id, E.c.type, E.c.data).where(
+                E.c.complaint_id.in_(ids_found[start:start + CHUNK]), E.c.type.in_(("returned", "forwarded")))).mappings():
+            timelines.setdefault(event["complaint_id"], []).append(event)
+    return waiting, {cid: returned_by(events) | forwarded_by(events) for cid, events in timelines.items()}
+
+
+def returned_by(timeline: Iterable[Mapping]) -> set[str]:
+    """The agencies that returned the complaint to triage as not their authority."""
+    return {e["data"]["from"] for e in timeline
+            if e["type"] == "returned" and isinstance(e["data"], dict) and e["data"].get("from")}
 
 
 def make_plan(conn: Connection, config: Config, now: datetime) -> decide.Plan:
     """Decide a sweep on what the store holds now."""
-    waiting, returned = triage_queue(conn)
-    return decide.plan(config, router_for(config), now, waiting=waiting, returned=returned,
+    waiting, handed_on = triage_queue(conn)
+    return decide.plan(config, router_for(config), now, waiting=waiting, handed_on=handed_on,
                        open_rows=open_candidates(conn, now), resolved=resolved_candidates(conn, config, now))
 
 
@@ -156,11 +182,11 @@ def _event(cid: int, now: datetime, kind: str, status: str | None, public: bool,
 
 
 def _agency_rows(config: Config, agency: str | None, cid: int, code: str, event: str, now: datetime,
-                 reason: str | None = None) -> list[dict]:
+                 ticket: dict | None, reason: str | None = None) -> list[dict]:
     if agency is None or agency not in config.agencies:
         return []
     payload = {"code": code, **({"reason": reason} if reason else {})}
-    return [dict(row, complaint_id=cid) for row in rows.deliveries_to(config, agency, event, payload, now)]
+    return [dict(row, complaint_id=cid) for row in rows.deliveries_to(config, agency, event, payload, now, ticket)]
 
 
 def _apply_open(conn: Connection, config: Config, now: datetime, ids: Sequence[int]) -> decide.Plan:
@@ -176,16 +202,22 @@ def _apply_open(conn: Connection, config: Config, now: datetime, ids: Sequence[i
         conn.execute(update(C).where(C.c.id == bindparam("b_id")).values(
             overdue=True, overdue_since=now, escalate_due_at=bindparam("b_escalate"), updated_at=now),
             [{"b_id": o.complaint_id, "b_escalate": o.escalate_due_at} for o in p.overdue])
-    for o in p.overdue:
-        events.append(_event(o.complaint_id, now, "overdue", None, False,
-                             {"clock": o.clock, "due_at": o.due_at.isoformat()}))
-        outbox += _agency_rows(config, o.agency, o.complaint_id, o.code, "ticket.updated", now, reason="overdue")
     if p.escalations:
         conn.execute(update(C).where(C.c.id.in_([e.complaint_id for e in p.escalations])).values(
             escalated_at=now, escalate_due_at=None, updated_at=now))
+    # The tickets as this chunk leaves them, for the deliveries telling of it (one in triage tells its agency nothing:
+    # it has none; the operators' digest lists it).
+    told = tickets.snapshots(conn, config, [o.complaint_id for o in p.overdue if o.agency is not None]
+                             + [e.complaint_id for e in p.escalations])
+    for o in p.overdue:
+        events.append(_event(o.complaint_id, now, "overdue", None, False,
+                             {"clock": o.clock, "due_at": o.due_at.isoformat()}))
+        outbox += _agency_rows(config, o.agency, o.complaint_id, o.code, "ticket.updated", now,
+                               told.get(o.complaint_id), reason="overdue")
     for e in p.escalations:
         events.append(_event(e.complaint_id, now, "escalated", None, False, {"from": e.agency, "to": e.to_agency}))
-        outbox += _agency_rows(config, e.to_agency, e.complaint_id, e.code, "ticket.escalated", now)
+        outbox += _agency_rows(config, e.to_agency, e.complaint_id, e.code, "ticket.escalated", now,
+                               told.get(e.complaint_id))
     bulk_insert(conn, E, events, EVENT_COLUMNS)
     bulk_insert(conn, O, outbox, OUTBOX_COLUMNS)
     return p
@@ -224,8 +256,8 @@ def _apply_reroute(conn: Connection, config: Config, now: datetime, complaint_id
                    public_url: str) -> decide.Reroute | None:
     """Route one complaint out of triage, if it still waits there and the rules still send it somewhere new; return
     the reroute done, if any."""
-    waiting, returned = triage_queue(conn, [complaint_id])
-    found = decide.reroutes(config, router_for(config), waiting, returned)
+    waiting, handed_on = triage_queue(conn, [complaint_id])
+    found = decide.reroutes(config, router_for(config), waiting, handed_on)
     if not found:
         return None
     r = found[0]
@@ -237,10 +269,22 @@ def _apply_reroute(conn: Connection, config: Config, now: datetime, complaint_id
     return r
 
 
-def _requeue_failed(conn: Connection, now: datetime) -> int:
-    """Failed deliveries waiting for their next attempt are tried again now."""
-    return conn.execute(update(O).where(O.c.state == "failed", O.c.next_attempt_at > now)
-                        .values(next_attempt_at=now, updated_at=now)).rowcount
+def _requeue_failed(conn: Connection, queued_at: datetime) -> int:
+    """Failed deliveries waiting for their next attempt are tried again now (`queued_at`)."""
+    return conn.execute(update(O).where(O.c.state == "failed", O.c.next_attempt_at > queued_at)
+                        .values(next_attempt_at=queued_at, updated_at=queued_at)).rowcount
+
+
+@contextmanager
+def _writing(db: Database, now: datetime, queued_at: datetime) -> Iterator[Connection]:
+    """One write transaction of the sweep. A sweep as of a time still to come (`sweep --at` tomorrow) acts as of then,
+    but what it queues goes out at `queued_at`, the real now: its rows (pending, never tried, due as of the sweep's
+    time) are due, and count their days of retries, from now."""
+    with db.writer.begin() as conn:
+        yield conn
+        if now > queued_at:
+            conn.execute(update(O).where(O.c.state == "pending", O.c.next_attempt_at == now, O.c.attempts == 0)
+                         .values(next_attempt_at=queued_at, created_at=queued_at, updated_at=queued_at))
 
 
 def digested(conn: Connection, now: datetime) -> bool:
@@ -264,9 +308,11 @@ def _send_digests(conn: Connection, config: Config, now: datetime, public_url: s
     return {"digests": len(outbox)}
 
 
-def preview(conn: Connection, config: Config, now: datetime, p: decide.Plan, public_url: str) -> dict[str, int]:
-    """What applying the plan would count, read without writing (a dry run)."""
-    requeue = conn.execute(select(func.count()).where(O.c.state == "failed", O.c.next_attempt_at > now)).scalar_one()
+def preview(conn: Connection, config: Config, now: datetime, p: decide.Plan, public_url: str,
+            queued_at: datetime) -> dict[str, int]:
+    """What applying the plan would count, read without writing (a dry run); what it queues would be due at
+    `queued_at`."""
+    requeue = conn.execute(select(func.count()).where(O.c.state == "failed", O.c.next_attempt_at > queued_at)).scalar_one()
     digests = 0
     if not digested(conn, now):
         # The real sweep writes its digests after applying the plan: a complaint re-routed out of triage is open
@@ -289,36 +335,38 @@ def _chunks(ids: list[int]) -> list[list[int]]:
     return [ids[i:i + CHUNK] for i in range(0, len(ids), CHUNK)]
 
 
-def apply_plan(db: Database, config: Config, now: datetime, p: decide.Plan, public_url: str) -> dict[str, int]:
-    """Apply a plan in short write transactions; return the counts of what was done."""
-    return _apply(db, config, now, p, public_url)[0]
+def apply_plan(db: Database, config: Config, now: datetime, p: decide.Plan, public_url: str,
+               queued_at: datetime | None = None) -> dict[str, int]:
+    """Apply a plan in short write transactions; return the counts of what was done. What it queues is due at
+    `queued_at` (default: now, or the plan's time if that is earlier)."""
+    return _apply(db, config, now, p, public_url, queued_at or min(now, utcnow()))[0]
 
 
-def _apply(db: Database, config: Config, now: datetime, p: decide.Plan,
-           public_url: str) -> tuple[dict[str, int], decide.Plan]:
+def _apply(db: Database, config: Config, now: datetime, p: decide.Plan, public_url: str,
+           queued_at: datetime) -> tuple[dict[str, int], decide.Plan]:
     """Apply a plan; return the counts and the decisions actually applied (each chunk decides again on fresh rows,
     so a ticket acknowledged since the plan was made drops out)."""
     done = decide.Plan([], [], [], [], [])
     for r in p.reroutes:
-        with db.writer.begin() as conn:
+        with _writing(db, now, queued_at) as conn:
             rerouted = _apply_reroute(conn, config, now, r.complaint_id, public_url)
         if rerouted is not None:
             done.reroutes.append(rerouted)
     open_ids = sorted({s.complaint_id for s in p.schedules} | {o.complaint_id for o in p.overdue}
                       | {e.complaint_id for e in p.escalations})
     for chunk in _chunks(open_ids):
-        with db.writer.begin() as conn:
+        with _writing(db, now, queued_at) as conn:
             applied = _apply_open(conn, config, now, chunk)
         done.schedules.extend(applied.schedules)
         done.overdue.extend(applied.overdue)
         done.escalations.extend(applied.escalations)
     for chunk in _chunks(sorted(c.complaint_id for c in p.closings)):
-        with db.writer.begin() as conn:
+        with _writing(db, now, queued_at) as conn:
             done.closings.extend(_apply_closings(conn, config, now, chunk, public_url))
     counts = {"rerouted": len(done.reroutes), "scheduled": len(done.schedules), "overdue": len(done.overdue),
               "escalated": len(done.escalations), "closed": len(done.closings)}
-    with db.writer.begin() as conn:
-        counts["requeued"] = _requeue_failed(conn, now)
+    with _writing(db, now, queued_at) as conn:
+        counts["requeued"] = _requeue_failed(conn, queued_at)
         _add(counts, _send_digests(conn, config, now, public_url))
     return counts, done
 
@@ -362,7 +410,7 @@ def run_sweep(db: Database, config: Config, *, public_url: str, as_of: datetime 
     if dry_run:
         with db.reader.connect() as conn:
             result.plan = make_plan(conn, config, now)
-            result.counts = preview(conn, config, now, result.plan, public_url)
+            result.counts = preview(conn, config, now, result.plan, public_url, min(now, clock()))
         result.finished_at = clock()
         return result
     holder = instance or instance_name()
@@ -384,7 +432,7 @@ def run_sweep(db: Database, config: Config, *, public_url: str, as_of: datetime 
         try:
             with db.reader.connect() as conn:
                 decided = make_plan(conn, config, now)
-            result.counts, result.plan = _apply(db, config, now, decided, public_url)
+            result.counts, result.plan = _apply(db, config, now, decided, public_url, min(now, clock()))
         except Exception as exc:
             _finish(db, result, error=f"{type(exc).__name__}: {str(exc).splitlines()[0][:300] if str(exc) else ''}",
                     clock=clock)

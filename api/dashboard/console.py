@@ -28,7 +28,7 @@ from store import actions, queries
 LIST_LIMIT = 50
 BULK_LIMIT = 100
 MAX_CODE_CHARS = 40
-FILTERS = ("status", "agency", "region", "channel", "category", "since", "until", "q", "overdue")
+FILTERS = ("status", "agency", "region", "channel", "category", "since", "until", "q", "overdue", "waiting")
 FORMS = ("assign", "status", "reply", "note", "update", "merge")
 
 
@@ -77,6 +77,7 @@ class Console:
             statuses=STATUSES, agencies=list(config.agencies), regions=list(config.regions),
             channels=self.runtime.channel_names, assignable=near + rest,
             done=self._done(request), next_query=self._query_with(query, following),
+            here=f"{BASE}/complaints" + (f"?{urlencode(query)}" if query else ""),
             f=self.pages.formatters(self.pages.language, self.pages.root_zone))
 
     @staticmethod
@@ -95,7 +96,7 @@ class Console:
         codes = [code for code in (canonical(c[:MAX_CODE_CHARS]) for c in form.getall("code", [])) if code][:BULK_LIMIT]
         back_to = forms.safe_next(form.get("back"), f"{BASE}/complaints")
         if target not in config.agencies or not codes:
-            return forms.back(back_to.split("?")[0], "bulk_nothing")
+            return forms.back(back_to, "bulk_nothing")
         note = (form.get("note") or "").strip()[:forms.MAX_TEXT] or None
         who, now, public_url = signed.principal.who, datetime.now(timezone.utc), self.runtime.env.public_url
 
@@ -113,7 +114,7 @@ class Console:
 
         assigned, skipped = await self.runtime.write(assign_all)
         self.runtime.wake_outbox()
-        return forms.back(back_to.split("?")[0], f"bulk_{assigned}_{skipped}")
+        return forms.back(back_to, f"bulk_{assigned}_{skipped}")
 
     # --- one complaint ----------------------------------------------------------------------------
 
@@ -172,16 +173,21 @@ class Console:
             return {"message": problem}, ""
         config = self.runtime.config
         desk_name = config.agencies[config.triage].name if config.triage in config.agencies else self.t["service"]
-        sent = await self.runtime.write(actions.reply_to_citizen, row, desk_name, signed.principal.who, message,
-                                        datetime.now(timezone.utc), "operator_reply")
-        return {}, "replied" if sent else "replied_nowhere"
+        ask = form.get("ask") == "1"
+        sent = await self.runtime.write(forms.once(form, actions.reply_to_citizen), row, desk_name,
+                                        signed.principal.who, message, datetime.now(timezone.utc), "operator_reply",
+                                        ask, config.settings.reply_window_days)
+        if sent is forms.SENT_BEFORE:
+            return {}, "sent_before"
+        return {}, ("asked" if ask else "replied") if sent else "replied_nowhere"
 
     async def _note(self, signed: Session, row, form) -> tuple[dict, str]:
         note, problem = forms.text_field(form, "note", required=True)
         if problem:
             return {"note": problem}, ""
-        await self.runtime.write(actions.add_note, row, signed.principal.who, note, datetime.now(timezone.utc))
-        return {}, "noted"
+        done = await self.runtime.write(forms.once(form, actions.add_note), row, signed.principal.who, note,
+                                        datetime.now(timezone.utc))
+        return {}, "sent_before" if done is forms.SENT_BEFORE else "noted"
 
     async def _update(self, signed: Session, row, form) -> tuple[dict, str]:
         given = {name: form[name] for name in ("category", "priority", "region", "kind") if name in form}
@@ -263,7 +269,8 @@ class Console:
             "complaint.html", status, csrf=signed.csrf, principal=signed.principal, c=row, reporter=reporter,
             events=details["events"], deliveries=details["deliveries"], attachments=details["attachments"],
             messages=conversation(row, details["followups"], details["events"]),
-            notes=notes(details["events"]), near=near, rest=rest, statuses=OPERATOR_STATUSES,
+            notes=notes(details["events"]), near=near, rest=rest,
+            statuses=[s for s in OPERATOR_STATUSES if operator_move_error(row["status"], s) is None],
             regions=list(config.regions), kinds=desk.KINDS, priorities=desk.PRIORITIES,
             categories=sorted({r.then.category for r in config.rules if r.then.category}),
             which=which, values=values or {}, errors=errors or {}, done=done,

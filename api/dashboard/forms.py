@@ -7,6 +7,7 @@ cross-site; a successful one answers 303 back to its page with `?done=<what>`, w
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from urllib.parse import parse_qsl, urlsplit
 
 from aiohttp import web
@@ -17,6 +18,7 @@ from api.dashboard import session
 from api.dashboard.render import see_other
 from complaints.model import has_control
 from edges.csrf import same_origin
+from store.actions import first_sending
 
 MAX_FORM_BYTES = 16384  # a reply of 4,000 characters, all of them multi-byte, fits
 DONE_CHARS = 32
@@ -47,6 +49,24 @@ def text_field(form, name: str, required: bool) -> tuple[str | None, str | None]
     if has_control(value):
         return value, "control"
     return value, None
+
+
+# What a page's form carries so that sending it twice acts once (see once(); the pages render a fresh token each).
+ONCE_FIELD = "once"
+SENT_BEFORE = object()  # what once()'s function gives for a form sent before
+
+
+def once(form, action):
+    """`action(conn, *args)` run only the first time this rendering of the form is sent (its `once` token); a form
+    sent again gives SENT_BEFORE. A form without a token (a script) acts each time."""
+    token = (form.get(ONCE_FIELD) or "")[:64]
+
+    def run(conn, *args):
+        if token and not first_sending(conn, token, datetime.now(timezone.utc)):
+            return SENT_BEFORE
+        return action(conn, *args)
+
+    return run
 
 
 def cross_site(request: web.Request, public_url: str) -> bool:
@@ -92,5 +112,7 @@ def done(request: web.Request) -> str | None:
 
 
 def back(path: str, what: str) -> web.Response:
-    """The 303 of a successful POST: back to `path` with its notice."""
-    return see_other(f"{path}?done={what}")
+    """The 303 of a successful POST: back to `path` (its query kept) with its notice."""
+    base, _, query = path.partition("?")
+    kept = "&".join(part for part in query.split("&") if part and not part.startswith(("done=", "cursor=")))
+    return see_other(f"{base}?{kept + '&' if kept else ''}done={what}")

@@ -154,12 +154,14 @@ class Inbox:
         section = {"resolved": "resolve", "rejected": "reject"}.get(status, "moves")
         if status not in AGENCY_STATUSES:
             return section, {"status": t["inbox_error_status_unknown"]}, ""
-        note, problem = forms.text_field(form, "note", required=needs_note(status))
+        # The pages ask for what was done, too: the citizen reads the resolution's note (the API leaves it optional).
+        note, problem = forms.text_field(form, "note", required=needs_note(status) or status == "resolved")
         if agency_move_error(row["status"], status):
             return section, {"status": t["inbox_error_status_not_now"].format(
                 status=self._status_name(row["status"]), target=self._status_name(status))}, ""
         if problem:
-            return section, {"note": self._problem(problem, "inbox_error_reason_required")}, ""
+            missing = "inbox_error_resolution_required" if status == "resolved" else "inbox_error_reason_required"
+            return section, {"note": self._problem(problem, missing)}, ""
         await self.runtime.write(actions.change_status, row, self.runtime.config, status, signed.principal.who, note,
                                  datetime.now(timezone.utc), self.runtime.env.public_url,
                                  self.runtime.messaging_channels)
@@ -170,9 +172,13 @@ class Inbox:
         if problem:
             return "reply", {"message": self._problem(problem, "inbox_error_message_required")}, ""
         agency_name = self.runtime.config.agencies[signed.principal.agency].name
-        sent = await self.runtime.write(actions.reply_to_citizen, row, agency_name, signed.principal.who, message,
-                                        datetime.now(timezone.utc))
-        return "reply", {}, "replied" if sent else "replied_nowhere"
+        ask = form.get("ask") == "1"
+        sent = await self.runtime.write(forms.once(form, actions.reply_to_citizen), row, agency_name,
+                                        signed.principal.who, message, datetime.now(timezone.utc), "agency_reply", ask,
+                                        self.runtime.config.settings.reply_window_days)
+        if sent is forms.SENT_BEFORE:
+            return "reply", {}, "sent_before"
+        return "reply", {}, ("asked" if ask else "replied") if sent else "replied_nowhere"
 
     async def _forward(self, signed: Session, row: Mapping, form: Mapping[str, str]):
         t, config, agency = self.t, self.runtime.config, signed.principal.agency

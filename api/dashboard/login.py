@@ -28,6 +28,9 @@ from store import access, users
 log = structlog.get_logger("dashboard")
 
 LOGINS_PER_MINUTE = 10
+# Every attempt from an address costs a little and a failed one the rest of a whole: ten failures a minute, while an
+# office behind one address can still sign fifty people in a minute.
+ATTEMPT_COST = 0.2
 LOGIN_FORM_MIN_SECONDS = 15 * 60
 MAX_FORM_BYTES = 8192
 MAX_EMAIL_CHARS = 254
@@ -69,8 +72,8 @@ class Login:
         """Check e-mail and password (or an operator token); on success open a session in the store."""
         t = self.t
         address = self._address(request)
-        if not self.logins.allow(address):
-            seconds = self.logins.retry_after(address)
+        if not self.logins.allow(address, ATTEMPT_COST):
+            seconds = self.logins.retry_after(address, ATTEMPT_COST)
             log.warning("dashboard.login_limited", address=address, per="address")
             return self._login_page(429, "", t["login_limited"].format(seconds=seconds),
                                     signed=self._pre(request), headers={"Retry-After": str(seconds)})
@@ -96,6 +99,7 @@ class Login:
         account = await self.runtime.read(users.find_user, email) if email else None
         stored = account["password_hash"] if account is not None and account["active"] else None
         if not await off_loop(passwords.verify, stored, form.get("password", "")):
+            self.logins.charge(address, 1 - ATTEMPT_COST)
             await self._count_failure(digest, now)
             log.info("dashboard.login_failed", address=address)
             return self._login_page(401, next_url, t["login_wrong"], signed=pre, email=email)
@@ -109,6 +113,7 @@ class Login:
         token = form.get("token", "").strip()
         principal = await principal_of(self.runtime, token)
         if principal is None or principal.role != "operator":
+            self.logins.charge(address, 1 - ATTEMPT_COST)
             log.info("dashboard.login_failed", address=address, with_token=True)
             return self._login_page(401, next_url, self.t["login_invalid"], signed=pre)
         kind = "env" if principal.token_id is None else "token"

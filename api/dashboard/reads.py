@@ -41,8 +41,9 @@ class Overview:
 
 
 def due_column():
-    """The due time a complaint waits on: acknowledgement while assigned, resolution after (as the sweep's digest)."""
-    return case((C.c.status == "assigned", C.c.acknowledge_due_at), else_=C.c.resolve_due_at)
+    """The due time a complaint waits on: the triage due time in triage (kept in acknowledge_due_at by the sweep),
+    acknowledgement while assigned, resolution after (as the sweep's digest)."""
+    return case((C.c.status.in_(("new", "triage", "assigned")), C.c.acknowledge_due_at), else_=C.c.resolve_due_at)
 
 
 def load_overview(conn: Connection, period: Period, now: datetime) -> Overview:

@@ -4,6 +4,7 @@ down."""
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from pathlib import Path
@@ -14,6 +15,7 @@ from aiohttp import web
 from api.dashboard import words
 from complaints.conversation import by_name
 from complaints.messages import status_name
+from complaints.views import waiting_for
 from complaints.who import by_of
 from edges.pages import page_templates
 from edges.runtime import Runtime
@@ -83,7 +85,7 @@ class Pages:
         context.setdefault("principal", None)  # and the navigation of its person's role
         page = _templates.get_template(template).render(
             lang=lang, t=words.labels(lang), css_url=self.css_url, base=BASE, province=config.regions[config.root].name,
-            **context)
+            once=lambda: secrets.token_urlsafe(16), **context)
         return html(page, status, headers)
 
     def notice(self, status: int, title: str, body: str, csrf: str | None = None, principal=None) -> web.Response:
@@ -138,9 +140,10 @@ class Pages:
             "time": lambda v: local_time(v, zone, lang) or t["none"],
             "share": lambda v: words.share(v, lang),
             "hours": lambda v: words.hours(v, lang),
-            "decimal": lambda v: words.decimal(v, lang),
+            "decimal": lambda v, places=1: words.decimal(v, lang, places),
             # Who took a step: from a `by` object, or from an event (its stored `by`, else what its actor says).
             "by": lambda by: by_name(by, agency, t),
             "actor": lambda e: by_name(by_of(e["actor"], e.get("by")), agency, t),
             "size": lambda n: words.size(n, lang),
+            "waiting": lambda row: waiting_for(row) is not None,
         }

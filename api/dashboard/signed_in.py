@@ -57,7 +57,9 @@ def principal_of_session(row) -> Principal:
 
 def to_login(request: web.Request) -> web.Response:
     """Send the browser to the login page, which comes back here once signed in."""
-    target = request.path_qs
+    # A form posted after its session ended comes back to the page the form was on (its action's parent), never to
+    # the action's address, which answers only POST.
+    target = request.path.rsplit("/", 1)[0] or BASE if request.method == "POST" else request.path_qs
     location = f"{BASE}/login" if target == BASE else f"{BASE}/login?next={quote(target, safe='')}"
     return see_other(location)
 

@@ -162,6 +162,8 @@ LABELS: dict[str, dict[str, str]] = {
         "within_sla": "Within SLA",
         "median_hours_to_acknowledge": "Median hours to acknowledge",
         "median_hours_to_resolve": "Median hours to resolve",
+        "rated": "Rated",
+        "rating_average": "Mean rating",
         "hours": "h",
         "none": "–",
         "by_region": "By region",
@@ -255,20 +257,24 @@ EVENT_NAMES = {
            "followup": "Pesan lanjutan", "agency_reply": "Balasan instansi", "overdue": "Terlambat",
            "escalated": "Dieskalasi", "objection": "Keberatan warga", "operator_reply": "Balasan tim pengaduan",
            "note": "Catatan internal", "updated": "Data aduan diubah", "merged": "Digabungkan",
-           "merged_in": "Aduan lain digabungkan ke sini"},
+           "merged_in": "Aduan lain digabungkan ke sini", "rated": "Dinilai warga"},
     "en": {"received": "Received", "assigned": "Assigned", "reassigned": "Reassigned", "forwarded": "Forwarded",
            "triage": "Sent to triage", "returned": "Returned to triage", "status": "Status changed",
            "followup": "Follow-up message", "agency_reply": "Agency reply", "overdue": "Overdue",
            "escalated": "Escalated", "objection": "Citizen's objection", "operator_reply": "Complaint desk's reply",
            "note": "Internal note", "updated": "Complaint details changed", "merged": "Merged",
-           "merged_in": "Another complaint merged into this one"},
+           "merged_in": "Another complaint merged into this one", "rated": "Rated by the citizen"},
 }
 # What of an event's data the timeline shows, in this order; the rest (routing steps, provider ids) stays in the API.
 DETAIL_NAMES = {
     "id": {"rule": "Aturan", "matched": "Kata yang cocok", "agency": "Instansi", "note": "Catatan", "reason": "Alasan",
-           "message": "Pesan", "from": "Dari", "to": "Ke", "clock": "Tenggat", "due_at": "Batas waktu"},
+           "message": "Pesan", "from": "Dari", "to": "Ke", "clock": "Tenggat", "due_at": "Batas waktu",
+           "rating": "Nilai", "comment": "Komentar", "into": "Digabungkan ke", "category": "Kategori",
+           "priority": "Prioritas", "region": "Wilayah", "kind": "Jenis"},
     "en": {"rule": "Rule", "matched": "Matched", "agency": "Agency", "note": "Note", "reason": "Reason",
-           "message": "Message", "from": "From", "to": "To", "clock": "Clock", "due_at": "Due"},
+           "message": "Message", "from": "From", "to": "To", "clock": "Clock", "due_at": "Due",
+           "rating": "Rating", "comment": "Comment", "into": "Merged into", "category": "Category",
+           "priority": "Priority", "region": "Region", "kind": "Kind"},
 }
 DETAIL_CHARS = 500
 MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
@@ -327,6 +333,14 @@ ACCOUNT_LABELS: dict[str, dict[str, str]] = {
         "reply_message": "Balasan untuk warga",
         "reply_send": "Kirim balasan",
         "reply_templates": "Templat balasan",
+        "reply_ask": "Ini pertanyaan: tunggu jawaban warga (jawabannya masuk ke aduan ini)",
+        "waiting_citizen": "Menunggu jawaban warga",
+        "waiting_only": "Hanya yang menunggu jawaban warga",
+        "done_asked": "Pertanyaan dikirim ke warga; aduan menunggu jawabannya.",
+        "rating": "Penilaian warga",
+        "rating_none": "Belum dinilai",
+        "rating_value": "{rating} dari 5",
+        "rated_count": "{n} dinilai",
         "reply_templates_note": "Pilih templat untuk mengisi kotak balasan; ubah seperlunya sebelum dikirim.",
     },
     "en": {
@@ -379,6 +393,14 @@ ACCOUNT_LABELS: dict[str, dict[str, str]] = {
         "reply_message": "Reply to the citizen",
         "reply_send": "Send the reply",
         "reply_templates": "Reply templates",
+        "reply_ask": "This is a question: wait for the citizen's answer (it joins this complaint)",
+        "waiting_citizen": "Waiting for the citizen",
+        "waiting_only": "Only those waiting for the citizen",
+        "done_asked": "Question sent to the citizen; the complaint waits for the answer.",
+        "rating": "Citizen's rating",
+        "rating_none": "Not rated yet",
+        "rating_value": "{rating} out of 5",
+        "rated_count": "{n} rated",
         "reply_templates_note": "Pick a template to fill the reply box; change what you need before sending.",
     },
 }
@@ -456,6 +478,9 @@ CONSOLE_LABELS: dict[str, dict[str, str]] = {
         "error_merge_final": "Aduan ini sudah ditutup atau ditolak.",
         "error_merge_into_final": "Aduan asli sudah ditutup atau ditolak; pilih aduan yang masih berjalan.",
         "error_control": "Isian ini memuat karakter kendali; hapus lalu kirim lagi.",
+        "errors_title": "Ada yang perlu diperbaiki",
+        "done_sent_before": "Formulir ini sudah pernah dikirim; tidak ada yang dikirim lagi.",
+        "reason_duplicate": "Duplikat dari aduan lain",
         "config_title": "Konfigurasi",
         "config_note": ("Versi yang berlaku: {version}. Setelah berkas YAML diubah, muat ulang di sini; konfigurasi "
                         "yang memuat kesalahan ditolak dan versi sekarang tetap berlaku."),
@@ -536,6 +561,9 @@ CONSOLE_LABELS: dict[str, dict[str, str]] = {
         "error_merge_final": "This complaint is already closed or rejected.",
         "error_merge_into_final": "The original is closed or rejected; choose one still in process.",
         "error_control": "This field holds a control character; remove it and send again.",
+        "errors_title": "Something needs fixing",
+        "done_sent_before": "This form had been sent already; nothing was sent again.",
+        "reason_duplicate": "A duplicate of another complaint",
         "config_title": "Configuration",
         "config_note": ("Version in force: {version}. After editing the YAML files, reload here; a configuration "
                         "with errors is refused and the current one stays in force."),
@@ -564,8 +592,8 @@ def event_name(kind: str, language: str) -> str:
     return EVENT_NAMES[language].get(kind, kind)
 
 
-CLOCK_NAMES = {"id": {"acknowledge": "respons", "resolve": "selesai"},
-               "en": {"acknowledge": "acknowledge", "resolve": "resolve"}}
+CLOCK_NAMES = {"id": {"acknowledge": "respons", "resolve": "selesai", "triage": "triase"},
+               "en": {"acknowledge": "acknowledge", "resolve": "resolve", "triage": "triage"}}
 AGENCY_KEYS = ("agency", "from", "to")
 
 
@@ -580,7 +608,9 @@ def event_details(data: object, language: str, agency_name=lambda code: code,
     found = []
     for key, label in DETAIL_NAMES[language].items():
         value = data.get(key)
-        if isinstance(value, dict):
+        if isinstance(value, dict) and "to" in value and "code" not in value:
+            value = f"{value.get('from') or '–'} → {value.get('to') or '–'}"  # what an update changed
+        elif isinstance(value, dict):
             value = value.get("code") or value.get("name")
         elif isinstance(value, list):
             value = ", ".join(str(v) for v in value)

@@ -116,6 +116,7 @@ LABELS: dict[str, dict[str, str]] = {
         "inbox_error_message_required": "Tuliskan balasan untuk warga.",
         "inbox_error_note_required": "Tuliskan catatannya.",
         "inbox_error_reason_required": "Tuliskan alasan penolakan; warga akan membacanya.",
+        "inbox_error_resolution_required": "Tuliskan apa yang sudah dikerjakan; warga akan membacanya.",
         "inbox_error_return_reason": "Tuliskan mengapa aduan ini bukan wewenang instansi Anda.",
         "inbox_error_too_long": "Terlalu panjang: paling banyak {n} karakter.",
         "inbox_error_control": "Isian memuat karakter yang tidak dapat disimpan. Ketik ulang teksnya.",
@@ -133,6 +134,8 @@ LABELS: dict[str, dict[str, str]] = {
         "inbox_done_resolved": "Aduan ditandai selesai.",
         "inbox_done_rejected": "Aduan ditolak dengan alasan yang Anda tulis.",
         "inbox_done_replied": "Balasan sudah dikirim ke warga.",
+        "inbox_done_asked": "Pertanyaan sudah dikirim ke warga; tiket menunggu jawabannya.",
+        "inbox_done_sent_before": "Formulir ini sudah pernah dikirim; tidak ada yang dikirim lagi.",
         "inbox_done_replied_nowhere": ("Balasan tersimpan, tetapi tidak dapat dikirim: warga tidak meninggalkan "
                                        "kontak."),
         "inbox_done_noted": "Catatan internal tersimpan.",
@@ -248,6 +251,7 @@ LABELS: dict[str, dict[str, str]] = {
         "inbox_error_message_required": "Write the reply to the citizen.",
         "inbox_error_note_required": "Write the note.",
         "inbox_error_reason_required": "Give the reason for rejecting; the citizen reads it.",
+        "inbox_error_resolution_required": "Say what was done; the citizen reads it.",
         "inbox_error_return_reason": "Say why this complaint is not your agency's to handle.",
         "inbox_error_too_long": "Too long: at most {n} characters.",
         "inbox_error_control": "The text holds characters that cannot be stored. Type it again.",
@@ -265,6 +269,8 @@ LABELS: dict[str, dict[str, str]] = {
         "inbox_done_resolved": "The complaint is marked resolved.",
         "inbox_done_rejected": "The complaint is rejected, with the reason you gave.",
         "inbox_done_replied": "The reply was sent to the citizen.",
+        "inbox_done_asked": "The question was sent to the citizen; the ticket waits for the answer.",
+        "inbox_done_sent_before": "This form had been sent already; nothing was sent again.",
         "inbox_done_replied_nowhere": "The reply is saved but could not be sent: the citizen left no contact.",
         "inbox_done_noted": "The internal note is saved.",
         "inbox_done_forwarded": ("The complaint is forwarded and no longer in your inbox. You can still open it from "

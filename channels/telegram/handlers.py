@@ -5,7 +5,9 @@ from __future__ import annotations
 from aiohttp import web
 
 from channels.descriptor import Ports
-from channels.ladder import Ladder, Unauthentic, plain
+from channels.ladder import Ladder, Unauthentic, plain, unavailable
+from channels.telegram.group_desk import GroupDesk
+from channels.telegram.group_updates import Answer, Press
 from channels.telegram.inbound import parse, verify
 from channels.telegram.settings import TelegramSettings
 from edges.body import read_capped
@@ -17,11 +19,13 @@ MAX_BODY_BYTES = 256 * 1024
 
 
 class TelegramWebhook:
-    """`POST /webhooks/telegram`: the secret token checked, the update parsed, its messages handed to intake."""
+    """`POST /webhooks/telegram`: the secret token checked, the update parsed, its messages handed to intake (a
+    group's button press or reply to the desk)."""
 
     def __init__(self, ports: Ports, settings: TelegramSettings) -> None:
         self.settings = settings
         self.ladder = Ladder("telegram", ports.intake)
+        self.desk = GroupDesk(ports, settings)
 
     def _username(self) -> str | None:
         return known_username(bot_for(self.settings.telegram_token, self.settings.telegram_api_url))
@@ -37,4 +41,7 @@ class TelegramWebhook:
                       else "missing secret token" if received is None else "wrong secret token")
             return self.ladder.refuse(Unauthentic(reason))
         body = await read_capped(request, MAX_BODY_BYTES)
-        return await self.ladder.take(parse(body, self._username()), bytes=len(body))
+        result = parse(body, self._username())
+        if isinstance(result, (Press, Answer)):
+            return self.ladder.ok() if await self.desk.take(result) else unavailable()
+        return await self.ladder.take(result, bytes=len(body))

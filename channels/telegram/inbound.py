@@ -1,4 +1,5 @@
-"""Telegram updates in: the secret-token check and the pure parse of an update into inbound messages.
+"""Telegram updates in: the secret-token check and the pure parse of an update into inbound messages (or, from an
+agency's group, a button press or a reply to the bot: channels/telegram/group_updates.py).
 
 The parse reads the few fields we keep straight from the decoded JSON (https://core.telegram.org/bots/api#update
 and the objects it links), without building python-telegram-bot objects: those cost more than the rest of
@@ -17,12 +18,13 @@ from datetime import datetime, timezone
 import orjson
 
 from channels.ladder import Ignored, Malformed
+from channels.telegram.group_updates import Answer, Press, answer, press
 from complaints.model import Attachment, InboundMessage, Reporter
 from complaints.phone import e164
 
 CHANNEL = "telegram"
 # What the webhook and the poller ask Telegram for; anything else that arrives is ignored.
-ALLOWED_UPDATES = ("message", "edited_message")
+ALLOWED_UPDATES = ("message", "edited_message", "callback_query")
 # Placeholder texts (Bahasa Indonesia) for a message that carries no words, so a complaint always has text.
 PLACEHOLDERS = {
     "image": "[foto]",
@@ -72,8 +74,10 @@ def verify(received: str | None, secret: str | None) -> bool:
     return hmac.compare_digest(received.encode(), secret.encode())
 
 
-def parse(body: bytes, bot_username: str | None, now: datetime | None = None) -> list[InboundMessage] | Ignored | Malformed:
-    """Turn one webhook body (a Telegram Update as JSON) into inbound messages, or say why not."""
+def parse(body: bytes, bot_username: str | None,
+          now: datetime | None = None) -> list[InboundMessage] | Press | Answer | Ignored | Malformed:
+    """Turn one webhook body (a Telegram Update as JSON) into inbound messages, a group's press or reply, or say why
+    not."""
     try:
         raw = body.decode("utf-8")
         data = orjson.loads(body)
@@ -90,6 +94,8 @@ def parse(body: bytes, bot_username: str | None, now: datetime | None = None) ->
         kind, edited = "message", False
     elif "edited_message" in data:
         kind, edited = "edited_message", True
+    elif "callback_query" in data:
+        return press(data["callback_query"], update_id)
     else:
         kinds = sorted(k for k in data if k != "update_id")
         return Ignored(f"update type {kinds[0] if kinds else 'empty'}", ref=update_id)
@@ -241,7 +247,9 @@ def _message(message: dict, p: _Parts, edited: bool, uid: int, raw: str, bot_use
         if chat_type not in ("group", "supergroup"):
             return Ignored(f"{chat_type} chat", ref=uid)
         if not ours:
-            return Ignored("group message not addressed to the bot", ref=uid)
+            # A reply to the bot may answer its question; nothing else said in a group is for the bot.
+            replying = None if edited else answer(message, chat, sender, uid, bot_username)
+            return replying or Ignored("group message not addressed to the bot", ref=uid)
     if sender is not None and sender["is_bot"]:
         return Ignored("message from a bot", ref=uid)
     if edited and p.location is not None and text is None:

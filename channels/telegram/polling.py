@@ -21,6 +21,8 @@ from telegram.warnings import PTBUserWarning
 
 from channels.descriptor import Ports
 from channels.ladder import Ignored, Ladder, Malformed
+from channels.telegram.group_desk import GroupDesk
+from channels.telegram.group_updates import Answer, Press
 from channels.telegram.inbound import ALLOWED_UPDATES, parse
 from channels.telegram.settings import TelegramSettings
 from providers.telegram import POLL_TIMEOUT, known_username, ready_bot, redact, retry_after_seconds
@@ -91,10 +93,13 @@ def _update_id(update) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
-async def feed(ladder: Ladder, update, username: str | None) -> bool:
-    """Parse one update and hand its messages to intake; False when the store cannot take them now."""
+async def feed(ladder: Ladder, desk: GroupDesk, update, username: str | None) -> bool:
+    """Parse one update and hand its messages to intake (a group's press or reply to the desk); False when the
+    store cannot take them now."""
     # Parsed as the webhook parses its body, so what it refuses there (a lone surrogate, NaN) is refused here too.
     result = parse(json.dumps(update).encode(), username)
+    if isinstance(result, (Press, Answer)):
+        return await desk.take(result)
     if isinstance(result, Malformed):
         ladder.malformed(result.reason, update_id=_update_id(update))
         return True
@@ -118,6 +123,7 @@ async def run_polling(ports: Ports, settings: TelegramSettings, poll_timeout: in
     username = known_username(bot)
     log.info("telegram.polling_started", channel="telegram", bot=username)
     ladder = Ladder("telegram", ports.intake)
+    desk = GroupDesk(ports, settings)
     offset: int | None = None
     api_backoff, store_backoff = Backoff(), Backoff()
     failures: dict[int | None, int] = {}  # update id -> unexpected errors while handling it
@@ -135,7 +141,7 @@ async def run_polling(ports: Ports, settings: TelegramSettings, poll_timeout: in
         for update in updates:
             update_id = _update_id(update)
             try:
-                stored = await feed(ladder, update, username)
+                stored = await feed(ladder, desk, update, username)
             except Exception:  # noqa: BLE001 - a bug on one update: retry it a few times, then let it go
                 failures[update_id] = failures.get(update_id, 0) + 1
                 log.exception("telegram.update_failed", channel="telegram", update_id=update_id,

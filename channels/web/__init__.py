@@ -6,6 +6,7 @@ from aiohttp import web
 
 from channels.descriptor import Channel, NoSettings, Ports
 from channels.web.handlers import WebHandlers
+from channels.web.rating import Rating
 
 
 def add_routes(app: web.Application, ports: Ports, _settings: NoSettings) -> None:
@@ -16,6 +17,9 @@ def add_routes(app: web.Application, ports: Ports, _settings: NoSettings) -> Non
     app.router.add_get("/track", handlers.track_lookup, name="web.track_lookup")
     app.router.add_get("/track/{code}", handlers.track, name="web.track")
     app.router.add_get("/static/{name}", handlers.static, name="web.static")
+    rating = Rating(ports)
+    app.router.add_get("/rate/{code}", rating.show, name="web.rate")
+    app.router.add_post("/rate/{code}", rating.submit, name="web.rate_submit")
 
 
 CHANNEL = Channel(name="web", names={"id": "Formulir web", "en": "Web form"}, messaging=False, add_routes=add_routes)

@@ -46,6 +46,7 @@ OPERATED = {
     "/api/v1/complaints/{code}": "Jalan berlubang di Mataram",
     "/api/v1/complaints/{code}/assign": "Jalan longsor di Praya",
     "/api/v1/complaints/{code}/status": "Saya mau tanya saja",
+    "/api/v1/complaints/{code}/reply": "Lampu jalan di Mataram mati",
     "/api/v1/track/{code}": "Jalan rusak di Praya",
 }
 

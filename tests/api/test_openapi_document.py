@@ -57,7 +57,7 @@ async def test_every_guarded_operation_declares_its_auth_errors_and_404(client):
     """Operator and agency operations declare 401 (WWW-Authenticate), 403, 405 (Allow) and 503; with a code, 404."""
     doc = await document(client)
     guarded = [(path, op) for path, item in doc["paths"].items() for op in item.values() if "security" in op]
-    assert len(guarded) == 14  # 8 operator, 6 agency
+    assert len(guarded) == 15  # 9 operator, 6 agency
     for path, op in guarded:
         assert GUARDED_ERRORS <= set(op["responses"]), path
         assert op["responses"]["401"]["headers"]["WWW-Authenticate"]["required"] is True

@@ -76,7 +76,7 @@ async def test_the_api_answers_the_cli_object(client, runtime, database_url, ope
     stats = await resp.json()
     assert without_time(stats) == without_time(expected)
     assert stats["total"] == TOTAL
-    assert [g["key"] for g in stats["groups"]] == [key for key, _ in BY_REGION]
+    assert [(g["key"], {k: v for k, v in g.items() if k != "key"}) for g in stats["groups"]] == BY_REGION
     assert [r["key"]["code"] for r in stats["ranking"]] == ["kota-mataram", "lombok-timur", "bima"]
     assert datetime.fromisoformat(stats["generated_at"]).utcoffset().total_seconds() == 8 * 3600
 
@@ -96,6 +96,11 @@ async def test_the_openapi_document_describes_stats(client):
     operation = doc["paths"][URL]["get"]
     assert [p["name"] for p in operation["parameters"]] == ["since", "until", "by", "min_count"]
     assert set(operation["responses"]) == {"200", "400", "401", "403", "405", "503"}
-    figures = doc["components"]["schemas"]["StatsFigures"]["required"]
-    assert figures == ["received", "resolved", "rejected", "in_process", "overdue", "within_sla",
-                       "median_hours_to_acknowledge", "median_hours_to_resolve"]
+    figures = doc["components"]["schemas"]["StatsFigures"]
+    assert figures["required"] == ["received", "resolved", "rejected", "in_process", "overdue", "within_sla",
+                                   "median_hours_to_acknowledge", "median_hours_to_resolve", "rated", "rating_average"]
+    assert {k: v for k, v in figures["properties"]["rating_average"].items() if k != "description"} == {
+        "type": ["number", "null"], "minimum": 1, "maximum": 5}
+    assert figures["properties"]["rated"]["type"] == "integer"
+    groups = doc["components"]["schemas"]["Stats"]["properties"]["groups"]["items"]
+    assert groups["required"] == ["key", *figures["required"]]

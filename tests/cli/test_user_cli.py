@@ -145,7 +145,8 @@ def test_user_list_json_is_an_array_of_accounts_without_secrets(db, database_url
 
 async def test_user_disable_ends_every_session_of_the_person_at_once(client, db, database_url):
     """`user disable` (the e-mail in any case) ends both of the person's signed-in browsers at their next page, and
-    their password and a new link no longer work; another person stays signed in."""
+    their password no longer works, and `user link` enables the account again without it; another person stays
+    signed in."""
     add_account(db, SITI, password=PASSWORD)
     add_account(db, "budi@example.org", name="Budi Santoso", password=PASSWORD)
     phone = await browser(client, SITI)
@@ -163,9 +164,13 @@ async def test_user_disable_ends_every_session_of_the_person_at_once(client, db,
     assert (await page_with(client, other)).status == 200
     assert [s["end_reason"] for s in user_sessions(db, SITI)] == ["disabled", "disabled"]
     assert (await sign_in_as(client, SITI, PASSWORD)).status == 401
-    refused = user(database_url, "link", SITI)
-    assert refused.returncode == 1 and refused.stdout == "" and "no active account" in refused.stderr
     assert listing(database_url)[0]["active"] is False
+    # `user link` brings the account back, without its old password: only the new link signs it in again.
+    back = user(database_url, "link", SITI)
+    assert "active again" in back.stderr
+    link_secret_of(back)
+    assert listing(database_url)[0]["active"] is True
+    assert (await sign_in_as(client, SITI, PASSWORD)).status == 401
     unknown = user(database_url, "disable", "tidak.ada@example.org")
     assert unknown.returncode == 1 and "no account has e-mail" in unknown.stderr
 

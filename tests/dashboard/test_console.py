@@ -380,3 +380,40 @@ async def test_a_supervisor_reloads_the_configuration_and_an_operator_cannot(cli
     resp = await client.post("/dashboard/reload", data={"csrf": token}, allow_redirects=False)
     assert (resp.status, resp.headers["Location"]) == (303, "/dashboard?done=reloaded")
     assert "Konfigurasi dimuat ulang" in await (await client.get(resp.headers["Location"])).text()
+
+
+async def test_asking_the_citizen_makes_the_complaint_wait_and_the_filter_finds_it(desk, runtime):
+    resp = await post_form(desk, f"{PAGE}/reply", message="Di sebelah mana tepatnya puskesmas itu?", ask="1")
+    assert resp.status == 303 and resp.headers["Location"].endswith("done=asked")
+    row = complaint_row(runtime, sample.NAMED_CODE)
+    assert row["waiting_until"] is not None
+    html = await (await desk.get("/dashboard/complaints?waiting=citizen")).text()
+    assert rows_of(html) == [sample.NAMED_CODE] and "Menunggu jawaban warga" in html
+    assert (await desk.get("/dashboard/complaints?waiting=nanti")).status == 400
+
+
+async def test_the_operator_api_replies_and_asks(client, runtime, env, seeded):
+    auth = {"Authorization": f"Bearer {env.operator_token}"}
+    resp = await client.post(f"/api/v1/complaints/{sample.NAMED_CODE}/reply", headers=auth,
+                             json={"message": "Mohon kirim foto resepnya.", "ask": True})
+    assert resp.status == 202
+    assert await resp.json() == {"code": sample.NAMED_CODE, "queued": True, "waiting": "citizen"}
+    view = await (await client.get(f"/api/v1/complaints/{sample.NAMED_CODE}", headers=auth)).json()
+    assert view["waiting"] == "citizen"
+    assert view["conversation"][-1] | {"at": None} == {
+        "at": None, "direction": "out", "channel": "web", "text": "Mohon kirim foto resepnya.",
+        "by": {"type": "token", "label": "ADUAN_OPERATOR_TOKEN", "agency": None}, "public": True}
+    bad = await client.post(f"/api/v1/complaints/{sample.NAMED_CODE}/reply", headers=auth,
+                            json={"message": "x", "ask": "ya"})
+    assert bad.status == 400
+
+
+async def test_the_overview_shows_the_mean_rating(desk, runtime):
+    from sqlalchemy import update
+
+    with runtime.db.writer.begin() as conn:
+        conn.execute(update(m.Complaint).where(m.Complaint.code.in_([sample.NAMED_CODE, "NTB-AAAA0002"]))
+                     .values(rating=m.Complaint.id % 2 + 3))
+    html = await (await desk.get(f"/dashboard?since={sample.SINCE}&until={sample.UNTIL}")).text()
+    shown = re.search(r'data-kpi="rating_average">([^<]+)', html).group(1).strip()
+    assert shown == "3,50" and "2 dinilai" in html

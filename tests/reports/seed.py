@@ -23,6 +23,18 @@ overdue by the real clock, the direct tests by NOW, and both must see the same.
 
 A1 arrives at 00:00:00 on 1 April and D1 at 23:59:59 on 15 April (both in); NTB-X1 at 23:59:59 on 31 March
 and NTB-X2 at 00:00:00 on 16 April are out.
+
+Citizens' ratings (1–5; the others are not rated):
+
+    A1 5   A2 4   A3 5 (closed)   A5 3 (an inquiry, no SLA)   B1 2   B3 1 (rejected: a rating is the citizen's view of
+    however it ended, so it counts)   X1 1 (out of the period: it does not count)
+
+    by agency    dinkes-ntb 5 4 5 3 -> 4 rated, 17/4 = 4.25; pupr-mataram 2 1 -> 2, 3/2 = 1.50;
+                 bpbd-ntb and the unassigned: none rated -> 0, no average
+    by region    Kota Mataram A3 B1 B3 5 2 1 -> 3, 8/3 = 2.67; Lombok Timur A1 A2 5 4 -> 2, 4.50;
+                 Kabupaten Bima A5 3 -> 1, 3.00; the province (C2 D2): none
+    total        5 4 5 3 2 1 -> 6 rated, 20/6 = 3.33 (over all six ratings: not the mean 2.875 of the groups' averages;
+                 with X1 it would be 21/7 = 3.00, without B3 19/5 = 3.80)
 """
 
 from __future__ import annotations
@@ -44,7 +56,7 @@ IN_PERIOD = ("NTB-A1", "NTB-A2", "NTB-A3", "NTB-A4", "NTB-A5", "NTB-A6", "NTB-A7
 
 # The figures of the period, by hand (see the module docstring).
 FIGURES = ("received", "resolved", "rejected", "in_process", "overdue", "within_sla", "median_hours_to_acknowledge",
-           "median_hours_to_resolve")
+           "median_hours_to_resolve", "rated", "rating_average")
 
 
 def figures(*values) -> dict:
@@ -55,22 +67,27 @@ def figures(*values) -> dict:
 # known SLA outcomes: A1 A2 A3 in time, A4 late, A6 A7 overdue -> 3/6; B1 B2 in time -> 2/2; C1 late, C2 overdue -> 0/2.
 # acknowledge hours: A 2 4 6 30 1 5 -> 4.5; B 3 8 12 -> 8; C 1 2 -> 1.5; all 1 1 2 2 3 4 5 6 8 12 30 -> 4.
 # resolve hours: A 10 20 30 40 50 -> 30; B 12 16 -> 14; C 80; all 10 12 16 20 30 40 50 80 -> 25.
-TOTAL = figures(15, 8, 2, 5, 3, 0.5, 4.0, 25.0)
+# ratings: A 5 4 5 3 -> 4.25; B 2 1 -> 1.5; C and D none; all six -> 20/6 = 3.33 (X1's 1 is out of the period).
+TOTAL = figures(15, 8, 2, 5, 3, 0.5, 4.0, 25.0, 6, 3.33)
 BY_AGENCY = [
-    ({"code": "dinkes-ntb", "name": "Dinas Kesehatan Provinsi NTB"}, figures(7, 5, 0, 2, 2, 0.5, 4.5, 30.0)),
-    ({"code": "pupr-mataram", "name": "Dinas Pekerjaan Umum dan Penataan Ruang Kota Mataram"}, figures(4, 2, 1, 1, 0, 1.0, 8.0, 14.0)),
-    ({"code": "bpbd-ntb", "name": "Badan Penanggulangan Bencana Daerah Provinsi NTB"}, figures(2, 1, 0, 1, 1, 0.0, 1.5, 80.0)),
-    ({"code": None, "name": "Belum ditugaskan"}, figures(2, 0, 1, 1, 0, None, None, None)),
+    ({"code": "dinkes-ntb", "name": "Dinas Kesehatan Provinsi NTB"}, figures(7, 5, 0, 2, 2, 0.5, 4.5, 30.0, 4, 4.25)),
+    ({"code": "pupr-mataram", "name": "Dinas Pekerjaan Umum dan Penataan Ruang Kota Mataram"},
+     figures(4, 2, 1, 1, 0, 1.0, 8.0, 14.0, 2, 1.5)),
+    ({"code": "bpbd-ntb", "name": "Badan Penanggulangan Bencana Daerah Provinsi NTB"},
+     figures(2, 1, 0, 1, 1, 0.0, 1.5, 80.0, 0, None)),
+    ({"code": None, "name": "Belum ditugaskan"}, figures(2, 0, 1, 1, 0, None, None, None, 0, None)),
 ]
 # Regencies/cities: Lombok Timur A1 A2 A4 A6 D1; Kota Mataram A3 A7 B1 B2 B3 B4; Kabupaten Bima A5 C1; the province C2 D2.
+# ratings: Kota Mataram A3 B1 B3 5 2 1 -> 8/3 = 2.67; Lombok Timur A1 A2 5 4 -> 4.5; Bima A5 3; the province none.
 BY_REGION = [
-    ({"code": "kota-mataram", "name": "Kota Mataram"}, figures(6, 3, 1, 2, 1, 0.75, 6.0, 16.0)),
-    ({"code": "lombok-timur", "name": "Kabupaten Lombok Timur"}, figures(5, 3, 0, 2, 1, 0.5, 4.0, 20.0)),
-    ({"code": "bima", "name": "Kabupaten Bima"}, figures(2, 2, 0, 0, 0, 0.0, 1.0, 65.0)),
-    ({"code": "ntb", "name": "Provinsi Nusa Tenggara Barat"}, figures(2, 0, 1, 1, 1, 0.0, 2.0, None)),
+    ({"code": "kota-mataram", "name": "Kota Mataram"}, figures(6, 3, 1, 2, 1, 0.75, 6.0, 16.0, 3, 2.67)),
+    ({"code": "lombok-timur", "name": "Kabupaten Lombok Timur"}, figures(5, 3, 0, 2, 1, 0.5, 4.0, 20.0, 2, 4.5)),
+    ({"code": "bima", "name": "Kabupaten Bima"}, figures(2, 2, 0, 0, 0, 0.0, 1.0, 65.0, 1, 3.0)),
+    ({"code": "ntb", "name": "Provinsi Nusa Tenggara Barat"}, figures(2, 0, 1, 1, 1, 0.0, 2.0, None, 0, None)),
 ]
-# SMS: A1 in time, A5 no SLA, A6 overdue, B4 and D1 in process -> 1/2 within SLA; ack 2 1 12 -> 2; resolve 10 50 -> 30.
-SMS = figures(5, 2, 0, 3, 1, 0.5, 2.0, 30.0)
+# SMS: A1 in time, A5 no SLA, A6 overdue, B4 and D1 in process -> 1/2 within SLA; ack 2 1 12 -> 2; resolve 10 50 -> 30;
+# rated A1 5 and A5 3 -> 4.0.
+SMS = figures(5, 2, 0, 3, 1, 0.5, 2.0, 30.0, 2, 4.0)
 RECEIVED_BY = {
     "agency": [("dinkes-ntb", 7), ("pupr-mataram", 4), ("bpbd-ntb", 2), (None, 2)],
     "region": [("kota-mataram", 6), ("lombok-timur", 5), ("bima", 2), ("ntb", 2)],
@@ -78,32 +95,41 @@ RECEIVED_BY = {
     "channel": [("sms", 5), ("web", 4), ("telegram", 3), ("whatsapp", 3)],
     "kind": [("complaint", 11), ("aspiration", 2), ("inquiry", 2)],
 }
+# Rated and the average rating of every group, in the order above: by category as by agency; by channel SMS A1 A5
+# 5 3, web B1 2, telegram A3 B3 5 1, WhatsApp A2 4; by kind complaint A1 A2 A3 B1 B3 5 4 5 2 1 -> 17/5, inquiry A5 3.
+RATED_BY = {
+    "agency": [("dinkes-ntb", 4, 4.25), ("pupr-mataram", 2, 1.5), ("bpbd-ntb", 0, None), (None, 0, None)],
+    "region": [("kota-mataram", 3, 2.67), ("lombok-timur", 2, 4.5), ("bima", 1, 3.0), ("ntb", 0, None)],
+    "category": [("kesehatan", 4, 4.25), ("infrastruktur", 2, 1.5), ("bencana", 0, None), (None, 0, None)],
+    "channel": [("sms", 2, 4.0), ("web", 1, 2.0), ("telegram", 2, 3.0), ("whatsapp", 1, 4.0)],
+    "kind": [("complaint", 5, 3.4), ("aspiration", 0, None), ("inquiry", 1, 3.0)],
+}
 HEADING = "1–15 April 2026: 15 diterima, 8 selesai, 2 ditolak, 5 dalam proses, dari 3 kabupaten/kota, diteruskan ke 3 instansi"
 # The table and the CSV of the stats by agency, as an operator reads them.
 EXPECTED_TABLE = """\
 1–15 April 2026: 15 diterima, 8 selesai, 2 ditolak, 5 dalam proses, dari 3 kabupaten/kota, diteruskan ke 3 instansi
 Periode 2026-04-01 s.d. 2026-04-15 (Asia/Makassar), dibuat 2026-04-20T10:00:00+08:00
 
-Instansi                                              Diterima  Selesai  Ditolak  Dalam proses  Terlambat  Sesuai SLA  Median jam respons  Median jam selesai
-----------------------------------------------------  --------  -------  -------  ------------  ---------  ----------  ------------------  ------------------
-Dinas Kesehatan Provinsi NTB                                 7        5        0             2          2       50.0%                 4.5                30.0
-Dinas Pekerjaan Umum dan Penataan Ruang Kota Mataram         4        2        1             1          0      100.0%                 8.0                14.0
-Badan Penanggulangan Bencana Daerah Provinsi NTB             2        1        0             1          1        0.0%                 1.5                80.0
-Belum ditugaskan                                             2        0        1             1          0           -                   -                   -
-----------------------------------------------------  --------  -------  -------  ------------  ---------  ----------  ------------------  ------------------
-Jumlah                                                      15        8        2             5          3       50.0%                 4.0                25.0
+Instansi                                              Diterima  Selesai  Ditolak  Dalam proses  Terlambat  Sesuai SLA  Median jam respons  Median jam selesai  Dinilai  Rata-rata nilai
+----------------------------------------------------  --------  -------  -------  ------------  ---------  ----------  ------------------  ------------------  -------  ---------------
+Dinas Kesehatan Provinsi NTB                                 7        5        0             2          2       50.0%                 4.5                30.0        4             4.25
+Dinas Pekerjaan Umum dan Penataan Ruang Kota Mataram         4        2        1             1          0      100.0%                 8.0                14.0        2             1.50
+Badan Penanggulangan Bencana Daerah Provinsi NTB             2        1        0             1          1        0.0%                 1.5                80.0        0                -
+Belum ditugaskan                                             2        0        1             1          0           -                   -                   -        0                -
+----------------------------------------------------  --------  -------  -------  ------------  ---------  ----------  ------------------  ------------------  -------  ---------------
+Jumlah                                                      15        8        2             5          3       50.0%                 4.0                25.0        6             3.33
 
 Tercepat selesai (median jam sampai selesai; kelompok dengan minimal 5 aduan selesai):
   1. Dinas Kesehatan Provinsi NTB: 30.0 jam (5 selesai)
 """
 
 EXPECTED_CSV = """\
-code,name,received,resolved,rejected,in_process,overdue,within_sla,median_hours_to_acknowledge,median_hours_to_resolve
-dinkes-ntb,Dinas Kesehatan Provinsi NTB,7,5,0,2,2,0.5,4.5,30.0
-pupr-mataram,Dinas Pekerjaan Umum dan Penataan Ruang Kota Mataram,4,2,1,1,0,1.0,8.0,14.0
-bpbd-ntb,Badan Penanggulangan Bencana Daerah Provinsi NTB,2,1,0,1,1,0.0,1.5,80.0
-,Belum ditugaskan,2,0,1,1,0,,,
-TOTAL,Jumlah,15,8,2,5,3,0.5,4.0,25.0
+code,name,received,resolved,rejected,in_process,overdue,within_sla,median_hours_to_acknowledge,median_hours_to_resolve,rated,rating_average
+dinkes-ntb,Dinas Kesehatan Provinsi NTB,7,5,0,2,2,0.5,4.5,30.0,4,4.25
+pupr-mataram,Dinas Pekerjaan Umum dan Penataan Ruang Kota Mataram,4,2,1,1,0,1.0,8.0,14.0,2,1.5
+bpbd-ntb,Badan Penanggulangan Bencana Daerah Provinsi NTB,2,1,0,1,1,0.0,1.5,80.0,0,
+,Belum ditugaskan,2,0,1,1,0,,,,0,
+TOTAL,Jumlah,15,8,2,5,3,0.5,4.0,25.0,6,3.33
 """
 
 
@@ -124,8 +150,12 @@ def complaint(code: str, received: str, *, agency: str | None, region: str, cate
               status: str, ack: float | None = None, resolved: float | None = None, closed: float | None = None,
               ack_due: float | datetime | None = None, resolve_due: float | datetime | None = None, overdue: bool = False,
               text: str | None = None, reporter_id: int | None = None, anonymous: bool = False,
-              confidential: bool = False) -> dict:
-    """One complaints row: `received` local, the other times in hours after it (a due time may be an instant)."""
+              confidential: bool = False, rating: int | None = None, rated: float | None = None,
+              rating_comment: str | None = None) -> dict:
+    """One complaints row: `received` local, the other times in hours after it (a due time may be an instant).
+
+    `rating` is the citizen's answer (1–5), given `rated` hours after receipt.
+    """
     at = local(received)
 
     def after(hours: float | datetime | None) -> datetime | None:
@@ -141,7 +171,8 @@ def complaint(code: str, received: str, *, agency: str | None, region: str, cate
         "status_reason": "bukan aduan" if status == "rejected" else None, "received_at": at,
         "assigned_at": at if agency else None, "acknowledged_at": after(ack), "resolved_at": after(resolved),
         "closed_at": after(closed), "acknowledge_due_at": after(ack_due), "resolve_due_at": after(resolve_due),
-        "overdue": overdue, "overdue_since": None, "escalate_due_at": None, "escalated_at": None, "updated_at": at,
+        "overdue": overdue, "overdue_since": None, "escalate_due_at": None, "escalated_at": None,
+        "rating": rating, "rating_comment": rating_comment, "rated_at": after(rated), "updated_at": at,
     }
 
 
@@ -153,27 +184,29 @@ def rows(reporters: Mapping[str, int]) -> list[dict]:
     unassigned = {"agency": None, "category": None}
     return [
         complaint("NTB-A1", "2026-04-01T00:00:00", **health, region="lotim-aikmel", channel="sms", kind="complaint",
-                  status="resolved", ack=2, resolved=10, ack_due=24, resolve_due=240, reporter_id=reporters["budi"]),
+                  status="resolved", ack=2, resolved=10, ack_due=24, resolve_due=240, reporter_id=reporters["budi"],
+                  rating=5, rated=11, rating_comment="Cepat ditangani"),
         complaint("NTB-A2", "2026-04-02T09:00:00", **health, region="lotim-aikmel", channel="whatsapp", kind="complaint",
                   status="resolved", ack=4, resolved=20, ack_due=24, resolve_due=240, reporter_id=reporters["siti"],
-                  anonymous=True),
+                  anonymous=True, rating=4, rated=22),
         complaint("NTB-A3", "2026-04-03T10:00:00", **health, region="mataram-ampenan", channel="telegram", kind="complaint",
-                  status="closed", ack=6, resolved=30, closed=100, ack_due=24, resolve_due=240),
+                  status="closed", ack=6, resolved=30, closed=100, ack_due=24, resolve_due=240, rating=5, rated=32),
         complaint("NTB-A4", "2026-04-05T08:00:00", **health, region="lombok-timur", channel="web", kind="complaint",
                   status="resolved", ack=30, resolved=40, ack_due=24, resolve_due=240),
         complaint("NTB-A5", "2026-04-06T08:00:00", **health, region="bima-woha", channel="sms", kind="inquiry",
-                  status="resolved", ack=1, resolved=50),
+                  status="resolved", ack=1, resolved=50, rating=3, rated=51),
         complaint("NTB-A6", "2026-04-10T08:00:00", **health, region="lotim-aikmel", channel="sms", kind="complaint",
                   status="assigned", ack_due=24),
         complaint("NTB-A7", "2026-04-11T08:00:00", **health, region="kota-mataram", channel="whatsapp", kind="complaint",
                   status="in_progress", ack=5, ack_due=24, overdue=True),
         complaint("NTB-B1", "2026-04-04T07:00:00", **works, region="mataram-ampenan", channel="web", kind="complaint",
                   status="resolved", ack=3, resolved=12, ack_due=24, resolve_due=120, confidential=True,
-                  text="Rahasia: pungutan di proyek jalan"),
+                  text="Rahasia: pungutan di proyek jalan", rating=2, rated=14),
         complaint("NTB-B2", "2026-04-07T13:00:00", **works, region="kota-mataram", channel="web", kind="aspiration",
                   status="closed", closed=16, ack_due=24, resolve_due=120),
         complaint("NTB-B3", "2026-04-08T12:00:00", **works, region="mataram-ampenan", channel="telegram", kind="complaint",
-                  status="rejected", ack=8, ack_due=24, text='=HYPERLINK("http://contoh.id","klik")'),
+                  status="rejected", ack=8, ack_due=24, text='=HYPERLINK("http://contoh.id","klik")', rating=1, rated=9,
+                  rating_comment="Ditolak tanpa penjelasan"),
         complaint("NTB-B4", "2026-04-12T08:00:00", **works, region="kota-mataram", channel="sms", kind="complaint",
                   status="acknowledged", ack=12, ack_due=24, resolve_due=FAR),
         complaint("NTB-C1", "2026-04-07T06:00:00", **disaster, region="bima-woha", channel="whatsapp", kind="complaint",
@@ -185,7 +218,7 @@ def rows(reporters: Mapping[str, int]) -> list[dict]:
         complaint("NTB-D2", "2026-04-09T15:00:00", **unassigned, region="ntb", channel="web", kind="complaint",
                   status="rejected"),
         complaint("NTB-X1", "2026-03-31T23:59:59", agency="dinkes-ntb", category="kesehatan", region="lotim-aikmel",
-                  channel="sms", kind="complaint", status="resolved", ack=1, resolved=2),
+                  channel="sms", kind="complaint", status="resolved", ack=1, resolved=2, rating=1, rated=3),
         complaint("NTB-X2", "2026-04-16T00:00:00", agency="dinsos-ntb", category="sosial", region="dompu", channel="sms",
                   kind="complaint", status="assigned", ack_due=1),
     ]

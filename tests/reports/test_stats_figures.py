@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import insert
 
 from app.build import display_names
 from reports.compute import InputError, compute, read_request
@@ -10,9 +11,10 @@ from reports.load import load_cells
 from reports.render import table
 from reports.period import parse_period
 from reports.stats import BY, RESOLVED_IN_TIME, RESOLVED_NO_SLA, Cell, build_stats, reach
-from tests.reports.seed import BY_AGENCY, BY_REGION, NOW, RECEIVED_BY, SINCE, SMS, TOTAL, UNTIL
+from store import models as m
+from tests.reports.seed import BY_AGENCY, BY_REGION, NOW, RATED_BY, RECEIVED_BY, SINCE, SMS, TOTAL, UNTIL, complaint
 
-COUNTS = ("received", "resolved", "rejected", "in_process", "overdue")
+COUNTS = ("received", "resolved", "rejected", "in_process", "overdue", "rated")
 
 
 def stats_of(db, config, by="agency", min_count=5, since=SINCE, until=UNTIL):
@@ -46,7 +48,7 @@ def test_by_region_counts_each_regency_or_city(seeded, sample_config):
 
 
 def test_one_channel_group_matches_the_hand_count(seeded, sample_config):
-    """The SMS group: two resolved (one without SLA), one overdue, two still in process."""
+    """The SMS group: two resolved (one without SLA), one overdue, two still in process, two rated."""
     stats = stats_of(seeded, sample_config, by="channel")
     sms = next(g for g in stats["groups"] if g["key"]["code"] == "sms")
     assert sms["key"] == {"code": "sms", "name": "SMS"}
@@ -62,6 +64,35 @@ def test_groups_add_up_to_the_total(seeded, sample_config, by):
         assert sum(g[count] for g in stats["groups"]) == stats["total"][count] == TOTAL[count]
     for group in (*stats["groups"], stats["total"]):
         assert group["received"] == group["resolved"] + group["rejected"] + group["in_process"]
+
+
+@pytest.mark.parametrize("by", BY)
+def test_every_group_has_its_ratings(seeded, sample_config, by):
+    """For every grouping, each group counts its rated complaints and averages their ratings; the total averages all six."""
+    stats = stats_of(seeded, sample_config, by=by)
+    assert [(g["key"]["code"], g["rated"], g["rating_average"]) for g in stats["groups"]] == RATED_BY[by]
+    assert (stats["total"]["rated"], stats["total"]["rating_average"]) == (6, 3.33)
+
+
+def test_only_ratings_of_the_period_count_whatever_the_complaint_became(db, sample_config):
+    """A rating of a complaint received outside the period is left out; a rejected complaint's rating counts."""
+    place = {"agency": "dinkes-ntb", "region": "kota-mataram", "category": "kesehatan", "channel": "sms", "kind": "complaint"}
+    with db.writer.begin() as conn:
+        conn.execute(insert(m.Complaint), [
+            complaint("NTB-R1", "2026-04-01T00:00:00", **place, status="resolved", ack=1, resolved=5, rating=4, rated=6),
+            complaint("NTB-R2", "2026-04-15T23:59:59", **place, status="rejected", rating=1, rated=2,
+                      rating_comment="Tidak ditanggapi"),
+            complaint("NTB-R3", "2026-04-03T08:00:00", **place, status="resolved", ack=1, resolved=5),
+            complaint("NTB-R4", "2026-03-31T23:59:59", **place, status="resolved", ack=1, resolved=5, rating=5, rated=6),
+            complaint("NTB-R5", "2026-04-16T00:00:00", **place, status="resolved", ack=1, resolved=5, rating=5, rated=6),
+        ])
+    stats = stats_of(db, sample_config)
+    # In the period: R1 (4) and the rejected R2 (1); R3 was not rated. With R4 and R5 it would be 4 rated, 3.75.
+    expected = {"received": 3, "resolved": 2, "rejected": 1, "rated": 2, "rating_average": 2.5}
+    assert {k: stats["total"][k] for k in expected} == expected
+    [group] = stats["groups"]
+    assert group["key"]["code"] == "dinkes-ntb"
+    assert {k: group[k] for k in expected} == expected
 
 
 def test_ranking_leaves_out_groups_under_the_minimum(seeded, sample_config):
@@ -92,7 +123,8 @@ def test_an_empty_period_has_zero_counts_and_null_shares(seeded, sample_config):
     """A period without complaints answers zeros, nulls and no groups, not an error."""
     stats = stats_of(seeded, sample_config, since="2026-05-01", until="2026-05-31")
     assert stats["total"] == {"received": 0, "resolved": 0, "rejected": 0, "in_process": 0, "overdue": 0, "within_sla": None,
-                              "median_hours_to_acknowledge": None, "median_hours_to_resolve": None}
+                              "median_hours_to_acknowledge": None, "median_hours_to_resolve": None, "rated": 0,
+                              "rating_average": None}
     assert stats["groups"] == [] and stats["ranking"] == [] and stats["reach"] == {"regions": 0, "agencies": 0}
     assert table(stats).splitlines()[0] == ("1–31 Mei 2026: 0 diterima, 0 selesai, 0 dalam proses, dari 0 kabupaten/kota, "
                                             "diteruskan ke 0 instansi")

@@ -33,9 +33,11 @@ def table_rows(text: str) -> list[list[str]]:
 
 
 def shown(field: str, cell: str) -> str:
-    """A CSV cell as the table shows it: shares in percent, empty as a dash."""
+    """A CSV cell as the table shows it: shares in percent, the average rating with two decimals, empty as a dash."""
     if cell == "":
         return "-"
+    if field == "rating_average":
+        return f"{float(cell):.2f}"
     return f"{float(cell) * 100:.1f}%" if field == "within_sla" else cell
 
 

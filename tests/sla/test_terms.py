@@ -1,4 +1,5 @@
-"""Pick a ticket's SLA terms (agency over priority over default) and compute its due times."""
+"""Pick a ticket's SLA terms (the shorter of the agency's and the priority's, else the default) and compute its due
+times."""
 
 from __future__ import annotations
 
@@ -56,11 +57,12 @@ PRECEDENCE = [
     ("disdik", "urgent", "1h", "14wd", "the priority overrides acknowledge only"),
     ("disdik", "high", "24h", "7wd", "the priority overrides both"),
     ("dinkes", "normal", "2wd", "20wd", "the agency overrides the default"),
-    ("dinkes", "urgent", "2wd", "20wd", "the agency beats the priority"),
-    ("dinkes", "high", "2wd", "20wd", "the agency beats the priority on both"),
+    ("dinkes", "urgent", "1h", "20wd", "the priority's shorter acknowledge beats the agency's"),
+    ("dinkes", "high", "24h", "7wd", "the priority's shorter terms beat the agency's on both (24h is under 2wd)"),
     ("bpbd", "high", "24h", "5wd", "agency gives only resolve: the priority's acknowledge stays"),
     ("bpbd", "normal", "3wd", "5wd", "agency gives only resolve: the default acknowledge stays"),
-    ("inspektorat", "high", "4h", "7wd", "agency gives only acknowledge: the priority's resolve stays"),
+    ("inspektorat", "high", "4h", "7wd", "the agency's shorter acknowledge beats the priority's; its resolve stays"),
+    ("inspektorat", "urgent", "1h", "14wd", "the priority's 1h beats the agency's 4h"),
     ("removed-agency", "urgent", "1h", "14wd", "an unknown agency: settings only"),
     (None, "high", "24h", "7wd", "no agency: settings only"),
 ]
@@ -141,5 +143,7 @@ def test_due_times_with_terms_and_zone_from_config(config):
     tz = zone_of(config, "mataram")
     # Urgent at an agency without its own SLA: 1 clock hour.
     assert acknowledge_due(assigned, terms_for(config, "disdik", "urgent"), tz) == wita(2026, 7, 3, 16, 0)
-    # DINKES gives 2wd: Mon 6 (1), Tue 7 (2).
-    assert acknowledge_due(assigned, terms_for(config, "dinkes", "urgent"), tz) == wita(2026, 7, 7, 15, 0)
+    # DINKES gives 2wd, but urgent's 1h is shorter: 1 clock hour there too.
+    assert acknowledge_due(assigned, terms_for(config, "dinkes", "urgent"), tz) == wita(2026, 7, 3, 16, 0)
+    # A normal ticket at DINKES: its own 2wd, Mon 6 (1), Tue 7 (2).
+    assert acknowledge_due(assigned, terms_for(config, "dinkes", "normal"), tz) == wita(2026, 7, 7, 15, 0)

@@ -46,7 +46,7 @@ WEBHOOK_AGENCIES = ("puskesmas-aikmel", "dinkes-lotim", "pupr-lotim", "ntb-care"
 OBAT_AIKMEL = "Obat di puskesmas Aikmel kosong sudah 2 minggu"  # puskesmas-aikmel, high (24h), escalates to dinkes-lotim
 BANSOS = "Bansos PKH belum cair di Selaparang"  # dinsos-mataram, normal (3wd)
 JALAN = "Jalan rusak parah dan berlubang di Selong"  # pupr-lotim, normal (3wd)
-BANJIR = "Banjir setinggi lutut di Ampenan"  # bpbd-mataram, urgent (its own 4h, resolve 5wd)
+BANJIR = "Banjir setinggi lutut di Ampenan"  # bpbd-mataram, urgent (1h, shorter than its own 4h; resolve 5wd)
 PUNGLI = "Pungli di kantor desa Praya"  # inspektorat-ntb, high (its own 2wd)
 PJU = "Lampu PJU di Ampenan padam sejak seminggu"  # no rule: triage (ntb-care)
 # A rule the sample lacks: added in a later config, it routes PJU to pupr-mataram.

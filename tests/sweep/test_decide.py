@@ -122,8 +122,12 @@ OVERDUE_TABLE = [
      nothing()),
     ("a resolved ticket is neither overdue nor escalated", dict(MARKED, status="resolved"), wita("2026-08-25", "10:00"),
      nothing()),
-    ("a ticket back in triage is neither overdue nor escalated", dict(WAITING, status="triage", agency=None),
-     wita("2026-08-25", "10:00"), nothing()),
+    # Returned Mon 24 Aug 10:00 (the return clears the agency's due time): its triage clock, 1wd, skips the holiday
+    # of Tue 25 and runs out Wed 26 10:00; the agency's old due time binds it no longer.
+    ("a ticket back in triage is held to the triage clock from its return, not to its agency's",
+     dict(WAITING, status="triage", agency=None, acknowledge_due_at=None, entered_triage=wita("2026-08-24", "10:00")),
+     wita("2026-08-25", "10:00"),
+     Plan([], [Schedule(1, "NTB-TEST0001", "acknowledge_due_at", wita("2026-08-26", "10:00"))], [], [], [])),
 ]
 
 
@@ -211,14 +215,14 @@ def test_a_triage_complaint_is_rerouted_by_the_rules_in_force(sample_config, rou
 def test_a_complaint_returned_by_that_agency_is_not_rerouted(sample_config, router):
     """An agency that returned a complaint as not its authority does not get it back from the sweep."""
     p = decide.plan(sample_config, router, wita("2026-08-10", "08:00"), waiting=[triage_row(9, OBAT, "lotim-aikmel")],
-                    returned={9: {"puskesmas-aikmel"}})
+                    handed_on={9: {"puskesmas-aikmel"}})
     assert p == nothing()
 
 
 def test_a_complaint_returned_by_another_agency_is_rerouted(sample_config, router):
     """Only the agency that returned it is skipped."""
     p = decide.plan(sample_config, router, wita("2026-08-10", "08:00"), waiting=[triage_row(9, OBAT, "lotim-aikmel")],
-                    returned={9: {"dinkes-lotim"}})
+                    handed_on={9: {"dinkes-lotim"}})
     assert [r.agency for r in p.reroutes] == ["puskesmas-aikmel"]
 
 
@@ -243,12 +247,15 @@ SCHEDULE_TABLE = [
     ("acknowledgement: urgent priority, 1 clock hour",
      open_row(5, "assigned", "dinsos-ntb", priority="urgent", assigned_at=wita("2026-08-10", "10:00")),
      "acknowledge_due_at", wita("2026-08-10", "11:00")),
-    ("acknowledgement: the agency's 24h beats urgent's 1h",
+    ("acknowledgement: urgent's 1h beats the agency's longer 24h",
      open_row(5, "assigned", "dinkes-ntb", priority="urgent", assigned_at=wita("2026-08-10", "10:00")),
+     "acknowledge_due_at", wita("2026-08-10", "11:00")),
+    ("acknowledgement: the agency's 24h where the priority gives nothing",
+     open_row(5, "assigned", "dinkes-ntb", priority="normal", assigned_at=wita("2026-08-10", "10:00")),
      "acknowledge_due_at", wita("2026-08-11", "10:00")),
-    ("acknowledgement: the agency's 2wd beats high's 24h",
+    ("acknowledgement: high's 24h beats the agency's longer 2wd",
      open_row(5, "assigned", "inspektorat-ntb", priority="high", assigned_at=wita("2026-08-12", "09:00")),
-     "acknowledge_due_at", wita("2026-08-14", "09:00")),
+     "acknowledge_due_at", wita("2026-08-13", "09:00")),
     # Thu 13, Fri 14, Tue 18, Wed 19, Thu 20, Fri 21, Mon 24, Wed 26, Thu 27, Fri 28, Mon 31, Tue 1, Wed 2, Thu 3 Sep.
     ("resolution: 14wd from acknowledgement",
      open_row(5, "acknowledged", "dinsos-ntb", acknowledged_at=wita("2026-08-12", "09:00")),

@@ -344,7 +344,7 @@ async def test_each_agency_and_the_operators_get_a_digest_of_their_open_and_over
     fresh = file(db, config, OBAT_AIKMEL, wita("2026-08-11", "10:00"))  # due Wed 12 10:00
     road = file(db, config, JALAN, wita("2026-08-10", "09:00"))
     set_status(db, config, road, "acknowledged", wita("2026-08-10", "10:00"))
-    file(db, config, PJU, wita("2026-08-10", "09:00"))  # triage
+    lamp = file(db, config, PJU, wita("2026-08-10", "09:00"))  # triage: overdue there from Tue 11 09:00 (1wd)
     swept_at = wita("2026-08-11", "16:00")
     await drain(rt, swept_at)
     agencies.clear()
@@ -366,8 +366,9 @@ async def test_each_agency_and_the_operators_get_a_digest_of_their_open_and_over
     [roads] = [b["digest"] for b in agencies.got("pupr-lotim", "digest")]
     assert (roads["open"], roads["overdue"], roads["by_status"]["acknowledged"]) == (1, 0, 1)
     [operators] = [b["digest"] for b in agencies.got("ntb-care", "digest")]
-    assert (operators["audience"], operators["open"], operators["overdue"], operators["triage"]) == ("operators", 3, 1, 1)
-    assert [t["code"] for t in operators["overdue_tickets"]] == [late]
+    assert (operators["audience"], operators["open"], operators["overdue"], operators["triage"],
+            operators["triage_overdue"]) == ("operators", 3, 2, 1, 1)
+    assert [t["code"] for t in operators["overdue_tickets"]] == [late, lamp]  # both due Tue 11 09:00, filed in turn
     assert agencies.got("dinkes-lotim", "digest") == []
 
 
@@ -436,7 +437,8 @@ async def test_a_second_sweep_at_the_same_instant_changes_nothing(sweep_runtime,
     rt = sweep_runtime
     await busy_store(rt, agencies)
     first = sweep(rt, BUSY_AT)
-    assert first.counts["overdue"] == first.counts["escalated"] == first.counts["closed"] == 1
+    # Overdue: the ticket past its acknowledgement, and the lamp past its working day in triage.
+    assert (first.counts["overdue"], first.counts["escalated"], first.counts["closed"]) == (2, 1, 1)
     assert first.counts["requeued"] == 1 and first.counts["digests"] > 0
     before = snapshot(rt.db)
     second = sweep(rt, BUSY_AT)

@@ -66,7 +66,8 @@ def test_a_week_with_two_holidays(db, sample_config, database_url):
     """Mon 17 Aug to Wed 26 Aug 2026: an urgent flood report acknowledged in time and resolved, a high-priority
     medicine shortage nobody acknowledges (overdue, then escalated to the Dinas Kesehatan), a road complaint
     overdue, escalated to NTB Care and then acknowledged, a social-aid complaint closed after its ten working days,
-    one that waits in triage, and a bribery report filed after hours that goes overdue the day after the holiday."""
+    one that waits in triage past its working day there, and a bribery report filed after hours that goes overdue
+    the day after the holiday."""
     config = sample_config
     operator = Operator(db, database_url, SAMPLE_CONFIG)
 
@@ -92,22 +93,26 @@ def test_a_week_with_two_holidays(db, sample_config, database_url):
     assert [r["agency"] for r in outbox(db, code=medicine, event="ticket.updated")] == [
         "puskesmas-aikmel", "puskesmas-aikmel"]  # its e-mail and its Telegram group
 
-    # Tue 18 Aug. A flood at 07:00 (urgent; BPBD Mataram acknowledges within 4 clock hours: by 11:00) is
-    # acknowledged at 09:00; its resolution is due 5wd later, Wed 26 Aug 09:00.
+    # Tue 18 Aug. A flood at 07:00 (urgent: BPBD Mataram's own 4 clock hours, but urgent's 1 h is shorter and wins:
+    # by 08:00) is acknowledged at 07:40; its resolution (5wd) counts from the opening at 08:00: Wed 26 Aug 08:00.
     flood = file(db, config, BANJIR, wita("2026-08-18", "07:00"))
-    assert complaint(db, flood)["acknowledge_due_at"] == at(wita("2026-08-18", "11:00"))
+    assert complaint(db, flood)["acknowledge_due_at"] == at(wita("2026-08-18", "08:00"))
+    set_status(db, config, flood, "acknowledged", wita("2026-08-18", "07:40"))
+    assert complaint(db, flood)["resolve_due_at"] == at(wita("2026-08-26", "08:00"))
     assert operator.sweep("2026-08-18T08:00") == {}
-    set_status(db, config, flood, "acknowledged", wita("2026-08-18", "09:00"))
-    assert complaint(db, flood)["resolve_due_at"] == at(wita("2026-08-26", "09:00"))
+    # A street lamp no rule routes waits in triage: one working day, until Wed 19 Aug 10:00.
     lamp = file(db, config, PJU, wita("2026-08-18", "10:00"))
     assert complaint(db, lamp)["status"] == "triage"
-    assert operator.sweep("2026-08-18T16:00") == {"marked overdue (agency told again)": (1, [road])}
+    assert operator.sweep("2026-08-18T16:00") == {"due times set": (1, [lamp]),
+                                                  "marked overdue (agency told again)": (1, [road])}
+    assert complaint(db, lamp)["acknowledge_due_at"] == at(wita("2026-08-19", "10:00"))
     assert complaint(db, flood)["overdue"] is False
 
     # Wed 19 Aug. Dinas Sosial Mataram acknowledges; resolution due 14wd later (Tue 25 skipped): Wed 9 Sep 10:00.
+    # Nobody has routed the lamp: overdue in triage.
     set_status(db, config, bansos, "acknowledged", wita("2026-08-19", "10:00"))
     assert complaint(db, bansos)["resolve_due_at"] == at(wita("2026-09-09", "10:00"))
-    assert operator.sweep("2026-08-19T16:00") == {}
+    assert operator.sweep("2026-08-19T16:00") == {"marked overdue (agency told again)": (1, [lamp])}
 
     # Thu 20 Aug. At 08:00 the medicine shortage escalates to the Dinas Kesehatan Lombok Timur; at 16:00 the road
     # to NTB Care (Dinas PUPR Lombok Timur names it), and the Gerung complaint closes.
@@ -121,29 +126,32 @@ def test_a_week_with_two_holidays(db, sample_config, database_url):
     assert complaint(db, aid)["status"] == "closed"
     [told] = outbox(db, code=aid, event="citizen.status.closed")
     assert (told["transport"], told["target"]) == ("email", "warga.gerung@example.id")
-    # A bribery report after hours (the Inspektorat acknowledges in 2wd): the clock starts Fri 21 08:00, and
-    # 2wd end Wed 26 Aug 08:00 (Tue 25 skipped).
+    # A bribery report after hours, high priority: 24 clock hours, shorter than the Inspektorat's own 2wd, so due
+    # Fri 21 Aug 17:00.
     bribe = file(db, config, PUNGLI, wita("2026-08-20", "17:00"))
-    assert complaint(db, bribe)["acknowledge_due_at"] == at(wita("2026-08-26", "08:00"))
+    assert complaint(db, bribe)["acknowledge_due_at"] == at(wita("2026-08-21", "17:00"))
 
     # Fri 21 Aug. PUPR Lombok Timur finally acknowledges the road: no longer overdue.
     set_status(db, config, road, "acknowledged", wita("2026-08-21", "09:00"))
     assert (complaint(db, road)["overdue"], complaint(db, road)["escalate_due_at"]) == (False, None)
     assert operator.sweep("2026-08-21T16:00") == {}
 
-    # Mon 24 and Tue 25 (a holiday): nothing falls due.
-    assert operator.sweep("2026-08-24T16:00") == {}
+    # Mon 24 Aug: the bribery report is overdue; its escalation comes 2wd after the missed due time, counted from
+    # the next opening (Mon 24 08:00) and skipping Tue 25, a holiday: Thu 27 Aug 08:00.
+    assert operator.sweep("2026-08-24T16:00") == {"marked overdue (agency told again)": (1, [bribe])}
+    assert complaint(db, bribe)["escalate_due_at"] == at(wita("2026-08-27", "08:00"))
+    # Tue 25 (a holiday) and Wed 26 08:00: nothing falls due.
     assert operator.sweep("2026-08-25T16:00") == {}
-    # Wed 26 Aug 08:00: the bribery report is due this very minute.
-    assert operator.sweep("2026-08-26T08:00") == {"marked overdue (agency told again)": (1, [bribe])}
+    assert operator.sweep("2026-08-26T08:00") == {}
 
     # How the week ends, as the store holds it.
     state = {code: (complaint(db, code)["status"], complaint(db, code)["overdue"])
              for code in (medicine, road, aid, bansos, flood, lamp, bribe)}
     assert state == {medicine: ("assigned", True), road: ("acknowledged", False), aid: ("closed", False),
-                     bansos: ("acknowledged", False), flood: ("resolved", False), lamp: ("triage", False),
+                     bansos: ("acknowledged", False), flood: ("resolved", False), lamp: ("triage", True),
                      bribe: ("assigned", True)}
     assert [e["data"]["clock"] for e in events(db, medicine, "overdue")] == ["acknowledge"]
+    assert [e["data"]["clock"] for e in events(db, lamp, "overdue")] == ["triage"]
     assert [e["data"]["to"] for e in events(db, road, "escalated")] == ["ntb-care"]
     assert events(db, flood, "overdue") == [] and events(db, bansos, "overdue") == []
 
@@ -155,7 +163,7 @@ def test_a_week_with_two_holidays(db, sample_config, database_url):
     rows = [line.split() for line in history[1:]]
     assert [r[1] for r in rows][:3] == ["2026-08-26T08:00:00+08:00", "2026-08-25T16:00:00+08:00",
                                         "2026-08-24T16:00:00+08:00"]
-    assert [int(r[overdue_at]) for r in rows] == [1, 0, 0, 0, 0, 0, 0, 1, 0, 1]
+    assert [int(r[overdue_at]) for r in rows] == [0, 0, 1, 0, 0, 0, 1, 1, 0, 1]
     assert [int(r[escalated_at]) for r in rows] == [0, 0, 0, 0, 1, 1, 0, 0, 0, 0]
     assert [int(r[closed_at]) for r in rows] == [0, 0, 0, 0, 1, 0, 0, 0, 0, 0]
 

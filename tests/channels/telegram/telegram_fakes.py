@@ -77,6 +77,15 @@ class FakeBotApi:
             chat = {"id": int(chat_id) if chat_id.lstrip("-").isdigit() else 0, "type": "private"}
             result = {"message_id": self._message_id, "date": int(time.time()), "chat": chat, "text": params["text"]}
             return web.json_response({"ok": True, "result": result})
+        if method == "answerCallbackQuery":
+            return web.json_response({"ok": True, "result": True})
+        if method in ("editMessageText", "editMessageReplyMarkup"):
+            # Like Telegram, answer with the edited message (a message sent by the bot, not an inline one).
+            chat_id = str(params["chat_id"])
+            chat = {"id": int(chat_id) if chat_id.lstrip("-").isdigit() else 0, "type": "supergroup"}
+            result = {"message_id": int(params["message_id"]), "date": int(time.time()), "edit_date": int(time.time()),
+                      "chat": chat, "text": params.get("text", "")}
+            return web.json_response({"ok": True, "result": result})
         if method == "getUpdates":
             offset = params.get("offset")
             if offset not in (None, ""):

@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from channels.ladder import Ignored, Malformed
+from channels.telegram.group_updates import Answer, Press
 from channels.telegram.inbound import parse
 from complaints.model import InboundMessage
 
@@ -24,10 +25,11 @@ FIELDS = ["message", "edited_message", "update_id", "message_id", "date", "chat"
           "caption_entities", "photo", "document", "voice", "audio", "video", "video_note", "location", "venue",
           "contact", "id", "type", "is_bot", "first_name", "last_name", "language_code", "user_id", "phone_number",
           "title", "address", "latitude", "longitude", "file_id", "file_unique_id", "file_size", "mime_type",
-          "file_name", "width", "height", "duration", "length", "offset"]
+          "file_name", "width", "height", "duration", "length", "offset", "callback_query", "data", "reply_to_message",
+          "username"]
 # Values that sit on a decision: chat types, a command naming the bot, an entity type, a date out of range.
 TELLING = ["private", "group", "supergroup", "channel", "bot_command", "/status@AduanTestBot NTB-7K3QX9P2",
-           "6281234567890", "en", 0, 5550001, 99999999999999999, -1, 1.5]
+           "6281234567890", "en", 0, 5550001, 99999999999999999, -1, 1.5, "ack:NTB-7K3QX9P2", "AduanTestBot"]
 SCALARS = (st.none() | st.booleans() | st.integers(-(2**63), 2**64 - 1) | st.floats(allow_nan=False, allow_infinity=False)
            | st.text(max_size=12) | st.sampled_from(TELLING))
 JSON = st.recursive(SCALARS, lambda inner: st.lists(inner, max_size=3)
@@ -66,12 +68,23 @@ def replaced(update: dict, path: tuple, value) -> dict:
 
 
 def assert_what_intake_expects(result) -> None:
-    """The result is Malformed, Ignored with its update id, or messages whose fields all have their declared types."""
+    """The result is Malformed, Ignored with its update id, a group's press or reply, or messages whose fields all
+    have their declared types."""
     if isinstance(result, Malformed):
         assert isinstance(result.reason, str)
         return
     if isinstance(result, Ignored):
         assert isinstance(result.reason, str) and type(result.ref) is int
+        return
+    if isinstance(result, Press):
+        assert type(result.update_id) is int and isinstance(result.query_id, str) and result.user_id.lstrip("-").isdigit()
+        assert all(v is None or type(v) is int for v in (result.chat_id, result.message_id))
+        assert result.text is None or isinstance(result.text, str)
+        assert all(type(e["offset"]) is int and type(e["length"]) is int for e in result.entities)
+        return
+    if isinstance(result, Answer):
+        assert all(type(v) is int for v in (result.update_id, result.chat_id, result.message_id, result.replied_to))
+        assert isinstance(result.text, str) and result.text.strip() and result.user_id.lstrip("-").isdigit()
         return
     assert isinstance(result, list) and result
     for msg in result:

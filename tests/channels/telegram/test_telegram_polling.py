@@ -46,7 +46,7 @@ async def test_polling_stores_updates_and_confirms_them(aiohttp_client, polling_
     assert first_calls == ["getMe", "deleteWebhook", "getUpdates"]
     assert fake_api.calls("deleteWebhook")[0].params.get("drop_pending_updates") in (None, "false", "False")
     call = fake_api.calls("getUpdates")[0].params
-    assert json.loads(call["allowed_updates"]) == ["message", "edited_message"]
+    assert json.loads(call["allowed_updates"]) == ["message", "edited_message", "callback_query"]
     assert int(call["timeout"]) > 0  # long polling
 
 

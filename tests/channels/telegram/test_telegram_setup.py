@@ -22,7 +22,7 @@ async def test_set_webhook_registers_url_secret_and_updates(tg_env, fake_api):
     assert call.params == {
         "url": "https://aduan.ntbprov.example/webhooks/telegram",
         "secret_token": SECRET,
-        "allowed_updates": ["message", "edited_message"],
+        "allowed_updates": ["message", "edited_message", "callback_query"],
     }
     assert "https://aduan.ntbprov.example/webhooks/telegram" in said and "Webhook was set" in said
     assert TOKEN not in said and SECRET not in said

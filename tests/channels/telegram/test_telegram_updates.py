@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from channels.ladder import Ignored, Malformed
+from channels.telegram.group_updates import Answer, Press
 from channels.telegram.inbound import parse, verify
 from complaints.model import InboundMessage
 from store import models
@@ -23,6 +24,24 @@ def message(pid, text, *, sender="5550001", reporter=SITI, language=None, lat=No
     """The normalized fields expected of one message, written out."""
     return {"provider_message_id": pid, "text": text, "sender_id": sender, "reply_to": sender, "reporter": reporter,
             "language": language, "lat": lat, "lon": lon, "attachments": list(attachments), "edit_of": edit_of}
+
+
+def press(query_id, user_id, action, code, chat_id, message_id):
+    """The fields expected of a press of one of our buttons in an agency's group (test_group_buttons.py acts on it)."""
+    return {"group": "press", "query_id": query_id, "user_id": user_id, "action": action, "code": code,
+            "chat_id": chat_id, "message_id": message_id}
+
+
+def answer(chat_id, message_id, replied_to, user_id, text):
+    """The fields expected of a group message replying to the bot."""
+    return {"group": "answer", "chat_id": chat_id, "message_id": message_id, "replied_to": replied_to,
+            "user_id": user_id, "text": text}
+
+
+def group_fields(result: Press | Answer) -> dict:
+    if isinstance(result, Press):
+        return press(result.query_id, result.user_id, result.action, result.code, result.chat_id, result.message_id)
+    return answer(result.chat_id, result.message_id, result.replied_to, result.user_id, result.text)
 
 
 def fields(msg: InboundMessage) -> dict:
@@ -77,8 +96,18 @@ TABLE = [
     ("group command for another bot", "message__group_other_bot", 200, "group message not addressed to the bot"),
     ("sticker", "message__sticker", 200, "no text, media or location we keep"),
     ("live location moving", "edited_message__live_location", 200, "live location update"),
-    ("button press", "callback_query__button", 200, "update type callback_query"),
-    ("button press without fields PTB requires", "callback_query__without_chat_instance", 200, "update type callback_query"),
+    ("press of a button not ours", "callback_query__button", 200, "callback_query not one of our buttons"),
+    ("press without fields PTB requires", "callback_query__without_chat_instance", 200,
+     "callback_query not one of our buttons"),
+    ("Terima pressed in an agency's group", "callback_query__ack", 200, press(
+        "6201843709183746001", "6100001", "ack", "NTB-GRP00001", -1002000000101, 5001)),
+    ("Bukan wewenang pressed", "callback_query__return", 200, press(
+        "6201843709183746002", "6100001", "ret", "NTB-GRP00001", -1002000000101, 5001)),
+    ("press on a message no longer shown", "callback_query__inaccessible_message", 200, press(
+        "6201843709183746003", "6100001", "ack", "NTB-GRP00001", -1002000000101, 4001)),
+    ("reply to the bot's question in a group", "message__group_reply_reason", 200, answer(
+        -1002000000101, 5003, 1001, "6100001",
+        "Lokasi Puskesmas Ampenan di bawah Dinas Kesehatan Provinsi NTB, bukan Kota Mataram.")),
     ("inline query of an old client, without offset", "inline_query__old_client", 200, "update type inline_query"),
     ("stopped poll, without fields PTB requires", "poll__stopped", 200, "update type poll"),
     ("chosen inline result", "chosen_inline_result__article", 200, "update type chosen_inline_result"),
@@ -100,6 +129,9 @@ def test_update_is_normalized_as_documented(label, fixture, status, expected):
     if isinstance(expected, str):
         assert result == Ignored(expected, ref=json.loads(body)["update_id"])
         return
+    if "group" in expected:
+        assert group_fields(result) == expected
+        return
     [msg] = result
     assert fields(msg) == expected
     assert msg.channel == "telegram" and msg.mergeable and msg.received_at == NOW
@@ -108,10 +140,11 @@ def test_update_is_normalized_as_documented(label, fixture, status, expected):
 
 @pytest.mark.parametrize(("label", "fixture", "status", "expected"), TABLE, ids=[row[0] for row in TABLE])
 async def test_webhook_answers_each_update(label, fixture, status, expected, tg_client, tg_runtime, post_update, rows):
-    """The webhook answers the table's status; a new message is stored with its normalized fields."""
+    """The webhook answers the table's status; a new message is stored with its normalized fields (a group's press or
+    reply never opens a complaint)."""
     resp = await post_update(tg_client, fixture_bytes(fixture))
     assert resp.status == status
-    if isinstance(expected, str):
+    if isinstance(expected, str) or "group" in expected:
         assert rows(tg_runtime) == (0, 0, 0)
         return
     if fixture in NOT_A_NEW_COMPLAINT:

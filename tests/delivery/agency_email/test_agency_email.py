@@ -176,7 +176,8 @@ async def test_the_sweeps_overdue_reminder_is_titled_as_one(make_runtime, mail_s
     code = file_complaint(runtime, HEALTH, region="lombok-timur")
     run_sweep(runtime.db, runtime.config, public_url="http://aduan.test", as_of=NOW + timedelta(days=30))
     reminders = [d for d in outbox_deliveries(runtime, "email", "agency") if d.event == "ticket.updated"]
-    assert len(reminders) == 1 and reminders[0].payload == {"code": code, "reason": "overdue"}
+    assert len(reminders) == 1 and (reminders[0].payload["code"], reminders[0].payload["reason"]) == (code, "overdue")
+    assert reminders[0].payload["ticket"]["overdue"] is True  # the ticket as the sweep left it
     assert isinstance(await make_email_deliverer(runtime.env.smtp_url, runtime.tickets)(reminders[0], session), Delivered)
     msg = mail_server.messages[0].message
     assert msg["Subject"] == f"[{code}] Pengingat: lewat batas waktu: kesehatan — Kabupaten Lombok Timur"
