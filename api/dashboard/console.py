@@ -14,8 +14,8 @@ from urllib.parse import urlencode
 from aiohttp import web
 
 from api import listing
-from api.dashboard import forms, reads, replies, words
-from api.dashboard.render import BASE, Answer, Pages
+from api.dashboard import forms, reads, replies
+from api.dashboard.render import BASE, Answer, Handlers
 from api.dashboard.session import Session
 from api.dashboard.signed_in import not_found, operator
 from complaints import desk
@@ -36,16 +36,8 @@ def _code_of(request: web.Request) -> str | None:
     return canonical(request.match_info["code"][:MAX_CODE_CHARS])
 
 
-class Console:
+class Console(Handlers):
     """The console's handlers, rendering through `pages`."""
-
-    def __init__(self, pages: Pages) -> None:
-        self.pages = pages
-        self.runtime = pages.runtime
-
-    @property
-    def t(self) -> dict[str, str]:
-        return words.labels(self.pages.language)
 
     # --- the list -------------------------------------------------------------------------------
 

@@ -18,8 +18,8 @@ from aiohttp import web
 from sqlalchemy import Connection
 
 from api.agency import MAX_NOTE
-from api.dashboard import forms, replies, words
-from api.dashboard.render import Pages
+from api.dashboard import forms, replies
+from api.dashboard.render import Handlers
 from api.dashboard.session import Session
 from api.dashboard.signed_in import not_found, officer
 from complaints.codes import canonical
@@ -72,16 +72,8 @@ def read_inbox(conn: Connection, f: inbox.InboxFilter, cursor: str | None, now: 
     return page, counts, resolved
 
 
-class Inbox:
+class Inbox(Handlers):
     """The inbox's handlers, rendering through `pages`."""
-
-    def __init__(self, pages: Pages) -> None:
-        self.pages = pages
-        self.runtime = pages.runtime
-
-    @property
-    def t(self) -> dict[str, str]:
-        return words.labels(self.pages.language)
 
     # --- the list -------------------------------------------------------------------------------
 

@@ -19,8 +19,8 @@ from sqlalchemy.exc import IntegrityError
 
 from api import passwords
 from api.auth import Principal, principal_of, token_hash
-from api.dashboard import forms, session, words
-from api.dashboard.render import BASE, Answer, Pages, see_other
+from api.dashboard import forms, session
+from api.dashboard.render import BASE, Answer, Handlers, Pages, see_other
 from api.dashboard.signed_in import current, signed_in, to_login
 from edges.ratelimit import RateLimiter
 from store import access, users
@@ -48,12 +48,12 @@ async def off_loop(function, *args):
     return await asyncio.get_running_loop().run_in_executor(None, function, *args)
 
 
-class Login:
+class Login(Handlers):
     """The sign-in, sign-out, welcome and password handlers, rendering through `pages`."""
 
     def __init__(self, pages: Pages) -> None:
-        self.pages = pages
-        self.runtime = runtime = pages.runtime
+        super().__init__(pages)
+        runtime = self.runtime
         self.key = runtime.secret_key
         self.secure = runtime.env.public_url.lower().startswith("https://")
         self.logins = RateLimiter(LOGINS_PER_MINUTE, runtime.env.trust_forwarded_for)
@@ -252,10 +252,6 @@ class Login:
         return forms.back(PASSWORD, "password_changed")
 
     # --- pieces -------------------------------------------------------------------------------------
-
-    @property
-    def t(self) -> dict[str, str]:
-        return words.labels(self.pages.language)
 
     def _address(self, request: web.Request) -> str:
         return self.logins.address(request.remote, request.headers.getall("X-Forwarded-For", ()))

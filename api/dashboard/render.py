@@ -147,3 +147,15 @@ class Pages:
             "size": lambda n: words.size(n, lang),
             "waiting": lambda row: waiting_for(row) is not None,
         }
+
+
+class Handlers:
+    """What a set of page handlers holds: the pages it renders through, the service's runtime, the pages' words."""
+
+    def __init__(self, pages: Pages) -> None:
+        self.pages = pages
+        self.runtime = pages.runtime
+
+    @property
+    def t(self) -> dict[str, str]:
+        return words.labels(self.pages.language)
