@@ -184,7 +184,8 @@ def _store(conn: Connection, batch: list[WriteItem], now: datetime, public_url: 
     joins: dict[int, Target] = {}  # batch index -> the complaint it joins
     senders = [p for p in fresh if p.msg.mergeable and p.msg.sender_id]
     recent = _recent_complaints(conn, senders, now)
-    asked = _rating_asks(conn, senders, now)
+    # Ratings are rare: only a message that reads as one costs the query of who was asked for one.
+    asked = _rating_asks(conn, [p for p in senders if read_rating(p.msg.text or "") is not None], now)
     ratings: list[tuple[WriteItem, dict, tuple[int, str | None]]] = []
     openers: list[WriteItem] = []
     opened_by_sender: dict[tuple[str, str], WriteItem] = {}

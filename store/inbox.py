@@ -52,8 +52,9 @@ class Page:
 
 
 def due_at():
-    """The due time a ticket waits on: acknowledgement while assigned, resolution after."""
-    return case((C.c.status == "assigned", C.c.acknowledge_due_at), else_=C.c.resolve_due_at)
+    """The due time a complaint waits on: the triage due time in triage (the sweep keeps it in acknowledge_due_at),
+    acknowledgement while assigned, resolution after. The inbox, the overview and the sweep's digest read it alike."""
+    return case((C.c.status.in_(("new", "triage", "assigned")), C.c.acknowledge_due_at), else_=C.c.resolve_due_at)
 
 
 def late(now: datetime):

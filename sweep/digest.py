@@ -14,11 +14,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, case, func, select
+from sqlalchemy import Connection, func, select
 
 from complaints.links import agency_api_url, page_url_for
 from config.loader import Config
 from store import models as m
+from store import inbox
 
 LISTED = 50  # tickets (and dead deliveries) listed by name in one digest; the rest are counted
 WORKING = ("assigned", "acknowledged", "in_progress")  # with an agency, waiting for it
@@ -42,13 +43,8 @@ class DigestFacts:
     dead_rows: list[Mapping] = field(default_factory=list)  # the latest dead deliveries
 
 
-def _due_column():
-    # In triage the triage due time is kept in acknowledge_due_at (sweep/decide.py).
-    return case((C.c.status.in_(("assigned", *TRIAGE)), C.c.acknowledge_due_at), else_=C.c.resolve_due_at)
-
-
 def _listed(conn: Connection, overdue: bool) -> dict[str, list[Mapping]]:
-    due_at = _due_column()
+    due_at = inbox.due_at()
     ranked = (select(C.c.code, C.c.status, C.c.category, C.c.region, C.c.agency, due_at.label("due_at"),
                      func.row_number().over(partition_by=C.c.agency,
                                             order_by=(due_at.is_(None), due_at, C.c.id)).label("rank"))
@@ -76,7 +72,7 @@ def load_digest_facts(conn: Connection) -> DigestFacts:
     facts.counts, facts.overdue_counts = dict(counts), dict(overdue_counts)
     facts.overdue_rows = _listed(conn, True)
     facts.open_rows = _listed(conn, False)
-    due_at = _due_column()
+    due_at = inbox.due_at()
     facts.all_overdue = list(conn.execute(
         select(C.c.code, C.c.status, C.c.category, C.c.region, C.c.agency, due_at.label("due_at"))
         .where(C.c.status.in_(WORKING + TRIAGE), C.c.overdue.is_(True)).order_by(due_at, C.c.id).limit(LISTED))

@@ -19,6 +19,7 @@ from datetime import datetime, timedelta, timezone
 import structlog
 from sqlalchemy import Connection, bindparam, func, select, update
 
+from complaints.links import track_url
 from complaints.messages import say, status_name
 from complaints.reach import forwarded_by
 from config.loader import Config
@@ -243,7 +244,7 @@ def _apply_closings(conn: Connection, config: Config, now: datetime, ids: Sequen
         events.append(_event(row["id"], now, "status", "closed", True, {}))
         language = row["language"]
         text = say("status_changed", language, code=row["code"], status=status_name("closed", language), note="",
-                   track_url=f"{public_url}/track/{row['code']}")
+                   track_url=track_url(public_url, row["code"], language))
         notice = rows.citizen_notice(row, reporters.get(row["reporter_id"]), "citizen.status.closed", text, now)
         if notice is not None:
             outbox.append(notice)

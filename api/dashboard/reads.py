@@ -10,13 +10,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import Connection, case, func, select
+from sqlalchemy import Connection, func, select
 
 from reports.load import load_cells
 from reports.period import Period
 from reports.stats import IN_PROCESS, Cell
 from store import models as m
-from store import queries
+from store import inbox, queries
 
 C = m.Complaint.__table__
 O = m.Outbox.__table__
@@ -40,12 +40,6 @@ class Overview:
     dead: list[Mapping] = field(default_factory=list)  # latest first
 
 
-def due_column():
-    """The due time a complaint waits on: the triage due time in triage (kept in acknowledge_due_at by the sweep),
-    acknowledgement while assigned, resolution after (as the sweep's digest)."""
-    return case((C.c.status.in_(("new", "triage", "assigned")), C.c.acknowledge_due_at), else_=C.c.resolve_due_at)
-
-
 def load_overview(conn: Connection, period: Period, now: datetime) -> Overview:
     """Read the period's stats cells by each dimension, the triage and overdue queues and the outbox's health."""
     view = Overview()
@@ -58,7 +52,7 @@ def load_overview(conn: Connection, period: Period, now: datetime) -> Overview:
         .where(waiting).order_by(C.c.received_at, C.c.id).limit(LISTED)).mappings())
     view.triage_total = conn.execute(select(func.count()).select_from(C).where(waiting)).scalar_one()
     late = C.c.overdue.is_(True) & C.c.status.in_(IN_PROCESS)
-    due_at = due_column()
+    due_at = inbox.due_at()
     view.overdue = list(conn.execute(
         select(C.c.code, C.c.status, C.c.agency, C.c.region, C.c.category, C.c.priority, due_at.label("due_at"),
                C.c.overdue_since, C.c.escalated_at)
