@@ -223,6 +223,19 @@ def schemas(config: Config, channels: Sequence[str]) -> dict:
         "next_attempt_at": TIME, "last_error": TEXT_OR_NULL, "created_at": TIME,
         "attempts_log": {"type": "array", "items": _closed({
             "attempt": {"type": "integer"}, "at": TIME, "outcome": {"type": "string"}, "detail": TEXT_OR_NULL})},
+        "provider_message_id": {"type": ["string", "null"],
+                                "description": "the provider's id of the message it took (a WhatsApp wamid)"},
+        "provider_status": {"type": ["string", "null"],
+                            "description": "the provider's latest status report for it (SPEC 16): sent, delivered, "
+                                           "read or failed"},
+        "fallback_of": {"type": ["string", "null"],
+                        "description": "in a complaint's detail, the id of the delivery this one stands in for (an "
+                                       "SMS sent because the platform would not carry the notice); null otherwise"},
+        "statuses": {"type": "array", "description": "the provider's status reports, in the provider's time order",
+                     "items": _closed({
+                         "status": {"type": "string", "description": "sent, delivered, read or failed"},
+                         "code": {"type": ["integer", "null"], "description": "a failure's error code (131047, ...)"},
+                         "title": TEXT_OR_NULL, "at": TIME_OR_NULL, "received_at": TIME})},
     }
     ticket = {
         **base, **worked, "attachments": attachments, "followups": followups,

@@ -146,7 +146,7 @@ def routes(runtime: Runtime) -> list[web.RouteDef]:
         if row is None:
             raise ApiError(404, "not_found", "no delivery has this id")
         if refused is not None:
-            raise ApiError(409, "not_retryable", f'the delivery is "{refused}": only failed or dead deliveries are retried')
+            raise ApiError(409, "not_retryable", f'the delivery is "{refused}": only failed, dead or undeliverable deliveries are retried')
         runtime.wake_outbox()
         return json_response(delivery_view(row))
 

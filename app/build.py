@@ -9,12 +9,18 @@ from functools import partial
 from pathlib import Path
 
 from channels import REGISTRY
+from channels.descriptor import Fetcher
+from channels.facebook.settings import FacebookSettings
+from channels.instagram.settings import InstagramSettings
+from channels.sms.settings import SmsSettings
 from channels.telegram.settings import TelegramSettings
+from channels.whatsapp.settings import WhatsAppSettings
 from config.env import Env
 from config.loader import Config, load_config
 from delivery.email import make_email_deliverer
 from delivery.telegram_group import make_telegram_group_deliverer
-from delivery.ticket import TicketSource, ticket_preparer
+from delivery.citizen import claim_preparer
+from delivery.ticket import TicketSource
 from delivery.webhook import make_webhook_deliverer
 from delivery.worker import OutboxWorker
 from edges.metrics import Metrics
@@ -23,6 +29,8 @@ from edges.runtime import Runtime
 from intake.process_writer import ProcessWriter
 from intake.service import Intake, Observer
 from intake.writer import ThreadWriter
+from media.hosts import Hosts, hosts_of
+from media.worker import MediaFetcher
 from providers.outcome import Deliverer
 from router import InForce, compile_router
 from store.db import Database, open_database
@@ -61,6 +69,24 @@ def collect_deliverers(env: Env, source: TicketSource, registry) -> dict[str, De
     return deliverers
 
 
+def collect_fetchers(env: Env, registry) -> dict[str, Fetcher]:
+    """Each channel's media fetchers for what it has configured, by the attachments' `fetch_via`."""
+    fetchers: dict[str, Fetcher] = {}
+    for channel in registry:
+        fetchers.update(channel.fetchers(env.settings(channel.name, channel.settings)))
+    return fetchers
+
+
+def media_hosts(env: Env) -> Hosts:
+    """The hosts media is fetched from (SPEC 16): the configured API roots', the providers' own, ADUAN_MEDIA_HOSTS."""
+    roots = (env.settings("telegram", TelegramSettings).telegram_api_url,
+             env.settings("whatsapp", WhatsAppSettings).graph_api_url,
+             env.settings("facebook", FacebookSettings).graph_api_url,
+             env.settings("instagram", InstagramSettings).instagram_api_url,
+             env.settings("sms", SmsSettings).twilio_api_url)
+    return hosts_of(roots, env.media_hosts)
+
+
 def environment(environ=None, registry=REGISTRY) -> Env:
     """Read the service's variables and each registered channel's settings."""
     return Env.from_environ(environ, channels=[(channel.name, channel.settings) for channel in registry])
@@ -76,13 +102,16 @@ def display_names(language: str, registry=REGISTRY) -> dict[str, str]:
     return {**{channel.name: channel.names[language] for channel in registry}, API_CHANNEL: "API"}
 
 
-def counting(metrics: Metrics, outbox: OutboxWorker) -> Observer:
-    """The observer of intake: count what was stored and wake the outbox (the reply goes out now, not at its poll)."""
+def counting(metrics: Metrics, outbox: OutboxWorker, media: MediaFetcher | None = None) -> Observer:
+    """The observer of intake: count what was stored and wake the outbox (the reply goes out now, not at its poll),
+    and the media fetcher when the message carried attachments."""
 
     def observe(msg, result) -> None:
         if result.outcome != "duplicate":
             metrics.count(metrics.messages_in, msg.channel)
             outbox.wake()
+            if media is not None and msg.attachments:
+                media.wake()
         if result.outcome == "opened":
             metrics.count(metrics.routing, result.rule or "(triage)")
 
@@ -103,10 +132,12 @@ def build_runtime(env: Env, config: Config, *, metrics: Metrics | None = None, r
     in_force = InForce(compile_router(config))
     readers = ThreadPoolExecutor(8, thread_name_prefix="store-read")
     source = TicketSource(db, in_force, env.public_url, readers)
-    outbox = OutboxWorker(db, collect_deliverers(env, source, registry), prepare=ticket_preparer(source),
+    outbox = OutboxWorker(db, collect_deliverers(env, source, registry), prepare=claim_preparer(source),
                           send_limits=lambda: in_force.config.settings.send_limits)
+    media = MediaFetcher(db, collect_fetchers(env, registry), media_hosts(env), env.var_dir,
+                         lambda: in_force.config.settings)
     metrics = metrics or Metrics()
-    intake = Intake(_writer(env, db), in_force, observe=counting(metrics, outbox))
+    intake = Intake(_writer(env, db), in_force, observe=counting(metrics, outbox, media))
     scheduler = (SweepScheduler(db, lambda: in_force.config, env.public_url, swept=outbox.wake)
                  if env.sweep_scheduler else None)
     return Runtime(
@@ -117,4 +148,5 @@ def build_runtime(env: Env, config: Config, *, metrics: Metrics | None = None, r
         messaging_channels=frozenset(channel.name for channel in registry if channel.messaging),
         channel_names=channel_names(registry),
         channel_labels={language: display_names(language, registry) for language in ("id", "en")},
+        media=media,
     )

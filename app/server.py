@@ -109,6 +109,15 @@ def create_app(runtime: Runtime, registry=REGISTRY) -> web.Application:
     if runtime.env.outbox_worker:
         app.cleanup_ctx.append(outbox_ctx)
 
+    async def media_ctx(_app: web.Application):
+        await runtime.media.start()
+        yield
+        await runtime.media.stop()
+
+    # The same switch: an instance that does not send does not fetch either (SPEC 16's background work).
+    if runtime.env.outbox_worker and runtime.media is not None:
+        app.cleanup_ctx.append(media_ctx)
+
     async def sweep_ctx(_app: web.Application):
         runtime.scheduler.start()
         yield
@@ -147,7 +156,7 @@ def create_app(runtime: Runtime, registry=REGISTRY) -> web.Application:
     app.add_routes([web.get("/api/v1/openapi.json", openapi), web.get("/metrics", metrics_handler)])
     ports = Ports(intake=runtime.intake, in_force=runtime.in_force, public_url=runtime.env.public_url,
                   var_dir=runtime.env.var_dir, limiter=runtime.limiter, read=runtime.read, secret_key=runtime.secret_key,
-                  write=runtime.write, wake_outbox=runtime.wake_outbox)
+                  write=runtime.write, wake_outbox=runtime.wake_outbox, record_statuses=runtime.record_statuses)
     for channel in registry:
         channel.add_routes(app, ports, runtime.env.settings(channel.name, channel.settings))
     return app

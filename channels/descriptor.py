@@ -2,13 +2,13 @@
 
 A channel package exposes one `CHANNEL`: its name, display names, whether citizens converse on it, its settings
 class (fields read from ADUAN_<FIELD> by `config.env.read_settings`, secrets marked), how it adds its routes and
-which deliverers it offers. `channels.REGISTRY` lists them; `Env`, the CLI, the config check, the reports and the
-API's channel lists come from there.
+which deliverers and media fetchers it offers. `channels.REGISTRY` lists them; `Env`, the CLI, the config check,
+the reports and the API's channel lists come from there.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -17,7 +17,7 @@ from aiohttp import web
 from complaints.model import InboundMessage, IntakeResult
 from config.loader import Config
 from edges.ratelimit import RateLimiter
-from providers.outcome import Deliverer
+from providers.outcome import Deliverer, Permanent, RetryLater, StatusReport
 from router import InForce
 
 
@@ -42,6 +42,9 @@ class Ports:
     # agency's Telegram group), then wake the outbox for what it queued.
     write: Callable[..., Awaitable[Any]]
     wake_outbox: Callable[[], None]
+    # Keep providers' status callbacks with the deliveries they belong to (a failed one falls back to SMS): answers
+    # the counts once committed, StoreUnavailable if not.
+    record_statuses: Callable[[Sequence[StatusReport]], Awaitable[Mapping[str, int]]]
 
     @property
     def config(self) -> Config:
@@ -58,6 +61,30 @@ def no_deliverers(_settings: object) -> dict[str, Deliverer]:
     return {}
 
 
+@dataclass(frozen=True, slots=True)
+class Fetched:
+    """A file downloaded from a provider: its bytes (never more than the size cap) and the type the provider named."""
+
+    data: bytes
+    content_type: str | None = None
+
+
+class Get(Protocol):
+    """The media fetcher's download (SPEC 16): GET a URL on an allowed host, size-capped, redirects followed to allowed
+    hosts only and without `headers` (credentials go to the first host only); an error as RetryLater or Permanent."""
+
+    async def __call__(self, url: str, headers: Mapping[str, str] | None = None) -> Fetched | RetryLater | Permanent: ...
+
+
+# (the attachment's provider reference, the download) -> the file, or why not
+Fetcher = Callable[[str, Get], Awaitable[Fetched | RetryLater | Permanent]]
+
+
+def no_fetchers(_settings: object) -> dict[str, Fetcher]:
+    """A channel whose citizens' media is never fetched."""
+    return {}
+
+
 @dataclass(frozen=True)
 class Channel:
     """One channel, as it describes itself."""
@@ -68,3 +95,4 @@ class Channel:
     add_routes: Callable[[web.Application, Ports, Any], None]  # (app, ports, its settings)
     settings: type = NoSettings
     deliverers: Callable[[Any], dict[str, Deliverer]] = no_deliverers  # its settings -> {transport: deliverer}
+    fetchers: Callable[[Any], dict[str, Fetcher]] = no_fetchers  # its settings -> {attachments' fetch_via: fetcher}

@@ -9,7 +9,7 @@ Every channel logs the same events with its `channel=` field: `channel.unauthent
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import structlog
@@ -17,6 +17,7 @@ from aiohttp import web
 
 from channels.descriptor import Accepts
 from complaints.model import InboundMessage, IntakeResult
+from providers.outcome import StatusReport
 from store.db import StoreUnavailable
 
 log = structlog.get_logger("channels")
@@ -55,6 +56,7 @@ class Parsed:
 
     messages: tuple[InboundMessage, ...] = ()
     ignored: tuple[str, ...] = ()
+    statuses: tuple[StatusReport, ...] = ()  # the provider's status callbacks for messages we sent
 
 
 Result = Parsed | Ignored | Malformed | InboundMessage | Sequence[InboundMessage]
@@ -73,10 +75,12 @@ def unavailable() -> web.Response:
 class Ladder:
     """One channel's answers to each outcome; `ok` is the body its provider expects on success (TwiML, JSON…)."""
 
-    def __init__(self, channel: str, intake: Accepts, ok: Callable[[], web.Response] = lambda: plain(200, "ok")) -> None:
+    def __init__(self, channel: str, intake: Accepts, ok: Callable[[], web.Response] = lambda: plain(200, "ok"),
+                 statuses: Callable[[Sequence[StatusReport]], Awaitable[Mapping[str, int]]] | None = None) -> None:
         self.channel = channel
         self.intake = intake
         self.ok = ok
+        self.statuses = statuses  # where status callbacks go (Ports.record_statuses); None: a channel without them
 
     def refuse(self, verdict: Unauthentic, **fields) -> web.Response:
         """Answer a request that is not the provider's: nothing is read further, nothing stored."""
@@ -124,4 +128,11 @@ class Ladder:
         for msg in result.messages:
             if await self.accept(msg, **fields) is None:
                 return unavailable()
+        if result.statuses and self.statuses is not None:
+            try:
+                counts = await self.statuses(result.statuses)
+            except StoreUnavailable:
+                log.warning("channel.store_unavailable", channel=self.channel, statuses=len(result.statuses), **fields)
+                return unavailable()
+            log.info("channel.statuses", channel=self.channel, **counts, **fields)
         return self.ok()

@@ -12,14 +12,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 
 import aiohttp
 
 from channels.ladder import Malformed, Parsed
-from channels.meta import BadShape, coordinates, decode, entries, ident, obj, opt_str, placeholder, post_graph
+from channels.meta import (BadShape, coordinates, decode, entries, ident, obj, opt_str, placeholder, post_graph,
+                           sent_time)
 from complaints.model import Attachment, InboundMessage, Reporter
-from providers.outcome import Deliverer, Delivery, Outcome, Permanent
+from providers import windows
+from providers.outcome import Delivered, Deliverer, Delivery, Outcome, Permanent
 
 # Messaging events we know and do not take: receipts, reactions, referrals, hand-over and the like.
 NOT_MESSAGES = ("delivery", "read", "reaction", "optin", "referral", "account_linking", "policy_enforcement",
@@ -113,13 +115,15 @@ def _sender(event: dict) -> str:
     return ident(obj(event.get("sender"), "sender").get("id"), "sender.id")
 
 
-def _inbound(platform: Platform, psid: str, provider_id: str, text: str, raw: str, received_at: datetime,
+def _inbound(platform: Platform, event: dict, psid: str, provider_id: str, text: str, raw: str, received_at: datetime,
              **fields) -> InboundMessage:
-    """Build the inbound message of a sender: replies go back to the same scoped id on the same channel."""
+    """Build the inbound message of a sender: replies go back to the same scoped id on the same channel, within the
+    window the event's `timestamp` (milliseconds) opens."""
     return InboundMessage(
         channel=platform.channel, provider_message_id=provider_id, text=text, received_at=received_at, raw=raw,
         sender_id=psid, reply_to=psid, reply_via=platform.channel, mergeable=True,
-        reporter=Reporter(channel_user_id=psid), **fields,
+        reporter=Reporter(channel_user_id=psid), sent_at=sent_time(event.get("timestamp"), received_at, 1000),
+        **fields,
     )
 
 
@@ -153,7 +157,7 @@ def _message(platform: Platform, event: dict, message: dict, raw: str, received_
             text = opt_str(data.get("url")) or opt_str(item.get("title")) or opt_str(item.get("url"))
     if text is None and not attachments and lat is None:
         return None
-    return _inbound(platform, psid, mid, text or placeholder(tuple(attachments), lat is not None), raw, received_at,
+    return _inbound(platform, event, psid, mid, text or placeholder(tuple(attachments), lat is not None), raw, received_at,
                     attachments=tuple(attachments), lat=lat, lon=lon)
 
 
@@ -176,7 +180,7 @@ def _postback(platform: Platform, event: dict, postback: dict, raw: str, receive
     timestamp = ident(event.get("timestamp"), "timestamp")
     text = opt_str(postback.get("title")) or opt_str(postback.get("payload")) or "[tombol]"
     started = _folded(postback.get("payload")) in _GET_STARTED or _folded(postback.get("title")) in _GET_STARTED
-    return _inbound(platform, psid, f"postback:{psid}:{timestamp}", text, raw, received_at,
+    return _inbound(platform, event, psid, f"postback:{psid}:{timestamp}", text, raw, received_at,
                     intent="help" if started else None)
 
 
@@ -186,7 +190,7 @@ def _edit(platform: Platform, event: dict, edit: dict, raw: str, received_at: da
     mid = ident(edit.get("mid"), "message_edit.mid")
     count = ident(edit.get("num_edit", event.get("timestamp")), "message_edit.num_edit")
     text = opt_str(edit.get("text")) or "[pesan]"
-    return _inbound(platform, psid, f"edit:{mid}:{count}", text, raw, received_at, edit_of=mid)
+    return _inbound(platform, event, psid, f"edit:{mid}:{count}", text, raw, received_at, edit_of=mid)
 
 
 def reply_text(delivery: Delivery) -> str | None:
@@ -198,14 +202,26 @@ def reply_text(delivery: Delivery) -> str | None:
 
 
 def send_api_deliverer(url: str, secrets: tuple[str, ...], *, params: dict[str, str] | None = None,
-                       headers: dict[str, str] | None = None) -> Deliverer:
-    """Return the deliverer that answers a scoped id through a Send API endpoint (`messaging_type` RESPONSE)."""
+                       headers: dict[str, str] | None = None, platform: str = "Messenger") -> Deliverer:
+    """Return the deliverer that answers a scoped id through a Send API endpoint, within the platform's windows
+    (providers/windows.py): `RESPONSE` within 24 h, a person's reply tagged `HUMAN_AGENT` within 7 days; anything
+    else, and any refusal, is undeliverable there and falls back to SMS."""
 
     async def deliver(delivery: Delivery, session: aiohttp.ClientSession) -> Outcome:
         text = reply_text(delivery)
         if not delivery.target or text is None:
             return Permanent("no recipient id" if not delivery.target else "no text to send")
-        body = {"recipient": {"id": delivery.target}, "messaging_type": "RESPONSE", "message": {"text": text}}
-        return await post_graph(session, url, body, secrets=secrets, params=params, headers=headers)
+        plan = windows.messenger(delivery.event, delivery.last_inbound_at,
+                                 delivery.claimed_at or datetime.now(timezone.utc), platform) \
+            if delivery.window_checked else windows.Free()
+        if isinstance(plan, windows.Outside):
+            return Permanent(plan.reason, fallback=True)
+        body: dict = {"recipient": {"id": delivery.target}, "messaging_type": "RESPONSE", "message": {"text": text}}
+        if isinstance(plan, windows.Tagged):
+            body.update(messaging_type="MESSAGE_TAG", tag=plan.tag)
+        outcome = await post_graph(session, url, body, secrets=secrets, params=params, headers=headers, fallback=True)
+        if isinstance(plan, windows.Tagged) and isinstance(outcome, Delivered):
+            return Delivered(f"{outcome.detail}, tagged {plan.tag}", outcome.message_id)
+        return outcome
 
     return deliver

@@ -144,6 +144,19 @@ def coordinates(lat: object, lon: object) -> tuple[float, float] | None:
     return la, lo
 
 
+def sent_time(value: object, received_at: datetime, per_second: int = 1) -> datetime | None:
+    """The provider's `timestamp` of a message (WhatsApp: seconds, as a string; Messenger: milliseconds) as a time,
+    never later than it reached us (a clock ahead must not stretch a reply window); None when it is not a time."""
+    number = opt_float(value)
+    if number is None or number <= 0:
+        return None
+    try:
+        at = datetime.fromtimestamp(number / per_second, timezone.utc)
+    except (OverflowError, OSError, ValueError):
+        return None
+    return min(at, received_at)
+
+
 _PLACEHOLDERS = {"image": "[foto]", "video": "[video]", "audio": "[audio]", "voice": "[pesan suara]",
                  "document": "[dokumen]", "sticker": "[stiker]"}
 
@@ -165,9 +178,9 @@ class MetaWebhook:
     """The HTTP edge of one Meta channel: GET answers the handshake, POST verifies, parses and hands to intake."""
 
     def __init__(self, channel: str, intake: Accepts, app_secret: str, verify_token: str | None, parse: Parser,
-                 max_body: int = MAX_BODY) -> None:
+                 max_body: int = MAX_BODY, statuses=None) -> None:
         self.channel = channel
-        self.ladder = Ladder(channel, intake)
+        self.ladder = Ladder(channel, intake, statuses=statuses)
         self._app_secret = app_secret
         self._verify_token = verify_token
         self.parse = parse
@@ -214,7 +227,8 @@ def meta_routes(channel: str, parse: Parser, secrets: Callable[[Any], tuple[str 
     def add_routes(app: web.Application, ports: Ports, settings: Any) -> None:
         app_secret, verify_token = secrets(settings)
         if app_secret:
-            MetaWebhook(channel, ports.intake, app_secret, verify_token, parse, max_body).add_routes(app)
+            MetaWebhook(channel, ports.intake, app_secret, verify_token, parse, max_body,
+                        ports.record_statuses).add_routes(app)
 
     return add_routes
 
@@ -235,7 +249,10 @@ def classify_graph_answer(status: int, body: str, retry_after: str | None, secre
     if isinstance(error, dict):
         code = error.get("code")
         transient = error.get("is_transient") is True or (isinstance(code, int) and code in _TRANSIENT_CODES)
-        detail = f"{error.get('type', 'error')} {code}: {error.get('message', '')}"
+        # The subcode tells Messenger's window apart (10/2018278) from other permission errors.
+        subcode = error.get("error_subcode")
+        full = f"{code}/{subcode}" if isinstance(subcode, int) else f"{code}"
+        detail = f"{error.get('type', 'error')} {full}: {error.get('message', '')}"
     # Redact before cutting, so no prefix of a secret survives at the cut.
     detail = blank_secrets(detail, secrets)[:200]
     if 400 <= status < 500 and transient:
@@ -247,16 +264,36 @@ def _seconds(value: str | None) -> float | None:
     return float(value.strip()) if value and value.strip().isdigit() else None
 
 
+def sent_id(text: str) -> str | None:
+    """The id of the message the Graph API took: WhatsApp's `messages[0].id` (a wamid), the Send API's `message_id`."""
+    try:
+        answer = json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(answer, dict):
+        return None
+    messages = answer.get("messages")
+    found = messages[0].get("id") if isinstance(messages, list) and messages and isinstance(messages[0], dict) \
+        else answer.get("message_id")
+    return found if isinstance(found, str) and 0 < len(found) <= 255 else None
+
+
 async def post_graph(session: aiohttp.ClientSession, url: str, body: dict, *, secrets: tuple[str, ...],
-                     params: dict[str, str] | None = None, headers: dict[str, str] | None = None) -> Outcome:
-    """POST JSON to the Graph API and classify the answer; never raises for a remote failure, never leaks a secret."""
+                     params: dict[str, str] | None = None, headers: dict[str, str] | None = None,
+                     fallback: bool = False) -> Outcome:
+    """POST JSON to the Graph API and classify the answer; never raises for a remote failure, never leaks a secret.
+
+    `fallback`: a refusal is the platform's last word on a citizen notice, which then goes by SMS if it can."""
     try:
         async with session.post(url, json=body, params=params, headers=headers, timeout=GRAPH_TIMEOUT,
                                 raise_for_status=False) as resp:
             text = await resp.text(errors="replace")
             if 200 <= resp.status < 300:
-                return Delivered(f"HTTP {resp.status}")
-            return classify_graph_answer(resp.status, text, resp.headers.get("Retry-After"), secrets)
+                return Delivered(f"HTTP {resp.status}", message_id=sent_id(text))
+            outcome = classify_graph_answer(resp.status, text, resp.headers.get("Retry-After"), secrets)
+            if fallback and isinstance(outcome, Permanent):
+                return Permanent(outcome.detail, fallback=True)
+            return outcome
     except asyncio.TimeoutError:
         return RetryLater("timeout")
     except aiohttp.InvalidURL:

@@ -68,6 +68,9 @@ class InboundMessage:
     # What the sender meant by this id (a hash of the request): the same id with another request is a
     # reused Idempotency-Key, not a redelivery.
     fingerprint: str | None = None
+    # When the citizen sent it by the provider's own clock (WhatsApp's and Meta's `timestamp`), when the payload
+    # says: the platforms count their reply windows from it (SPEC section 16). None: `received_at` stands for it.
+    sent_at: datetime | None = None
 
 
 class Form(Protocol):

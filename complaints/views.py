@@ -154,7 +154,9 @@ def operator_view(row: Mapping, config, *, reporter: Mapping | None = None, even
             for e in events
         ]
     if deliveries is not None:
-        view["deliveries"] = [delivery_view(d) for d in deliveries]
+        deliveries = list(deliveries)
+        named = {d["id"]: d["delivery_id"] for d in deliveries if "id" in d}
+        view["deliveries"] = [delivery_view(d, named=named) for d in deliveries]
     if attachments is not None:
         view["attachments"] = [
             {"kind": a["kind"], "content_type": a["content_type"], "name": a["name"], "size": a["size"],
@@ -166,13 +168,17 @@ def operator_view(row: Mapping, config, *, reporter: Mapping | None = None, even
     return view
 
 
-def delivery_view(d: Mapping, attempts: Iterable[Mapping] | None = None) -> dict:
-    """An outbox row as operators see it (payload text of citizen replies included, no secrets), with its attempts.
+def delivery_view(d: Mapping, attempts: Iterable[Mapping] | None = None,
+                  named: Mapping[int, str] | None = None) -> dict:
+    """An outbox row as operators see it (payload text of citizen replies included, no secrets), with its attempts,
+    the provider's message id and status reports, and the delivery it stands in for (SPEC 16).
 
     The attempts are `attempts` when given, else the row's own `attempts_log` (as `complaint_details` adds it),
-    else none."""
+    else none; the status reports are the row's `statuses` (as `store.queries.complaint_details` adds them), else none.
+    `named` gives the delivery ids of the complaint's other rows by row id, to name the one in `fallback_of`."""
     if attempts is None:
         attempts = d.get("attempts_log") or []
+    fallback_of = d.get("fallback_of")
     return {
         "id": d["delivery_id"],
         "audience": d["audience"],
@@ -185,9 +191,17 @@ def delivery_view(d: Mapping, attempts: Iterable[Mapping] | None = None) -> dict
         "next_attempt_at": iso(d["next_attempt_at"]),
         "last_error": d["last_error"],
         "created_at": iso(d["created_at"]),
+        "provider_message_id": d.get("provider_message_id"),
+        "provider_status": d.get("provider_status"),
+        "fallback_of": (named or {}).get(fallback_of) if fallback_of is not None else None,
         "attempts_log": [
             {"attempt": a["attempt"], "at": iso(a["at"]), "outcome": a["outcome"], "detail": a["detail"]}
             for a in attempts
+        ],
+        "statuses": [
+            {"status": s["status"], "code": s["code"], "title": s["title"], "at": iso(s["at"]),
+             "received_at": iso(s["received_at"])}
+            for s in d.get("statuses") or []
         ],
     }
 

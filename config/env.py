@@ -22,6 +22,15 @@ def proxies(value: str) -> int:
     return int(value)
 
 
+def host_names(value: str) -> tuple[str, ...]:
+    """Read ADUAN_MEDIA_HOSTS: comma-separated host names (no scheme, port or path), lower-cased."""
+    names = tuple(dict.fromkeys(name.strip().lower().rstrip(".") for name in value.split(",") if name.strip()))
+    wrong = [name for name in names if not all(ch.isalnum() or ch in ".-_" for ch in name)]
+    if wrong:
+        raise ValueError(f'ADUAN_MEDIA_HOSTS is a comma-separated list of host names, not "{wrong[0]}"')
+    return names
+
+
 def secret(default: str | None = None):
     """A settings field holding a secret: read like any other, never logged, listed by `secret_values`."""
     return field(default=default, metadata={"secret": True})
@@ -68,6 +77,7 @@ class Env:
     outbox_worker: bool = True  # False: this instance queues replies and deliveries but does not send them
     sweep_scheduler: bool = True  # False: this instance never runs the scheduled sweep (`main.py sweep` still does)
     smtp_url: str | None = None
+    media_hosts: tuple[str, ...] = ()  # hosts media may be fetched from besides the providers' own (SPEC 16)
     channels: Mapping[str, object] = field(default_factory=dict)
 
     def settings(self, name: str, cls: type[S]) -> S:
@@ -99,5 +109,6 @@ class Env:
             outbox_worker=e.get("ADUAN_OUTBOX_WORKER", "on").lower() not in ("0", "off", "false", "no"),
             sweep_scheduler=e.get("ADUAN_SWEEP", "on").lower() not in ("0", "off", "false", "no"),
             smtp_url=e.get("ADUAN_SMTP_URL") or None,
+            media_hosts=host_names(e.get("ADUAN_MEDIA_HOSTS", "")),
             channels={name: read_settings(settings, e) for name, settings in channels},
         )

@@ -246,6 +246,17 @@ class _Checker:
                                f'agency "{agency.code}": forward_to names unknown agency "{target}"')
         return agencies
 
+    def whatsapp_templates(self, settings: Settings) -> None:
+        """Warn where WhatsApp can send but notices outside the 24-hour window would find no template (SPEC 16)."""
+        sending = bool(self.env.get("ADUAN_WHATSAPP_TOKEN") and self.env.get("ADUAN_WHATSAPP_PHONE_ID"))
+        templates = settings.whatsapp_templates
+        if sending and "status" not in templates:
+            missing = "no whatsapp_templates" if not templates else "whatsapp_templates has no `status` template"
+            self.warn("settings.yaml", ("whatsapp_templates",) if templates else (),
+                      f"{missing}: a notice to a WhatsApp citizen more than 24 h after their last message "
+                      f"{'of a use without its own template ' if templates else ''}goes by SMS when their number is "
+                      "known, else it is recorded undeliverable")
+
     def sla_terms(self, agencies_file: AgenciesFile, settings: Settings) -> None:
         """Warn where an agency's own SLA is longer than a `by_priority` term of the settings: there the priority's
         shorter term binds (sla.terms.terms_for), which the agency's file alone does not tell its reader."""
@@ -388,6 +399,7 @@ def load_config(directory: Path | str, env: Mapping[str, str] | None = None,
     regions, root = checker.regions(models["regions.yaml"])
     agencies = checker.agencies(models["agencies.yaml"], regions)
     checker.sla_terms(models["agencies.yaml"], models["settings.yaml"])
+    checker.whatsapp_templates(models["settings.yaml"])
     rules_file: RulesFile = models["rules.yaml"]
     checker.rules(rules_file, agencies, regions, root)
     templates_file: TemplatesFile = models["templates.yaml"]

@@ -191,6 +191,35 @@ class SendLimits(Strict):
         return value
 
 
+TemplateUse = Literal["status", "ack", "reply"]
+TEMPLATE_NAME = re.compile(r"^[a-z0-9_]{1,512}$")
+TEMPLATE_LANGUAGE = re.compile(r"^[a-z]{2,3}(_[A-Z]{2})?$")
+
+
+class WhatsAppTemplate(Strict):
+    """A message template registered in WhatsApp Manager; its body takes four parameters, in order: the tracking
+    code, the status in words, the agency's name and the tracking link."""
+
+    name: str  # as registered: lower-case letters, digits and underscores
+    language: str  # the language code it was registered in: "id", "en", "en_US"
+
+    @field_validator("name")
+    @classmethod
+    def _template_name(cls, value: str) -> str:
+        if not TEMPLATE_NAME.match(value):
+            raise ValueError(f'"{value}" is not a WhatsApp template name: lower-case letters, digits and "_" only, '
+                             'as registered in WhatsApp Manager, e.g. "aduan_status"')
+        return value
+
+    @field_validator("language")
+    @classmethod
+    def _template_language(cls, value: str) -> str:
+        if not TEMPLATE_LANGUAGE.match(value):
+            raise ValueError(f'"{value}" is not a template language code: "id" for Bahasa Indonesia, "en" or "en_US" '
+                             "for English, as the template was registered")
+        return value
+
+
 class Settings(Strict):
     """settings.yaml; every key optional."""
 
@@ -205,7 +234,11 @@ class Settings(Strict):
     max_body_bytes: int = Field(default=1048576, ge=1024, le=64 * 1048576)
     rate_limit_per_minute: int = Field(default=20, ge=1)
     attachments_quota_bytes: int = Field(default=5 * 1024**3, ge=0)  # all stored attachment files together (SPEC 17)
+    max_attachment_bytes: int = Field(default=10 * 1024**2, ge=1024, le=1024**3)  # one fetched or uploaded file (SPEC 16)
     send_limits: SendLimits = SendLimits()
+    # The WhatsApp templates notices go as outside the 24-hour window (SPEC 16), by use: `status` (status changes,
+    # and any notice without a template of its own), `ack` (the acknowledgement), `reply` (a person's reply).
+    whatsapp_templates: dict[TemplateUse, WhatsAppTemplate] = Field(default_factory=dict)
 
 
 # What a reply template may fill in: the complaint's tracking code, the agency's name, the due time as text.

@@ -35,11 +35,11 @@ from sqlalchemy import Connection
 from sqlalchemy.exc import DBAPIError
 
 from config.models import SendLimits
-from delivery import limits
+from delivery import background, limits
 from delivery.backoff import give_up, retry_delay
 from delivery.redact import redact
 from providers.outcome import Delivered, Deliverer, Delivery, Outcome, Permanent, RetryLater
-from store import outbox
+from store import fallback, outbox
 from store.db import Database
 
 log = structlog.get_logger("outbox")
@@ -73,11 +73,13 @@ class _Claim:
 class _Decision:
     """What an outcome does to its row."""
 
-    state: str  # delivered | failed | dead
+    state: str  # delivered | failed | dead | undeliverable
     next_attempt_at: datetime | None  # set only when a retry is scheduled
     last_error: str | None
     delay: float | None = None
     reason: str | None = None  # why a row went dead or failed without an outcome
+    message_id: str | None = None  # the provider's id of a delivered message
+    fallback: bool = False  # undeliverable on its platform: the notice goes by SMS when it can (store/fallback.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +94,9 @@ class _Result:
 def _decide(outcome: Outcome, attempt: int, created_at: datetime, now: datetime, rng: random.Random) -> _Decision:
     """Turn a deliverer's outcome into the row's next state: delivered, failed with a retry time, or dead."""
     if isinstance(outcome, Delivered):
-        return _Decision("delivered", None, None)
+        return _Decision("delivered", None, None, message_id=outcome.message_id)
+    if isinstance(outcome, Permanent) and outcome.fallback:
+        return _Decision("undeliverable", None, _clip(outcome.detail), reason="undeliverable", fallback=True)
     if isinstance(outcome, Permanent):
         return _Decision("dead", None, _clip(outcome.detail), reason="permanent")
     if give_up(created_at, now):
@@ -196,13 +200,7 @@ class OutboxWorker:
         if self._runner is not None:
             await asyncio.gather(self._runner, return_exceptions=True)
             self._runner = None
-        released = 0
-        if self._tasks:
-            _done, late = await asyncio.wait(set(self._tasks), timeout=timeout)
-            released = len(late)
-            for task in late:
-                task.cancel()
-            await asyncio.gather(*late, return_exceptions=True)
+        released = await background.finish(self._tasks, timeout)
         if self._flusher is not None:
             await asyncio.gather(self._flusher, return_exceptions=True)
         if self._session is not None:
@@ -217,17 +215,7 @@ class OutboxWorker:
     def wake(self) -> None:
         """Claim now rather than at the next poll (intake calls this after writing rows); safe from any thread."""
         self._alone = {}  # new rows may be another agency's
-        loop = self._loop
-        if loop is None or loop.is_closed():
-            return
-        try:
-            running = asyncio.get_running_loop()
-        except RuntimeError:
-            running = None
-        if running is loop:
-            self._wakeup.set()
-        else:
-            loop.call_soon_threadsafe(self._wakeup.set)
+        background.wake_up(self._loop, self._wakeup)
 
     async def run_once(self, now: datetime | None = None) -> int:
         """Claim one round of due rows (as if at `now`), send them, record every outcome; return how many were sent."""
@@ -259,8 +247,7 @@ class OutboxWorker:
             await self._wait(self.poll)
 
     async def _wait(self, seconds: float) -> None:
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._wakeup.wait(), seconds)
+        await background.wait_for_wake_up(self._wakeup, seconds)
 
     @contextlib.asynccontextmanager
     async def _round_session(self) -> AsyncIterator[aiohttp.ClientSession]:
@@ -396,7 +383,7 @@ class OutboxWorker:
                         attempt=r.attempts + 1, rule=refusals[r.id].rule)
         claims = [
             _Claim(r.id, Delivery(r.delivery_id, r.transport, r.target, r.event, r.payload or {}, r.attempts + 1,
-                                  r.agency), r.created_at)
+                                  r.agency, claimed_at=now), r.created_at)
             for r in rows
         ]
         return claims, more
@@ -512,10 +499,21 @@ class OutboxWorker:
 
     def _write_results(self, results: list[_Result]) -> list[bool]:
         """Write each outcome, guarded by the claim's attempt; return which rows the claim still owned."""
+        sms = fallback.SMS_TRANSPORT in self.deliverers
         for attempt in range(RECORD_ATTEMPTS):
             try:
                 with self.db.relaxed.begin() as conn:
-                    return outbox.write_outcomes(conn, [_written(result) for result in results])
+                    written = [_written(result) for result in results]
+                    applied = outbox.write_outcomes(conn, written)
+                    owned = [(r, w) for r, w, ok in zip(results, written, applied) if ok]
+                    fell_back = [fallback.fall_back(conn, w.row_id, w.at, sms) for _, w in owned if w.fallback]
+                    # A status callback that outran this record of the send waits for the message's id.
+                    named = [(w.row_id, r.claim.delivery.transport, w.provider_message_id)
+                             for r, w in owned if w.provider_message_id]
+                    adopted = fallback.adopt_statuses(conn, named, results[0].now, sms) if named else 0
+                if any(fell_back) or adopted:
+                    self.wake()  # the SMS standing in is due now
+                return applied
             except DBAPIError:
                 if attempt + 1 == RECORD_ATTEMPTS:
                     raise
@@ -538,15 +536,17 @@ def _attempt_outcome(decision: _Decision) -> str:
         return "delivered"
     if decision.state == "failed":
         return "retry"
-    return decision.reason or "permanent"
+    return decision.reason or "permanent"  # permanent | gave_up | undeliverable
 
 
 def _written(result: _Result) -> outbox.Written:
     """What an outcome writes to the store: its row's next state and the attempt."""
     claim, decision = result.claim, result.decision
+    detail = decision.last_error or (f"message id {decision.message_id}" if decision.message_id else None)
     return outbox.Written(claim.row_id, claim.delivery.delivery_id, claim.delivery.attempts, decision.state,
                           decision.next_attempt_at, decision.last_error, _attempt_outcome(decision),
-                          _clip(decision.last_error) if decision.last_error else None, result.now)
+                          _clip(detail) if detail else None, result.now,
+                          provider_message_id=decision.message_id, fallback=decision.fallback)
 
 
 def _log_result(result: _Result, applied: bool) -> None:
@@ -562,5 +562,7 @@ def _log_result(result: _Result, applied: bool) -> None:
         log.info("outbox.delivered", **fields)
     elif decision.state == "failed":
         log.info("outbox.retry_scheduled", **fields, delay=round(decision.delay or 0.0, 1), detail=decision.last_error)
+    elif decision.state == "undeliverable":
+        log.warning("outbox.undeliverable", **fields, detail=decision.last_error)
     else:
         log.warning("outbox.dead", **fields, reason=decision.reason, detail=decision.last_error)

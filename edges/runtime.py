@@ -5,10 +5,11 @@ Built whole by the composition root (`app.build`); nothing here builds or rewire
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from datetime import datetime, timezone
+from typing import Any, Protocol, TypeVar
 
 import structlog
 
@@ -19,12 +20,24 @@ from delivery.worker import OutboxWorker
 from edges.metrics import Metrics
 from edges.ratelimit import RateLimiter
 from intake.service import Intake
+from providers.outcome import StatusReport
 from router import InForce, Router, compile_router
+from store import fallback
 from store.db import Database, off_loop, reading, writing
 from sweep.schedule import SweepScheduler
 
 log = structlog.get_logger("runtime")
 T = TypeVar("T")
+
+
+class Background(Protocol):
+    """A worker that runs beside the server (the media fetcher), woken when intake stored something for it."""
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+    def wake(self) -> None: ...
 
 
 @dataclass
@@ -46,6 +59,7 @@ class Runtime:
     channel_names: tuple[str, ...]  # every value of a complaint's `channel`
     channel_labels: Mapping[str, Mapping[str, str]]  # language -> channel -> its name
     readers: ThreadPoolExecutor  # the store's reads and the actions' writes, off the event loop
+    media: Background | None = None  # the media fetcher (SPEC 16); started with the outbox worker
 
     @property
     def router(self) -> Router:
@@ -62,6 +76,15 @@ class Runtime:
     async def write(self, fn: Callable[..., T], *args: Any) -> T:
         """Run `fn(connection, *args)` in one write transaction off the event loop (actions after intake)."""
         return await off_loop(self.readers, writing, self.db, fn, *args)
+
+    async def record_statuses(self, reports: Sequence[StatusReport]) -> dict[str, int]:
+        """Keep providers' status callbacks with their deliveries (store/fallback.py); a failed notice goes by SMS
+        when a gateway is configured and the reporter's number known, and the outbox is woken for it."""
+        sms = fallback.SMS_TRANSPORT in self.outbox.deliverers
+        counts = await self.write(fallback.record_statuses, reports, datetime.now(timezone.utc), sms)
+        if counts["fell_back"]:
+            self.wake_outbox()
+        return counts
 
     def wake_outbox(self) -> None:
         """Tell the outbox worker new rows are waiting (it also finds them at its next poll)."""

@@ -237,6 +237,7 @@ def _store(conn: Connection, batch: list[WriteItem], now: datetime, public_url: 
 
     inbound, events, outbox, attachments, followups = [], [], [], [], []
     located: dict[int, tuple[float, float]] = {}  # complaint id -> the first place a follow-up gave
+    phoned: dict[int, str] = {}  # complaint id -> the first phone number a follow-up gave (a shared contact)
     for p, code, lang in zip(openers, codes, languages):
         cid = complaint_ids[id(p)][0]
         cfg = p.config
@@ -286,6 +287,8 @@ def _store(conn: Connection, batch: list[WriteItem], now: datetime, public_url: 
         attachments.extend(dict(a, complaint_id=cid) for a in rows.attachment_rows(p.msg, now))
         if p.msg.lat is not None and p.msg.lon is not None:
             located.setdefault(cid, (p.msg.lat, p.msg.lon))
+        if p.msg.reporter.phone:
+            phoned.setdefault(cid, p.msg.reporter.phone)
         # The agency hears of every follow-up; the citizen's answer to a question reaches the triage team when the
         # complaint has no agency yet.
         told = agency if agency in cfg.agencies else (cfg.triage if answer and cfg.triage in cfg.agencies else None)
@@ -313,6 +316,7 @@ def _store(conn: Connection, batch: list[WriteItem], now: datetime, public_url: 
     _take_ratings(conn, ratings, inbound, outbox, now)
 
     _place_complaints(conn, located, now)
+    _learn_phones(conn, phoned)
     _answer_commands(conn, commands, inbound, outbox, now, public_url)
     bulk_insert(conn, m.InboundMessage.__table__, inbound, INBOUND_COLUMNS)
     bulk_insert(conn, m.FollowUp.__table__, followups, FOLLOWUP_COLUMNS)
@@ -405,6 +409,18 @@ def _place_complaints(conn: Connection, located: dict[int, tuple[float, float]],
     conn.execute(table.update().where(table.c.id == bindparam("cid"), table.c.lat.is_(None))
                  .values(lat=bindparam("new_lat"), lon=bindparam("new_lon"), updated_at=now),
                  [{"cid": cid, "new_lat": lat, "new_lon": lon} for cid, (lat, lon) in located.items()])
+
+
+def _learn_phones(conn: Connection, phoned: dict[int, str]) -> None:
+    """Give a reporter with no phone number the one a follow-up carried (a Telegram contact shared later), so that a
+    notice their channel refuses can go by SMS (SPEC 16)."""
+    if not phoned:
+        return
+    reporters, complaints = m.Reporter.__table__, m.Complaint.__table__
+    owner = select(complaints.c.reporter_id).where(complaints.c.id == bindparam("cid")).scalar_subquery()
+    conn.execute(reporters.update().where(reporters.c.id == owner, reporters.c.phone.is_(None))
+                 .values(phone=bindparam("new_phone")),
+                 [{"cid": cid, "new_phone": phone} for cid, phone in phoned.items()])
 
 
 def _edited_complaints(conn: Connection, edits: list[WriteItem]) -> dict:
@@ -528,6 +544,7 @@ def _inbound(p: WriteItem, complaint_id: int, role: str, response: dict, now: da
         "response": response,
         "fingerprint": p.msg.fingerprint,
         "received_at": now,
+        "sent_at": p.msg.sent_at or p.msg.received_at,
     }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 
 import aiohttp
 
@@ -20,6 +21,15 @@ class Delivery:
     attempts: int = 0
     agency: str | None = None
     ticket: Mapping | None = None  # an agency delivery's ticket, rendered at claim time (delivery.ticket)
+    # A citizen notice on a platform with reply windows (SPEC 16), filled at claim time (delivery/citizen.py): when
+    # the claim was made, whether the window was looked up, when the citizen last wrote by the platform's clock (None:
+    # never, as far as we know), and the WhatsApp template this notice goes as outside the window ({"name",
+    # "language", "parameters"}; None: none). A notice whose window was not looked up goes as if inside it, and the
+    # platform's refusal (or WhatsApp's failed status) decides.
+    claimed_at: datetime | None = None
+    window_checked: bool = False
+    last_inbound_at: datetime | None = None
+    template: Mapping | None = None
 
 
 @dataclass(frozen=True)
@@ -27,6 +37,7 @@ class Delivered:
     """The provider took it (any 2xx)."""
 
     detail: str = ""
+    message_id: str | None = None  # the provider's id of what it took (a WhatsApp wamid), for its status callbacks
 
 
 @dataclass(frozen=True)
@@ -39,9 +50,27 @@ class RetryLater:
 
 @dataclass(frozen=True)
 class Permanent:
-    """Trying again will not help: another 4xx, a bad address, the transport not configured."""
+    """Trying again will not help: another 4xx, a bad address, the transport not configured.
+
+    `fallback`: the platform's rules refused a citizen notice (outside its window, the citizen blocked the bot, the
+    template refused): the row is recorded undeliverable, and the notice goes by SMS when the reporter's number is
+    known (store/fallback.py)."""
 
     detail: str
+    fallback: bool = False
+
+
+@dataclass(frozen=True)
+class StatusReport:
+    """A provider's status callback for a message it took from us (WhatsApp's `statuses[]`)."""
+
+    transport: str  # the outbox transport of the delivery: "whatsapp"
+    provider_message_id: str  # the id the send returned (a wamid)
+    status: str  # sent | delivered | read | failed
+    at: datetime | None = None  # the provider's timestamp
+    code: int | None = None  # a failure's error code (131047, 131026, ...)
+    title: str | None = None  # its title or message
+    recipient: str | None = None  # whom the message went to (WhatsApp's `recipient_id`)
 
 
 Outcome = Delivered | RetryLater | Permanent

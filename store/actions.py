@@ -40,8 +40,9 @@ def _event(conn: Connection, complaint: Mapping, actor: Actor, kind: str, status
                                         type=kind, status=status, public=public, data=data))
 
 
-def _notify_citizen(conn: Connection, complaint: Mapping, event: str, text: str, now: datetime) -> None:
-    row = rows.citizen_notice(complaint, _reporter(conn, complaint), event, text, now)
+def _notify_citizen(conn: Connection, complaint: Mapping, event: str, text: str, now: datetime,
+                    sms_text: str | None = None) -> None:
+    row = rows.citizen_notice(complaint, _reporter(conn, complaint), event, text, now, sms_text)
     if row is not None:
         conn.execute(insert(m.Outbox).values(**row))
 
@@ -85,11 +86,14 @@ def change_status(conn: Connection, complaint: Mapping, config, status: str, act
     language = complaint["language"]
     text = say("status_changed", language, code=complaint["code"], status=status_name(status, language),
                note=f" {note}" if note else "", track_url=track_url(public_url, complaint["code"], language))
+    # Answers the citizen gives on their own channel (an objection, a rating): an SMS standing in for the notice
+    # (store/fallback.py) leaves them out, as an answer by SMS would not reach this complaint.
+    plain = text
     if status == "resolved" and complaint["channel"] in objecting:
         text += say("objection_hint", language, code=complaint["code"])
     if status == "resolved" and complaint["rating_asked_at"] is None:
         text += _ask_rating(conn, complaint, objecting, public_url, now)
-    _notify_citizen(conn, complaint, f"citizen.status.{status}", text, now)
+    _notify_citizen(conn, complaint, f"citizen.status.{status}", text, now, plain)
     if tell_agency and complaint["agency"] in config.agencies:
         _deliver_to_agency(conn, config, complaint, complaint["agency"], "ticket.updated", now)
     return _fresh(conn, complaint["id"])
@@ -151,7 +155,7 @@ def reply_to_citizen(conn: Connection, complaint: Mapping, agency_name: str, act
     `ask`, the complaint waits for the citizen's answer for `window_days` (SPEC section 15). False when the citizen
     left no way to reach them (the reply is kept on the timeline all the same)."""
     language = complaint["language"]
-    text = say("agency_reply", language, agency=agency_name, code=complaint["code"], message=message)
+    text = plain = say("agency_reply", language, agency=agency_name, code=complaint["code"], message=message)
     if ask:
         text += say("reply_ask", language)
     _event(conn, complaint, actor, kind, None, not complaint["confidential"],
@@ -160,7 +164,7 @@ def reply_to_citizen(conn: Connection, complaint: Mapping, agency_name: str, act
     if ask:
         changes.update(waiting_since=now, waiting_until=now + timedelta(days=window_days))
     conn.execute(update(m.Complaint).where(m.Complaint.id == complaint["id"]).values(**changes))
-    row = rows.citizen_notice(complaint, _reporter(conn, complaint), "citizen." + kind, text, now)
+    row = rows.citizen_notice(complaint, _reporter(conn, complaint), "citizen." + kind, text, now, plain)
     if row is None:
         return False
     conn.execute(insert(m.Outbox).values(**row))

@@ -142,8 +142,12 @@ class InboundMessage(Base):
     response: Mapped[dict] = mapped_column(JSON)
     fingerprint: Mapped[str | None] = mapped_column(String(64))
     received_at: Mapped[datetime] = mapped_column(UTC)
+    # When the citizen sent it, by the provider's own clock where it says (WhatsApp's and Meta's `timestamp`), else
+    # when it reached us: the platforms' reply windows are counted from it (SPEC section 16).
+    sent_at: Mapped[datetime | None] = mapped_column(UTC)
 
-    __table_args__ = (UniqueConstraint("channel", "provider_message_id", name="uq_inbound_provider_id"),)
+    __table_args__ = (UniqueConstraint("channel", "provider_message_id", name="uq_inbound_provider_id"),
+                      Index("ix_inbound_sender", "channel", "sender_id", "sent_at"))
 
 
 class FollowUp(Base):
@@ -171,6 +175,18 @@ class Attachment(Base):
     name: Mapped[str | None] = mapped_column(String(255))
     sha256: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTC)
+    message_ref: Mapped[str | None] = mapped_column(String(255))  # the provider id of the message that carried it
+    # The media fetcher's queue (SPEC section 16): a provider reference waiting to be downloaded through `fetch_via`
+    # (the channel or SMS transport it came by). fetch_state: None (nothing to fetch) | pending | fetching | stored |
+    # failed (to be tried again at fetch_next_at) | dead (given up, or refused: the reason in fetch_error).
+    fetch_via: Mapped[str | None] = mapped_column(String(32))
+    fetch_state: Mapped[str | None] = mapped_column(String(12))
+    fetch_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    fetch_next_at: Mapped[datetime | None] = mapped_column(UTC)
+    fetch_lease_until: Mapped[datetime | None] = mapped_column(UTC)
+    fetch_error: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (Index("ix_attachments_fetch", "fetch_state", "fetch_next_at"),)
 
 
 class Event(Base):
@@ -203,16 +219,44 @@ class Outbox(Base):
     target: Mapped[str | None] = mapped_column(Text)
     event: Mapped[str] = mapped_column(String(32))
     payload: Mapped[dict] = mapped_column(JSON)
-    state: Mapped[str] = mapped_column(String(12))  # pending | sending | delivered | failed | dead | refused
+    # pending | sending | delivered | failed | dead | refused | undeliverable (refused by the platform's rules, or
+    # reported failed by its status callback: the reason in last_error, a fallback row pointing here when one was made)
+    state: Mapped[str] = mapped_column(String(16))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTC)
     lease_until: Mapped[datetime | None] = mapped_column(UTC)
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTC)
     updated_at: Mapped[datetime] = mapped_column(UTC)
+    provider_message_id: Mapped[str | None] = mapped_column(String(255))  # what the provider named it (a wamid)
+    provider_status: Mapped[str | None] = mapped_column(String(16))  # its latest status callback: sent | delivered | read | failed
+    fallback_of: Mapped[int | None] = mapped_column(Id)  # the row this one stands in for (an SMS for a WhatsApp notice)
 
     # ix_outbox_sends: the send limits count a transport's recent sends (SPEC 17) while a claim holds the lock.
-    __table_args__ = (Index("ix_outbox_due", "state", "next_attempt_at"), Index("ix_outbox_sends", "transport", "updated_at"))
+    __table_args__ = (Index("ix_outbox_due", "state", "next_attempt_at"), Index("ix_outbox_sends", "transport", "updated_at"),
+                      Index("ix_outbox_provider", "transport", "provider_message_id"),
+                      Index("ix_outbox_fallback", "fallback_of"))
+
+
+class DeliveryStatus(Base):
+    """A provider's status callback for a delivery it took (WhatsApp's `statuses[]`): one row per status reached.
+
+    `outbox_id` is None while the callback has outrun our record of the send (its id not written yet): the outcome's
+    write adopts it (store/fallback.adopt_statuses)."""
+
+    __tablename__ = "delivery_statuses"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    outbox_id: Mapped[int | None] = mapped_column(ForeignKey("outbox.id"))
+    transport: Mapped[str] = mapped_column(String(16))
+    provider_message_id: Mapped[str] = mapped_column(String(255))
+    status: Mapped[str] = mapped_column(String(16))  # sent | delivered | read | failed
+    code: Mapped[int | None] = mapped_column(Integer)  # the provider's error code of a failure (131047, 131026, ...)
+    title: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[datetime | None] = mapped_column(UTC)  # the provider's timestamp
+    received_at: Mapped[datetime] = mapped_column(UTC)
+
+    __table_args__ = (UniqueConstraint("outbox_id", "status", name="uq_delivery_statuses_status"),
+                      Index("ix_delivery_statuses_provider", "transport", "provider_message_id"))
 
 
 class DeliveryAttempt(Base):
@@ -224,7 +268,8 @@ class DeliveryAttempt(Base):
     delivery_id: Mapped[str] = mapped_column(String(36))
     attempt: Mapped[int] = mapped_column(Integer)
     at: Mapped[datetime] = mapped_column(UTC)
-    outcome: Mapped[str] = mapped_column(String(12))  # delivered | retry | permanent | gave_up | released | lost | refused
+    # delivered | retry | permanent | gave_up | released | lost | refused | undeliverable
+    outcome: Mapped[str] = mapped_column(String(16))
     detail: Mapped[str | None] = mapped_column(Text)
 
 

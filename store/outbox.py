@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import CompoundSelect, Connection, Row, and_, func, insert, literal, or_, select, tuple_, union_all, update
+from sqlalchemy import (CompoundSelect, Connection, Row, and_, bindparam, func, insert, literal, or_, select, tuple_,
+                        union_all, update)
 
 from store.models import DeliveryAttempt, Outbox
 
@@ -37,12 +38,14 @@ class Written:
     row_id: int
     delivery_id: str
     attempt: int  # the attempt number the row was claimed with
-    state: str  # delivered | failed | dead
+    state: str  # delivered | failed | dead | undeliverable
     next_attempt_at: datetime | None  # set only when a retry is scheduled
     last_error: str | None
-    outcome: str  # the attempt's: delivered | retry | permanent | gave_up | released
+    outcome: str  # the attempt's: delivered | retry | permanent | gave_up | released | undeliverable
     detail: str | None  # the attempt's
     at: datetime
+    provider_message_id: str | None = None  # a delivered message's id at the provider (for its status callbacks)
+    fallback: bool = False  # undeliverable: the caller queues the SMS standing in (store/fallback.py)
 
 
 def _is_due(now: datetime):
@@ -225,6 +228,11 @@ def write_outcomes(conn: Connection, outcomes: Sequence[Written]) -> list[bool]:
     for i, written in enumerate(outcomes):
         if i not in bulk:
             applied[i] = _write_one(conn, written)
+    named = [{"row": w.row_id, "mid": w.provider_message_id} for w, ok in zip(outcomes, applied)
+             if ok and w.provider_message_id]
+    if named:
+        conn.execute(update(OUTBOX).where(OUTBOX.c.id == bindparam("row"))
+                     .values(provider_message_id=bindparam("mid")), named)
     # Every attempt whose outcome stood, in the same transaction; a stale claim's attempt is not recorded.
     attempts = [{"outbox_id": w.row_id, "delivery_id": w.delivery_id, "attempt": w.attempt, "at": w.at,
                  "outcome": w.outcome, "detail": w.detail} for w, ok in zip(outcomes, applied) if ok]

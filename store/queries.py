@@ -37,8 +37,8 @@ def find_ticket(conn: Connection, code: str) -> tuple[Mapping, list[Mapping]] | 
 
 
 def complaint_details(conn: Connection, complaint: Mapping) -> dict[str, list[Mapping]]:
-    """Return the timeline, deliveries (each with its `attempts_log`), attachments and follow-ups of a complaint,
-    its reporter, and the delivery attempts keyed by outbox id."""
+    """Return the timeline, deliveries (each with its `attempts_log` and the provider's `statuses`), attachments and
+    follow-ups of a complaint, its reporter, and the delivery attempts keyed by outbox id."""
     cid = complaint["id"]
 
     def rows(table, order):
@@ -55,8 +55,15 @@ def complaint_details(conn: Connection, complaint: Mapping) -> dict[str, list[Ma
         .order_by(m.DeliveryAttempt.outbox_id, m.DeliveryAttempt.attempt, m.DeliveryAttempt.id)
     ).mappings():
         attempts.setdefault(a["outbox_id"], []).append(a)
-    # Each delivery carries its attempts, so views given only the deliveries show them too.
-    deliveries = [dict(d, attempts_log=attempts.get(d["id"], [])) for d in rows(m.Outbox, m.Outbox.id)]
+    # The provider's status reports of every delivery, in the provider's time order, in one query.
+    S = m.DeliveryStatus.__table__
+    statuses: dict[int, list[Mapping]] = {}
+    for s in conn.execute(select(S).where(S.c.outbox_id.in_(outbox_ids))
+                          .order_by(S.c.outbox_id, func.coalesce(S.c.at, S.c.received_at), S.c.id)).mappings():
+        statuses.setdefault(s["outbox_id"], []).append(s)
+    # Each delivery carries its attempts and statuses, so views given only the deliveries show them too.
+    deliveries = [dict(d, attempts_log=attempts.get(d["id"], []), statuses=statuses.get(d["id"], []))
+                  for d in rows(m.Outbox, m.Outbox.id)]
     return {
         "events": rows(m.Event, m.Event.id),
         "deliveries": deliveries,
@@ -166,7 +173,7 @@ def ping(conn: Connection) -> None:
     conn.execute(select(1))
 
 
-DELIVERY_STATES = ("pending", "sending", "delivered", "failed", "dead", "refused")
+DELIVERY_STATES = ("pending", "sending", "delivered", "failed", "dead", "refused", "undeliverable")
 
 
 def list_deliveries(conn: Connection, state: str | None, limit: int, after: int | None) -> tuple[list[Mapping], int | None]:
@@ -186,7 +193,8 @@ def list_deliveries(conn: Connection, state: str | None, limit: int, after: int 
 
 
 def retry_delivery(conn: Connection, delivery_id: str, now: datetime) -> tuple[Mapping | None, str | None]:
-    """Put a failed or dead delivery back in line to be sent now, under the same delivery id.
+    """Put a failed, dead or undeliverable delivery back in line to be sent now, under the same delivery id (an
+    undeliverable notice goes once the citizen has written again and reopened the platform's window).
 
     Returns the row (None if there is no such delivery) and the state it had when that state did not
     allow a retry (None when it was put back in line).
@@ -195,7 +203,7 @@ def retry_delivery(conn: Connection, delivery_id: str, now: datetime) -> tuple[M
     row = conn.execute(select(o.__table__).where(o.delivery_id == delivery_id)).mappings().first()
     if row is None:
         return None, None
-    if row["state"] not in ("failed", "dead"):
+    if row["state"] not in ("failed", "dead", "undeliverable"):
         return row, row["state"]
     conn.execute(update(o).where(o.id == row["id"]).values(state="pending", next_attempt_at=now, lease_until=None,
                                                             updated_at=now))

@@ -132,8 +132,11 @@ def citizen_ack(msg: InboundMessage, code: str, language: str, track_url: str, n
     return citizen_reply(msg, "citizen.ack", say("ack", language, code=code, track_url=track_url), language, code, now)
 
 
-def citizen_notice(complaint, reporter, event: str, text: str, now: datetime) -> dict | None:
-    """A later message to the citizen of a stored complaint, where they can be reached; None if nowhere."""
+def citizen_notice(complaint, reporter, event: str, text: str, now: datetime, sms_text: str | None = None) -> dict | None:
+    """A later message to the citizen of a stored complaint, where they can be reached; None if nowhere.
+
+    `sms_text`: the words an SMS standing in for it says (store/fallback.py), without what the citizen can only
+    answer on their own channel; the same as `text` when not given."""
     if complaint["reply_to"]:
         transport, target = complaint["reply_via"] or complaint["channel"], complaint["reply_to"]
     elif reporter is not None and reporter["email"]:
@@ -143,6 +146,8 @@ def citizen_notice(complaint, reporter, event: str, text: str, now: datetime) ->
     else:
         return None
     payload = {"code": complaint["code"], "text": text, "language": complaint["language"]}
+    if sms_text is not None and sms_text != text and not transport.startswith("sms"):
+        payload["sms_text"] = sms_text
     return dict(outbox_row("citizen", transport, None, target, event, payload, now), complaint_id=complaint["id"])
 
 
@@ -221,6 +226,7 @@ def outbox_row(audience: str, transport: str, agency: str | None, target: str | 
 
 
 def attachment_rows(msg: InboundMessage, now: datetime) -> list[dict]:
+    """The message's attachments; a provider's reference not stored yet waits for the media fetcher (SPEC 16)."""
     return [
         {
             "kind": a.kind,
@@ -231,6 +237,10 @@ def attachment_rows(msg: InboundMessage, now: datetime) -> list[dict]:
             "name": a.name,
             "sha256": a.sha256,
             "created_at": now,
+            "message_ref": msg.provider_message_id,
+            **({"fetch_via": msg.reply_via or msg.channel, "fetch_state": "pending", "fetch_next_at": now}
+               if a.channel_ref and not a.stored_path else {}),
+            "fetch_attempts": 0,
         }
         for a in msg.attachments
     ]

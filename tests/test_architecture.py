@@ -17,6 +17,7 @@ LAYERS = (
     ("intake", "delivery", "sweep", "reports"),
     ("edges",),
     ("channels", "api"),
+    ("media",),
     ("app",),
     ("main",),
 )

@@ -14,13 +14,13 @@ from urllib.parse import urlencode
 from aiohttp import web
 
 from api import listing
-from api.dashboard import forms, reads, replies
+from api.dashboard import deliveries, forms, reads, replies, words
 from api.dashboard.render import BASE, Answer, Handlers
 from api.dashboard.session import Session
 from api.dashboard.signed_in import not_found, operator
 from complaints import desk
 from complaints.codes import canonical
-from complaints.conversation import conversation, notes
+from complaints.conversation import conversation_with_media, notes
 from complaints.model import STATUSES
 from complaints.transitions import OPERATOR_STATUSES, operator_move_error
 from store import actions, queries
@@ -259,11 +259,13 @@ class Console(Handlers):
         reporter = None if row["anonymous"] else details["reporter"]
         return self.pages.render(
             "complaint.html", status, csrf=signed.csrf, principal=signed.principal, c=row, reporter=reporter,
-            events=details["events"], deliveries=details["deliveries"], attachments=details["attachments"],
-            messages=conversation(row, details["followups"], details["events"]),
+            events=details["events"], attachments=details["attachments"],
+            deliveries=deliveries.cards(details["deliveries"], lang, f["channel"], f["agency"]),
+            messages=conversation_with_media(row, details["followups"], details["events"], details["attachments"]),
             notes=notes(details["events"]), near=near, rest=rest,
             statuses=[s for s in OPERATOR_STATUSES if operator_move_error(row["status"], s) is None],
             regions=list(config.regions), kinds=desk.KINDS, priorities=desk.PRIORITIES,
             categories=sorted({r.then.category for r in config.rules if r.then.category}),
             which=which, values=values or {}, errors=errors or {}, done=done,
-            replies=replies.offered(config, lang), prefill=prefill, f=f)
+            replies=replies.offered(config, lang), prefill=prefill, f=f,
+            fetch_reason=lambda error: words.fetch_reason(error, lang))

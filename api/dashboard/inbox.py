@@ -18,12 +18,12 @@ from aiohttp import web
 from sqlalchemy import Connection
 
 from api.agency import MAX_NOTE
-from api.dashboard import forms, replies
+from api.dashboard import forms, replies, words
 from api.dashboard.render import Handlers
 from api.dashboard.session import Session
 from api.dashboard.signed_in import not_found, officer
 from complaints.codes import canonical
-from complaints.conversation import conversation, notes
+from complaints.conversation import conversation_with_media, notes
 from complaints.reach import (WORK, Reach, agency_sees_note, agency_sees_step, forward_problem, forward_targets,
                               open_escalation, reach)
 from complaints.transitions import AGENCY_MOVES, AGENCY_STATUSES, agency_move_error, hand_on_error, needs_note
@@ -276,9 +276,9 @@ class Inbox(Handlers):
             read_only=read_only, refused=refused, work=ticket.reach == WORK, moves=moves,
             quick=[m for m in QUICK_MOVES if m in moves], can_hand_on=hand_on_error(row["status"], "forwarded") is None,
             targets=targets, target_groups=groups,
-            messages=conversation(row, ticket.details["followups"], events),
+            messages=conversation_with_media(row, ticket.details["followups"], events, ticket.details["attachments"]),
             notes=notes([e for e in events if agency_sees_note(e, agency)], row["channel"]),
             timeline=[e for e in events if agency_sees_step(e, agency)],
             attachments=ticket.details["attachments"], replies=replies.offered(config, lang), prefill=prefill,
             section=section, values=values or {}, errors=errors or {}, done=done, max_text=MAX_NOTE,
-            path=ticket_path(row["code"]), f=f)
+            path=ticket_path(row["code"]), f=f, fetch_reason=lambda error: words.fetch_reason(error, lang))

@@ -24,7 +24,7 @@ DIMENSIONS = ("region", "agency", "category", "channel")
 LISTED = 20  # rows of each queue on the page; the rest are counted
 DEAD_LISTED = 10
 PREVIEW_CHARS = 140
-DELIVERY_STATES = ("pending", "sending", "failed", "dead", "refused", "delivered")
+DELIVERY_STATES = ("pending", "sending", "failed", "dead", "refused", "undeliverable", "delivered")
 
 
 @dataclass
@@ -69,7 +69,8 @@ def load_overview(conn: Connection, period: Period, now: datetime) -> Overview:
 
 
 def load_complaint(conn: Connection, code: str) -> tuple[Mapping, dict] | None:
-    """Return a complaint by its canonical code with its timeline, deliveries, follow-ups and reporter, or None."""
+    """Return a complaint by its canonical code with its timeline, deliveries (each with its attempts and the
+    provider's status reports, `statuses`), follow-ups and reporter, or None."""
     row = queries.find_complaint(conn, code)
     if row is None:
         return None

@@ -16,4 +16,5 @@ def deliverers(settings: InstagramSettings) -> dict[str, Deliverer]:
     if not settings.instagram_token:
         return {}
     return {"instagram": send_api_deliverer(f"{settings.instagram_api_url}/me/messages", (settings.instagram_token,),
-                                            headers={"Authorization": f"Bearer {settings.instagram_token}"})}
+                                            headers={"Authorization": f"Bearer {settings.instagram_token}"},
+                                            platform="Instagram")}

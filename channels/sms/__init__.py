@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from channels.descriptor import Channel, Ports
-from channels.sms import generic, twilio, vonage
+from channels.sms import fetch, generic, twilio, vonage
 from channels.sms.http import HANDLERS, SmsHandlers
 from channels.sms.settings import SmsSettings
 from providers.outcome import Deliverer
@@ -45,4 +45,4 @@ def deliverers(env: SmsSettings) -> dict[str, Deliverer]:
 
 
 CHANNEL = Channel(name="sms", names={"id": "SMS", "en": "SMS"}, messaging=True, add_routes=add_routes,
-                  settings=SmsSettings, deliverers=deliverers)
+                  settings=SmsSettings, deliverers=deliverers, fetchers=fetch.fetchers)

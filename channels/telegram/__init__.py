@@ -6,6 +6,7 @@ from aiohttp import web
 
 from channels.descriptor import Channel, Ports
 from channels.telegram.deliver import telegram_deliverer
+from channels.telegram.fetch import fetchers
 from channels.telegram.handlers import TelegramWebhook
 from channels.telegram.lifecycle import bot_context
 from channels.telegram.settings import TelegramSettings
@@ -25,4 +26,5 @@ def deliverers(settings: TelegramSettings) -> dict[str, Deliverer]:
 
 
 CHANNEL = Channel(name="telegram", names={"id": "Telegram", "en": "Telegram"}, messaging=True,
-                  add_routes=add_routes, settings=TelegramSettings, deliverers=deliverers)
+                  add_routes=add_routes, settings=TelegramSettings, deliverers=deliverers,
+                  fetchers=fetchers)

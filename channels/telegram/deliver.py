@@ -5,13 +5,14 @@ from __future__ import annotations
 import aiohttp
 from telegram import LinkPreviewOptions
 from telegram.constants import MessageLimit
-from telegram.error import TelegramError
+from telegram.error import Forbidden, TelegramError
 
-from providers.telegram import classify, ready_bot
+from providers.telegram import classify, ready_bot, redact
 from providers.outcome import Delivered, Deliverer, Delivery, Outcome, Permanent
 from channels.telegram.settings import TelegramSettings
 
 MAX_TEXT = MessageLimit.MAX_TEXT_LENGTH  # 4096 characters per message
+BLOCKED = "Telegram refused (403): the citizen blocked the bot or never started it"
 
 
 def chunks(text: str, limit: int = MAX_TEXT) -> list[str]:
@@ -58,6 +59,10 @@ def telegram_deliverer(settings: TelegramSettings) -> Deliverer:
                     text=part,
                     link_preview_options=LinkPreviewOptions(is_disabled=True),
                 )
+        except Forbidden as exc:
+            # 403: the citizen blocked the bot, or never started it. Final on Telegram; the notice goes by SMS when
+            # the reporter's number is known.
+            return Permanent(f"{BLOCKED}: {redact(str(exc), token)[:200]}", fallback=True)
         except TelegramError as exc:
             return classify(exc, token)
         return Delivered(f"message {sent.message_id}" if sent is not None else "")

@@ -10,16 +10,20 @@ from __future__ import annotations
 from datetime import datetime
 
 from channels.ladder import Malformed, Parsed
-from channels.meta import BadShape, coordinates, decode, entries, ident, obj, opt_str, placeholder
+from channels.meta import BadShape, coordinates, decode, entries, ident, obj, opt_str, placeholder, sent_time
 from complaints.model import Attachment, InboundMessage, Reporter
+from providers.outcome import StatusReport
 
 CHANNEL = "whatsapp"
 # `voice` is the older API's voice note (the Cloud API sends `audio` with `voice: true`).
 _MEDIA = ("image", "video", "audio", "voice", "document", "sticker")
+# The statuses of a message we sent that the Cloud API reports (`deleted` and `warning` are not kept).
+STATUSES = ("sent", "delivered", "read", "failed")
 
 
 def parse(body: bytes, received_at: datetime) -> Parsed | Malformed:
-    """Turn a signed WhatsApp Business Account notification into messages for intake; statuses are ignored."""
+    """Turn a signed WhatsApp Business Account notification into messages for intake and the status callbacks of
+    messages we sent."""
     decoded = decode(body)
     if isinstance(decoded, Malformed):
         return decoded
@@ -28,6 +32,7 @@ def parse(body: bytes, received_at: datetime) -> Parsed | Malformed:
         return Parsed(ignored=(f"object {payload['object'][:32]}",))
     messages: list[InboundMessage] = []
     ignored: list[str] = []
+    statuses: list[StatusReport] = []
     try:
         for _entry, change in entries(payload, "changes"):
             value = change.get("value")
@@ -46,12 +51,14 @@ def parse(body: bytes, received_at: datetime) -> Parsed | Malformed:
                     ignored.append(msg)
                 else:
                     messages.append(msg)
-            ignored.extend(_status(s) for s in _list(value, "statuses"))
+            for item in _list(value, "statuses"):
+                report = _status(item, received_at)
+                (ignored if isinstance(report, str) else statuses).append(report)
             if value.get("errors"):
                 ignored.append("errors")
     except BadShape as exc:
         return Malformed(str(exc))
-    return Parsed(tuple(messages), tuple(ignored))
+    return Parsed(tuple(messages), tuple(ignored), tuple(statuses))
 
 
 def _list(value: dict, key: str) -> list:
@@ -60,13 +67,25 @@ def _list(value: dict, key: str) -> list:
     return items if isinstance(items, list) else []
 
 
-def _status(status: object) -> str:
-    """Name a status callback for the log: "status delivered", or "status failed 131047" with Meta's error code."""
+def _status(status: object, received_at: datetime) -> StatusReport | str:
+    """Read a status callback for a message we sent (`sent`, `delivered`, `read`, `failed` with Meta's error code), or
+    the reason it is not one we keep.
+    https://developers.facebook.com/docs/whatsapp/cloud-api/webhooks/payload-examples#message-status-updates"""
     if not isinstance(status, dict):
         return "status"
+    state = status.get("status")
+    wamid = status.get("id")
+    if state not in STATUSES or not isinstance(wamid, str) or not wamid or len(wamid) > 255:
+        return " ".join(str(p)[:32] for p in ("status", state) if p is not None)
     errors = status.get("errors")
-    code = errors[0].get("code") if isinstance(errors, list) and errors and isinstance(errors[0], dict) else None
-    return " ".join(str(p)[:32] for p in ("status", status.get("status"), code) if p is not None)
+    error = errors[0] if isinstance(errors, list) and errors and isinstance(errors[0], dict) else {}
+    code = error.get("code")
+    details = error.get("error_data") if isinstance(error.get("error_data"), dict) else {}
+    title = opt_str(error.get("title"), 200) or opt_str(error.get("message"), 200) or opt_str(details.get("details"), 200)
+    recipient = status.get("recipient_id")
+    return StatusReport(CHANNEL, wamid, state, sent_time(status.get("timestamp"), received_at),
+                        code if isinstance(code, int) and not isinstance(code, bool) else None, title,
+                        str(recipient)[:128] if isinstance(recipient, (str, int)) and recipient != "" else None)
 
 
 def _names(contacts: object) -> dict[str, str]:
@@ -113,6 +132,7 @@ def _message(message: dict, names: dict[str, str], raw: str, received_at: dateti
         received_at=received_at, raw=raw, sender_id=wa_id, reply_to=wa_id, mergeable=True,
         reporter=Reporter(name=names.get(wa_id), phone=f"+{wa_id}" if wa_id.isdigit() else None, channel_user_id=wa_id),
         attachments=attachments, lat=lat, lon=lon, edit_of=edit_of,
+        sent_at=sent_time(message.get("timestamp"), received_at),
     )
 
 

@@ -29,6 +29,9 @@ def read_case(path: Path) -> tuple[str, dict[str, str], list[str], list[str]]:
             replaces = value
         elif key == "env" and value.startswith("drop "):
             env.pop(value[5:])
+        elif key == "env" and value.startswith("set "):
+            name, _, setting = value[4:].partition("=")
+            env[name] = setting
         elif key == "expect error":
             errors.append(value)
         elif key == "expect warning":

@@ -88,7 +88,7 @@ async def test_overview_shows_the_outbox_health_and_dead_deliveries(operator, se
     outbox = html.split('id="outbox"', 1)[1].split("</section>", 1)[0]
     counts = dict(re.findall(r'<dd data-state="(\w+)">(\d+)</dd>', outbox))
     assert counts == {"pending": "2", "sending": "0", "failed": "0", "dead": "1", "refused": "0",
-                      "delivered": "3"}
+                      "undeliverable": "0", "delivered": "3"}
     assert "HTTP 410 Gone from the agency&#39;s webhook" in outbox
     assert "webhook" in outbox and "ticket.assigned" in outbox
     assert 'href="/dashboard/complaints/NTB-AAAA0003"' in outbox

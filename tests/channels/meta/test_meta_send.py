@@ -46,9 +46,11 @@ def test_no_deliverer_without_the_send_settings(channel, env):
 
 @pytest.mark.parametrize(("channel", "transport", "target", "request_"), each_channel(lambda ch: ch.replies))
 async def test_reply_is_the_documented_request(env, graph, session, channel, transport, target, request_):
-    """A reply POSTs exactly the request Meta documents for the transport: path, token, recipient and text."""
+    """A reply POSTs exactly the request Meta documents for the transport: path, token, recipient and text; the id of
+    the message the API took is kept (WhatsApp's status callbacks name it)."""
     outcome = await send_with(channel, env, graph.url)[transport](delivery(transport, target), session)
-    assert outcome == Delivered("HTTP 200")
+    answered = graph.body.get("message_id") or graph.body["messages"][0]["id"]
+    assert outcome == Delivered("HTTP 200", message_id=answered)
     assert graph.requests == [request_]
 
 

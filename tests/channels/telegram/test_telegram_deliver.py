@@ -162,3 +162,18 @@ async def test_long_reply_is_split_into_messages(deliver, session, fake_api):
 def test_chunks_split_at_spaces_and_lines(text, limit, expected):
     """Long text is cut at a line break or a space near the limit, else hard at the limit."""
     assert chunks(text, limit) == expected
+
+
+@pytest.mark.parametrize("description", ["Forbidden: bot was blocked by the user",
+                                         "Forbidden: bot can't initiate conversation with a user"])
+async def test_a_citizen_who_blocked_or_never_started_the_bot_is_final_and_falls_back(description, deliver, session,
+                                                                                      fake_api):
+    """403 is Telegram's last word on this chat: final, named as the citizen's block (or never-started chat) for the
+    operators, and marked for the SMS fallback."""
+    assert isinstance(await deliver(reply(), session), Delivered)
+    fake_api.script("sendMessage", 403, {"ok": False, "error_code": 403, "description": description})
+    outcome = await deliver(reply(), session)
+    assert type(outcome) is Permanent and outcome.fallback
+    assert outcome.detail.startswith("Telegram refused (403): the citizen blocked the bot or never started it")
+    assert description.split(": ", 1)[1].lower() in outcome.detail.lower()
+    assert no_secret_in(outcome)

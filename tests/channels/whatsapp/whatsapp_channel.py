@@ -72,7 +72,7 @@ WHATSAPP = MetaChannel(
     token_setting="whatsapp_token", send_settings=("whatsapp_token", "whatsapp_phone_id"),
     secret_settings=("whatsapp_app_secret", "whatsapp_verify_token", "whatsapp_token"),
     parse=parse, events=EVENTS, ignored_events=IGNORED, unreadable=UNREADABLE,
-    text_fixture="messages__text", media_fixture="messages__image", ignored_fixture="statuses__failed",
+    text_fixture="messages__text", media_fixture="messages__image", ignored_fixture="messages__reaction",
     deliverers=deliverers, api_url_setting="graph_api_url",
     graph_ok={"messaging_product": "whatsapp", "contacts": [{"input": WA, "wa_id": WA}],
               "messages": [{"id": "wamid.SENT0001"}]},

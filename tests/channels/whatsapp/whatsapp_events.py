@@ -47,12 +47,11 @@ EVENTS = {
     "two senders and a status in two entries": ("messages__batch", 200, [
         wa_message("wamid.BATCH0001", "Lampu jalan mati di Gerung"),
         wa_message("wamid.BATCH0002", "Sampah menumpuk di pasar Praya", wa_id="6287700000002", name="Lalu Ahmad"),
-    ], ["status read"]),
+    ], []),
 }
 
 # fixture: the reason its one event is logged as ignored (answered 200, nothing stored)
 IGNORED = {
     "messages__reaction": "type reaction", "messages__unsupported": "type unsupported",
-    "statuses__delivered": "status delivered", "statuses__failed": "status failed 131047",
     "field__account_update": "field account_update", "object__page": "object page",
 }
