@@ -1,4 +1,4 @@
-"""Aduan's composition root and command line: serve, db upgrade, rules check, route, token create/list/revoke,
+"""Aduan's composition root and command line: serve, db upgrade, backup, rules check, route, token create/list/revoke,
 user add/list/disable/link, sweep, stats, export."""
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ def build_runtime(env: Env, config=None):
 def cmd_serve(args: argparse.Namespace, env: Env) -> int:
     from aiohttp import web
 
-    from app.server import create_app
+    from app.server import DRAIN_SECONDS, address_problem, create_app, listening_socket
     from config.logging import configure
     from store.migrate import pending
 
@@ -45,6 +45,14 @@ def cmd_serve(args: argparse.Namespace, env: Env) -> int:
     import structlog
 
     log = structlog.get_logger("serve")
+    host = args.host or env.host
+    port = args.port or env.port
+    # The address first, before the writer child, the workers or the database are touched: a port taken is one line.
+    try:
+        sock = listening_socket(host, port)
+    except OSError as exc:
+        print(address_problem(host, port, exc), file=sys.stderr)
+        return 1
     result = _load_or_exit(env)
     for line in result.warnings:
         log.warning("config.warning", detail=line)
@@ -73,10 +81,12 @@ def cmd_serve(args: argparse.Namespace, env: Env) -> int:
                  database=runtime.db.dialect)
 
     app.on_startup.append(on_startup)
-    host = args.host or env.host
-    port = args.port or env.port
-    web.run_app(app, host=host, port=port, access_log=None, print=None, shutdown_timeout=10)
+    # SIGTERM (and SIGINT): stop accepting, let the requests in flight finish (up to DRAIN_SECONDS), then the cleanup
+    # contexts in reverse: the sweep's scheduler, the media fetcher and the outbox worker (each finishing or releasing
+    # what it holds), the intake writer drained last.
+    web.run_app(app, sock=sock, access_log=None, print=None, shutdown_timeout=DRAIN_SECONDS)
     runtime.db.dispose()
+    log.info("serve.stopped", host=host, port=port)
     return 0
 
 
@@ -89,6 +99,20 @@ def cmd_db_upgrade(_args: argparse.Namespace, env: Env) -> int:
     current, _head = pending(db)
     print(f"database is at revision {current}")
     db.dispose()
+    return 0
+
+
+def cmd_backup(args: argparse.Namespace, env: Env) -> int:
+    from store.backup import BackupError, backup
+
+    try:
+        written = backup(env.database_url, args.path, force=args.force, pg_dump=args.pg_dump)
+    except BackupError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        if exc.command:
+            print(exc.command)
+        return exc.exit_code
+    print(written.describe())
     return 0
 
 
@@ -405,6 +429,15 @@ def parser() -> argparse.ArgumentParser:
     dbsub = db.add_subparsers(dest="db_command", required=True, metavar="SUBCOMMAND")
     up = dbsub.add_parser("upgrade", help="apply the migrations (ADUAN_DATABASE_URL)", description="Apply the Alembic migrations to ADUAN_DATABASE_URL.")
     up.set_defaults(func=cmd_db_upgrade)
+
+    b = sub.add_parser("backup", help="write a backup of the store to PATH while the service runs",
+                       description="SQLite: copy the database with SQLite's online backup (safe while `serve` writes) "
+                                   "to PATH.tmp, check it, then rename it to PATH. PostgreSQL: print the pg_dump command "
+                                   "to run and exit 2, or run it with --pg-dump.")
+    b.add_argument("path", metavar="PATH", help="the backup file to write")
+    b.add_argument("--force", action="store_true", help="replace PATH if it exists")
+    b.add_argument("--pg-dump", action="store_true", help="PostgreSQL: run pg_dump --format=custom to PATH")
+    b.set_defaults(func=cmd_backup)
 
     rules = sub.add_parser("rules", help="routing rules commands", description="Routing rules commands.")
     rsub = rules.add_subparsers(dest="rules_command", required=True, metavar="SUBCOMMAND")

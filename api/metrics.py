@@ -10,7 +10,7 @@ METRICS_LABEL = "metrics"
 
 
 def is_loopback(peer: str | None) -> bool:
-    """Tell whether the TCP peer (never a forwarded address) is this machine: 127.0.0.0/8, ::1 or ::ffff:127.x."""
+    """Tell whether an address is this machine: 127.0.0.0/8, ::1 or ::ffff:127.x."""
     try:
         address = ipaddress.ip_address((peer or "").split("%", 1)[0])
     except ValueError:
@@ -19,9 +19,12 @@ def is_loopback(peer: str | None) -> bool:
     return (mapped or address).is_loopback
 
 
-def allowed(peer: str | None, principal: Principal | None) -> bool:
-    """Who may read /metrics: a loopback peer, or an operator's token, or a token labelled `metrics`."""
-    if is_loopback(peer):
+def allowed(peer: str | None, principal: Principal | None, client: str | None = None) -> bool:
+    """Who may read /metrics: a request from this machine, or an operator's token, or a token labelled `metrics`.
+
+    From this machine: the TCP peer is loopback and so is `client`, the address trusted proxies name (behind a proxy
+    on this machine every peer is loopback; the client it forwards for decides)."""
+    if is_loopback(peer) and (client is None or is_loopback(client)):
         return True
     return principal is not None and (principal.role == "operator" or principal.label == METRICS_LABEL)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import socket
 import time
 
 import structlog
@@ -86,6 +88,38 @@ def make_middleware(metrics: Metrics):
     return middleware
 
 
+# Seconds the requests in flight at SIGTERM have to finish before their connections are closed.
+DRAIN_SECONDS = 10.0
+
+
+def listening_socket(host: str, port: int) -> socket.socket:
+    """Bind and listen on the service's address (as aiohttp would: SO_REUSEADDR, IPv6 when the host says so);
+    raises OSError when it cannot (the port taken, a privileged port, an unknown host)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(1024)
+        sock.setblocking(False)
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
+def address_problem(host: str, port: int, exc: OSError) -> str:
+    """The one line `serve` prints when it cannot listen: what happened and which variable to change."""
+    if exc.errno == errno.EADDRINUSE:
+        return (f"port {port} on {host} is already in use (another Aduan, or another program): set ADUAN_PORT to a "
+                "free port, or stop what listens there")
+    if exc.errno == errno.EACCES:
+        return f"port {port} needs privileges this user lacks: set ADUAN_PORT to 1024 or above (a proxy may face 80/443)"
+    if exc.errno == errno.EADDRNOTAVAIL:
+        return f"{host} is not an address of this machine: set ADUAN_HOST (127.0.0.1, 0.0.0.0 or one of its own)"
+    return f"cannot listen on {host}:{port}: {exc.strerror or exc}; check ADUAN_HOST and ADUAN_PORT"
+
+
 def create_app(runtime: Runtime, registry=REGISTRY) -> web.Application:
     """Build the application over a built runtime: API, pages and channels; intake, outbox and sweep run with it."""
     metrics = runtime.metrics
@@ -133,10 +167,12 @@ def create_app(runtime: Runtime, registry=REGISTRY) -> web.Application:
         return await runtime.read(queries.status_counts), await runtime.read(queries.outbox_counts)
 
     async def metrics_handler(request: web.Request) -> web.Response:
-        # The TCP peer, never X-Forwarded-For: behind a proxy on this machine only a token lets a scrape in.
+        # Who is asking: the TCP peer, or behind ADUAN_TRUST_FORWARDED_FOR proxies the client they name (a client's own
+        # X-Forwarded-For entries are never trusted), so a proxy on this machine does not make every scrape local.
         token = bearer(request)
         principal = await principal_of(runtime, token) if token is not None else None
-        if not allowed(request.remote, principal):
+        client = runtime.limiter.address(request.remote, request.headers.getall("X-Forwarded-For", []))
+        if not allowed(request.remote, principal, client):
             if principal is not None:
                 raise ApiError(403, "forbidden", "this token may not read metrics: use an operator's token or one "
                                                  "made with `token create --label metrics`")

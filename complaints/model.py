@@ -124,13 +124,28 @@ def breaks_line(value: str | None) -> bool:
 EMAIL = re.compile(r"^[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\".]{2,}$")
 
 
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def has_surrogate(value: str | None) -> bool:
+    """Tell whether a string holds a lone surrogate (JSON allows the escape `\\ud800`; UTF-8 cannot hold it)."""
+    return value is not None and _SURROGATE.search(value) is not None
+
+
+def unpaired(value: str) -> str:
+    """The string with each lone surrogate replaced by U+FFFD."""
+    return _SURROGATE.sub("\ufffd", value) if _SURROGATE.search(value) else value
+
+
 def has_control(value: str | None) -> bool:
     """Tell whether a string holds a control character other than tab and newlines."""
     return value is not None and _CONTROL.search(value) is not None
 
 
 # The fields of a message, of its reporter and of an attachment that hold what people wrote (or a provider gave).
-_WRITTEN = ("text", "provider_message_id", "sender_id", "reply_to", "category", "region")
+_WRITTEN = ("text", "category", "region")
+# Ids keep their control characters escaped (\u0000-style), not removed: two ids differing only there stay apart.
+_IDS = ("provider_message_id", "sender_id", "reply_to", "edit_of")
 _WRITTEN_OF_REPORTER = ("name", "phone", "email", "channel_user_id")
 _WRITTEN_OF_ATTACHMENT = ("name", "channel_ref")
 
@@ -143,16 +158,22 @@ def _stripped(value: object, names: tuple[str, ...]) -> dict[str, str | None]:
     return {name: _CONTROL.sub("", text) if (text := getattr(value, name)) is not None else None for name in names}
 
 
+def _escaped(value: str) -> str:
+    return _CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", value)
+
+
 def without_control_characters(msg: InboundMessage) -> InboundMessage:
     """Return the message with control characters removed from what people wrote (the raw payload keeps
     them, escaped as \\u0000-style text)."""
-    if not (_any_control(msg, _WRITTEN) or has_control(msg.raw) or _any_control(msg.reporter, _WRITTEN_OF_REPORTER)
+    if not (_any_control(msg, _WRITTEN) or _any_control(msg, _IDS) or has_control(msg.raw)
+            or _any_control(msg.reporter, _WRITTEN_OF_REPORTER)
             or any(_any_control(a, _WRITTEN_OF_ATTACHMENT) for a in msg.attachments)):
         return msg
     return replace(
         msg,
         **_stripped(msg, _WRITTEN),
-        raw=_CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", msg.raw),
+        **{name: _escaped(value) for name in _IDS if (value := getattr(msg, name)) is not None},
+        raw=_escaped(msg.raw),
         reporter=replace(msg.reporter, **_stripped(msg.reporter, _WRITTEN_OF_REPORTER)),
         attachments=tuple(replace(a, **_stripped(a, _WRITTEN_OF_ATTACHMENT)) for a in msg.attachments),
     )

@@ -8,6 +8,7 @@ from typing import Protocol
 from complaints.model import InboundMessage, IntakeResult, without_control_characters
 from config.loader import Config
 from router import InForce, UnknownRegion
+from intake.fit import fit_to_store
 
 class Writer(Protocol):
     """What intake needs of a writer (the thread writer or the writer process)."""
@@ -35,7 +36,7 @@ class Intake:
         routes a message that opens a complaint (a follow-up needs no routing) with the config in
         force when it arrived.
         """
-        msg = without_control_characters(msg)
+        msg = fit_to_store(without_control_characters(msg))
         config = self.in_force.config
         if msg.region is not None and msg.region not in config.regions:
             raise UnknownRegion(f'unknown region "{msg.region}"')

@@ -11,7 +11,7 @@ from datetime import datetime
 
 from channels.ladder import Malformed, Parsed
 from channels.meta import BadShape, coordinates, decode, entries, ident, obj, opt_str, placeholder, sent_time
-from complaints.model import Attachment, InboundMessage, Reporter
+from complaints.model import Attachment, InboundMessage, Reporter, has_surrogate, unpaired
 from providers.outcome import StatusReport
 
 CHANNEL = "whatsapp"
@@ -75,17 +75,19 @@ def _status(status: object, received_at: datetime) -> StatusReport | str:
         return "status"
     state = status.get("status")
     wamid = status.get("id")
-    if state not in STATUSES or not isinstance(wamid, str) or not wamid or len(wamid) > 255:
-        return " ".join(str(p)[:32] for p in ("status", state) if p is not None)
+    if state not in STATUSES or not isinstance(wamid, str) or not wamid or len(wamid) > 255 or has_surrogate(wamid):
+        return " ".join(str(p)[:32] for p in ("status", state) if p is not None and not has_surrogate(str(p)))
     errors = status.get("errors")
     error = errors[0] if isinstance(errors, list) and errors and isinstance(errors[0], dict) else {}
     code = error.get("code")
     details = error.get("error_data") if isinstance(error.get("error_data"), dict) else {}
     title = opt_str(error.get("title"), 200) or opt_str(error.get("message"), 200) or opt_str(details.get("details"), 200)
+    title = unpaired(title) if title else title
     recipient = status.get("recipient_id")
+    recipient = unpaired(str(recipient)) if isinstance(recipient, (str, int)) and recipient != "" else None
     return StatusReport(CHANNEL, wamid, state, sent_time(status.get("timestamp"), received_at),
                         code if isinstance(code, int) and not isinstance(code, bool) else None, title,
-                        str(recipient)[:128] if isinstance(recipient, (str, int)) and recipient != "" else None)
+                        recipient[:128] if recipient else None)
 
 
 def _names(contacts: object) -> dict[str, str]:

@@ -129,3 +129,11 @@ async def test_gauges_come_from_a_cache_at_most_30_seconds_old(aiohttp_client, e
     now[0] += 29
     fresh = await (await client.get("/metrics")).text()
     assert figure(fresh, 'aduan_complaints{status="assigned"}') == 2
+
+
+async def test_behind_a_proxy_on_this_machine_a_scrape_from_outside_needs_a_token(client, runtime):
+    """Behind nginx on the same machine every peer is loopback: the client the proxy names decides, so a scrape from
+    outside is 401 and one from this machine through the proxy is still 200."""
+    runtime.limiter.trust_forwarded_for = 1
+    assert (await client.get("/metrics", headers={"X-Forwarded-For": "203.0.113.9"})).status == 401
+    assert (await client.get("/metrics", headers={"X-Forwarded-For": "127.0.0.1"})).status == 200

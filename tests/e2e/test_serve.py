@@ -128,3 +128,103 @@ def test_sighup_reloads_the_config_and_keeps_it_when_the_new_one_is_invalid(tmp_
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=15)
     assert "config.error" in proc.stderr.read().decode()
+
+
+def serve_env(tmp_path, database_url: str, port: int) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(ADUAN_DATABASE_URL=database_url, ADUAN_CONFIG_DIR=str(ROOT / "config"), ADUAN_PORT=str(port),
+               ADUAN_PUBLIC_URL=f"http://127.0.0.1:{port}", ADUAN_VAR_DIR=str(tmp_path / "var"),
+               ADUAN_OPERATOR_TOKEN="e2e-operator-token")
+    return env
+
+
+def test_a_port_in_use_is_one_line_naming_the_variable(tmp_path, database_url):
+    """Another program on the port: serve says so in one line naming ADUAN_PORT, and exits 1 before starting anything
+    (no database is opened: the one given does not even exist)."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        env = serve_env(tmp_path, f"sqlite:///{tmp_path}/never-opened.db", port)
+        done = subprocess.run([sys.executable, "main.py", "serve"], cwd=ROOT, env=env, capture_output=True, text=True,
+                              timeout=30)
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines() == [
+        f"port {port} on 127.0.0.1 is already in use (another Aduan, or another program): set ADUAN_PORT to a free "
+        "port, or stop what listens there"]
+    assert not (tmp_path / "never-opened.db").exists()
+
+
+def test_sigterm_under_load_answers_what_it_took_and_loses_none(tmp_path, database_url):
+    """SIGTERM while complaints keep coming: every request answered 201 has its complaint stored, the others were
+    refused a connection (never half-answered), and serve exits 0 within its drain time."""
+    import shutil
+    import threading
+
+    port = free_port()
+    env = serve_env(tmp_path, database_url, port)
+    # The sample configuration, with room for one address to submit as fast as it can.
+    config = tmp_path / "config"
+    shutil.copytree(ROOT / "config", config, ignore=shutil.ignore_patterns("*.py", "schema", "__pycache__"))
+    settings = (config / "settings.yaml").read_text().replace("rate_limit_per_minute: 20", "rate_limit_per_minute: 1000000")
+    assert "rate_limit_per_minute: 1000000" in settings
+    (config / "settings.yaml").write_text(settings)
+    env["ADUAN_CONFIG_DIR"] = str(config)
+    assert subprocess.run([sys.executable, "main.py", "db", "upgrade"], cwd=ROOT, env=env, capture_output=True).returncode == 0
+    log = open(tmp_path / "serve.log", "wb")  # a file, not a pipe nobody reads: the log of every request fills it
+    proc = subprocess.Popen([sys.executable, "main.py", "serve"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                            stderr=log)
+    base = f"http://127.0.0.1:{port}"
+    acknowledged: list[str] = []
+    failures: list[str] = []
+    stop = threading.Event()
+
+    def submit(worker: int) -> None:
+        n = 0
+        with requests.Session() as session:
+            while not stop.is_set():
+                n += 1
+                try:
+                    resp = session.post(f"{base}/api/v1/complaints", timeout=10,
+                                        json={"text": f"Lampu jalan mati di Selong, laporan {worker}-{n}"})
+                except requests.ConnectionError:
+                    continue  # refused or closed before an answer: not acknowledged, the citizen's client retries
+                if resp.status_code == 201:
+                    acknowledged.append(resp.json()["code"])
+                elif resp.status_code != 503:
+                    failures.append(f"{resp.status_code}: {resp.text[:200]}")
+
+    try:
+        wait_healthy(base, proc)
+        threads = [threading.Thread(target=submit, args=(i,)) for i in range(8)]
+        for thread in threads:
+            thread.start()
+        deadline = time.monotonic() + 30
+        while len(acknowledged) < 50 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGTERM)
+        started = time.monotonic()
+        proc.wait(timeout=40)
+        took = time.monotonic() - started
+    finally:
+        stop.set()
+        if proc.poll() is None:
+            proc.kill()
+    for thread in threads:
+        thread.join(timeout=15)
+    log.close()
+    assert proc.returncode == 0, (tmp_path / "serve.log").read_text()[-2000:]
+    assert took < 35
+    assert failures == []
+    assert len(acknowledged) >= 50
+    from sqlalchemy import create_engine, select
+    from store.models import Complaint
+    from store.db import normalize_url
+    engine = create_engine(normalize_url(database_url))
+    try:
+        with engine.connect() as conn:
+            stored = set(conn.execute(select(Complaint.code)).scalars())
+    finally:
+        engine.dispose()
+    assert set(acknowledged) <= stored
+    assert len(acknowledged) == len(set(acknowledged))
