@@ -262,7 +262,12 @@ class MediaFetcher:
         try:
             # An anonymous reporter's file names are not kept (they often carry the sender's name or device).
             name = None if claim.anonymous else claim.name
-            stored = await asyncio.to_thread(storage.save, self.var_dir, cleaned.data, cleaned.filetype, name, now)
+            try:
+                stored = await asyncio.to_thread(storage.save, self.var_dir, cleaned.data, cleaned.filetype, name, now)
+            except OSError as exc:  # the disk full: nothing was left written; the fetch is tried again later
+                failed = RetryLater(f"cannot write the file: {exc.strerror or type(exc).__name__}")
+                await self._record(claim, self._failure(claim, failed, now), None)
+                return
             a = stored.attachment
             values = {"stored_path": a.stored_path, "size": a.size, "sha256": a.sha256, "content_type": a.content_type,
                       "name": a.name, "fetch_state": "stored", "fetch_next_at": None, "fetch_error": None}

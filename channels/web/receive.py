@@ -161,7 +161,13 @@ class Receiver:
             got.not_kept.append(("note_quota", label))
             return
         # File names often carry the sender's name or device: an anonymous reporter's are not kept.
-        stored = await asyncio.to_thread(storage.save, self.ports.var_dir, data, filetype, None if anonymous else name, now)
+        try:
+            stored = await asyncio.to_thread(storage.save, self.ports.var_dir, data, filetype,
+                                             None if anonymous else name, now)
+        except OSError as exc:  # the disk is full (or the folder unwritable): the complaint is taken without the file
+            log.error("web.file_not_kept", channel="web", reason="write_failed", error=exc.strerror or type(exc).__name__)
+            got.not_kept.append(("note_quota", label))
+            return
         self.room.pending += len(data)
         got.written += len(data)
         got.files.append((stored, filetype, anonymous, label))
@@ -191,7 +197,7 @@ class Receiver:
 
     async def clean_late(self, got: Received) -> None:
         """Clean files that arrived before the anonymous box in the body (our own form sends it first)."""
-        for i, (stored, filetype, cleaned, label) in enumerate(got.files):
+        for i, (stored, filetype, cleaned, label) in enumerate(list(got.files)):
             if not cleaned:
                 data = await asyncio.to_thread(stored.path.read_bytes)
                 try:
@@ -199,10 +205,19 @@ class Receiver:
                 except (UnacceptableImage, UnacceptablePdf) as exc:
                     got.file_errors.append((exc.key, label))
                     continue
-                replaced = await asyncio.to_thread(storage.replace_content, stored, data)
+                try:
+                    replaced = await asyncio.to_thread(storage.replace_content, stored, data)
+                except OSError as exc:  # the disk full: the file as sent (with its metadata) is not kept at all
+                    log.error("web.file_not_kept", channel="web", reason="write_failed",
+                              error=exc.strerror or type(exc).__name__)
+                    await asyncio.to_thread(storage.remove, [stored])
+                    got.files[i] = None
+                    got.not_kept.append(("note_quota", label))
+                    continue
                 self.room.pending += replaced.attachment.size - stored.attachment.size
                 got.written += replaced.attachment.size - stored.attachment.size
                 got.files[i] = (replaced, filetype, True, label)
+        got.files[:] = [f for f in got.files if f is not None]
 
     def release(self, got: Received, keep: bool) -> None:
         """Once the submission is answered: stop counting its files as pending, and remove them unless kept."""
