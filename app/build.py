@@ -10,11 +10,7 @@ from pathlib import Path
 
 from channels import REGISTRY
 from channels.descriptor import Fetcher
-from channels.facebook.settings import FacebookSettings
-from channels.instagram.settings import InstagramSettings
-from channels.sms.settings import SmsSettings
 from channels.telegram.settings import TelegramSettings
-from channels.whatsapp.settings import WhatsAppSettings
 from config.env import Env
 from config.loader import Config, load_config
 from delivery.email import make_email_deliverer
@@ -77,13 +73,10 @@ def collect_fetchers(env: Env, registry) -> dict[str, Fetcher]:
     return fetchers
 
 
-def media_hosts(env: Env) -> Hosts:
+def media_hosts(env: Env, registry=REGISTRY) -> Hosts:
     """The hosts media is fetched from (SPEC 16): the configured API roots', the providers' own, ADUAN_MEDIA_HOSTS."""
-    roots = (env.settings("telegram", TelegramSettings).telegram_api_url,
-             env.settings("whatsapp", WhatsAppSettings).graph_api_url,
-             env.settings("facebook", FacebookSettings).graph_api_url,
-             env.settings("instagram", InstagramSettings).instagram_api_url,
-             env.settings("sms", SmsSettings).twilio_api_url)
+    roots = tuple(root for channel in registry
+                  for root in channel.api_roots(env.settings(channel.name, channel.settings)))
     return hosts_of(roots, env.media_hosts)
 
 
@@ -134,7 +127,7 @@ def build_runtime(env: Env, config: Config, *, metrics: Metrics | None = None, r
     source = TicketSource(db, in_force, env.public_url, readers)
     outbox = OutboxWorker(db, collect_deliverers(env, source, registry), prepare=claim_preparer(source),
                           send_limits=lambda: in_force.config.settings.send_limits)
-    media = MediaFetcher(db, collect_fetchers(env, registry), media_hosts(env), env.var_dir,
+    media = MediaFetcher(db, collect_fetchers(env, registry), media_hosts(env, registry), env.var_dir,
                          lambda: in_force.config.settings)
     metrics = metrics or Metrics()
     intake = Intake(_writer(env, db), in_force, observe=counting(metrics, outbox, media))

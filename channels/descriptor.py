@@ -85,6 +85,11 @@ def no_fetchers(_settings: object) -> dict[str, Fetcher]:
     return {}
 
 
+def no_api_roots(_settings: object) -> tuple[str, ...]:
+    """A channel that calls no provider's API of its own."""
+    return ()
+
+
 @dataclass(frozen=True)
 class Channel:
     """One channel, as it describes itself."""
@@ -96,3 +101,5 @@ class Channel:
     settings: type = NoSettings
     deliverers: Callable[[Any], dict[str, Deliverer]] = no_deliverers  # its settings -> {transport: deliverer}
     fetchers: Callable[[Any], dict[str, Fetcher]] = no_fetchers  # its settings -> {attachments' fetch_via: fetcher}
+    # its settings -> the provider API roots it calls, whose hosts the media fetcher may request (SPEC 16)
+    api_roots: Callable[[Any], tuple[str, ...]] = no_api_roots

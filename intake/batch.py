@@ -287,7 +287,9 @@ def _store(conn: Connection, batch: list[WriteItem], now: datetime, public_url: 
         attachments.extend(dict(a, complaint_id=cid) for a in rows.attachment_rows(p.msg, now))
         if p.msg.lat is not None and p.msg.lon is not None:
             located.setdefault(cid, (p.msg.lat, p.msg.lon))
-        if p.msg.reporter.phone:
+        if p.msg.reporter.phone and p.msg.reporter.phone.lstrip("+") != (p.msg.sender_id or "").lstrip("+"):
+            # A number the sender gave beyond their own address (a Telegram contact): WhatsApp and SMS give the
+            # sender's number with every message, the opening one too, so theirs is known already and costs nothing.
             phoned.setdefault(cid, p.msg.reporter.phone)
         # The agency hears of every follow-up; the citizen's answer to a question reaches the triage team when the
         # complaint has no agency yet.

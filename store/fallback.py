@@ -135,8 +135,10 @@ def adopt_statuses(conn: Connection, sent: Sequence[tuple[int, str, str]], now: 
     """Give the statuses that arrived before their send was recorded to the rows now named (row id, transport,
     provider message id), and apply them; returns how many SMS were queued. One read when none wait."""
     by_id = {(transport, mid): row_id for row_id, transport, mid in sent}
+    # Both columns of ix_delivery_statuses_provider, so the look-up reads the index, however many statuses are kept.
     waiting = list(conn.execute(select(STATUSES).where(
-        STATUSES.c.outbox_id.is_(None), STATUSES.c.provider_message_id.in_(sorted({mid for _, _, mid in sent})))
+        STATUSES.c.transport.in_(sorted({t for _, t, _ in sent})),
+        STATUSES.c.provider_message_id.in_(sorted({mid for _, _, mid in sent})), STATUSES.c.outbox_id.is_(None))
         .order_by(STATUSES.c.id)).mappings()) if sent else []
     queued = 0
     for status in waiting:

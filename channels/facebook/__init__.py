@@ -14,4 +14,4 @@ add_routes = meta_routes("facebook", parse, lambda s: (s.facebook_app_secret, s.
 
 CHANNEL = Channel(name="facebook", names={"id": "Facebook", "en": "Facebook"}, messaging=True,
                   add_routes=add_routes, settings=FacebookSettings, deliverers=deliverers,
-                  fetchers=fetchers_for("facebook", "facebook-comment"))
+                  fetchers=fetchers_for("facebook", "facebook-comment"), api_roots=lambda s: (s.graph_api_url,))

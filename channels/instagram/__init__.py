@@ -14,4 +14,4 @@ add_routes = meta_routes("instagram", parse, lambda s: (s.instagram_app_secret, 
 
 CHANNEL = Channel(name="instagram", names={"id": "Instagram", "en": "Instagram"}, messaging=True,
                   add_routes=add_routes, settings=InstagramSettings, deliverers=deliverers,
-                  fetchers=fetchers_for("instagram"))
+                  fetchers=fetchers_for("instagram"), api_roots=lambda s: (s.instagram_api_url,))

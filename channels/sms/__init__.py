@@ -45,4 +45,5 @@ def deliverers(env: SmsSettings) -> dict[str, Deliverer]:
 
 
 CHANNEL = Channel(name="sms", names={"id": "SMS", "en": "SMS"}, messaging=True, add_routes=add_routes,
-                  settings=SmsSettings, deliverers=deliverers, fetchers=fetch.fetchers)
+                  settings=SmsSettings, deliverers=deliverers, fetchers=fetch.fetchers,
+                  api_roots=lambda s: (s.twilio_api_url,))

@@ -27,4 +27,4 @@ def deliverers(settings: TelegramSettings) -> dict[str, Deliverer]:
 
 CHANNEL = Channel(name="telegram", names={"id": "Telegram", "en": "Telegram"}, messaging=True,
                   add_routes=add_routes, settings=TelegramSettings, deliverers=deliverers,
-                  fetchers=fetchers)
+                  fetchers=fetchers, api_roots=lambda s: (s.telegram_api_url,))

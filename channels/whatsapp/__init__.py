@@ -14,4 +14,4 @@ add_routes = meta_routes("whatsapp", parse, lambda s: (s.whatsapp_app_secret, s.
 
 CHANNEL = Channel(name="whatsapp", names={"id": "WhatsApp", "en": "WhatsApp"}, messaging=True,
                   add_routes=add_routes, settings=WhatsAppSettings, deliverers=deliverers,
-                  fetchers=fetchers)
+                  fetchers=fetchers, api_roots=lambda s: (s.graph_api_url,))
